@@ -1,0 +1,84 @@
+/**
+ * The contract every container engine implements. Galley's lifecycle speaks only to this interface;
+ * the engines (drivers/lxc, later drivers/docker) keep their engine calls behind it.
+ */
+import type {Readable} from 'node:stream'
+import type {BootstrapSpec} from '../src/config/types.js'
+
+/** A frozen filesystem state that containers are cloned from (a base image, later a cached step). */
+export interface Snapshot {
+  /** Engine-scoped id, stable for the same content (base images: `base-<hash of spec>`). */
+  id: string
+  driver: string
+}
+
+/** How to find a running container again, from this process or a later one (it is stored in .galley/). */
+export interface ContainerHandle {
+  driver: string
+  /** Engine's container name. */
+  name: string
+  /** Engine-specific details (LXC: lxcpath, address). */
+  [key: string]: string | number | undefined
+}
+
+export interface Limits {
+  /** Bytes. */
+  memory?: number
+  cpus?: number
+  pids?: number
+}
+
+export interface CreateOptions {
+  /** Galley's instance name, used as the hostname. */
+  instance: string
+  /** Engine-unique container name. */
+  name: string
+  snapshot: Snapshot
+  limits: Limits
+  labels: Record<string, string>
+  signal?: AbortSignal
+}
+
+export interface ExecOptions {
+  env?: Record<string, string>
+  cwd?: string
+  /** Bytes fed to the process's standard input; none means /dev/null. */
+  stdin?: Readable | Buffer | string
+  onStdout?: (chunk: Buffer) => void
+  onStderr?: (chunk: Buffer) => void
+  signal?: AbortSignal
+}
+
+export interface DoctorCheck {
+  name: string
+  ok: boolean
+  detail: string
+  /** What to do when not ok. */
+  fix?: string
+}
+
+export interface ImageProgress {
+  (line: string): void
+}
+
+export interface Driver {
+  readonly name: string
+  /** Is the engine usable here: version, permissions, network. */
+  doctor(): Promise<DoctorCheck[]>
+  /** Makes (or finds) the base snapshot for an image spec; idempotent, keyed by the spec's hash. */
+  ensureImage(spec: BootstrapSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<Snapshot>
+  /** Starts an ephemeral container cloned from a snapshot. */
+  create(options: CreateOptions): Promise<ContainerHandle>
+  /** Runs argv in the container, streaming output as it comes; resolves to the exit code. */
+  exec(handle: ContainerHandle, argv: string[], options?: ExecOptions): Promise<number>
+  /** Runs an interactive program attached to this process's terminal. */
+  interactive(handle: ContainerHandle, argv: string[]): Promise<number>
+  /** Extracts a tar stream into `dest` (created if missing) inside the container. */
+  copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void>
+  /** A tar stream of `path` inside the container. */
+  copyOut(handle: ContainerHandle, path: string): Promise<Readable>
+  /** Stops and removes the container; a container that is already gone is not an error. */
+  destroy(handle: ContainerHandle): Promise<void>
+  /** Galley's containers on this engine whose labels include `labels`. */
+  list(labels: Record<string, string>): Promise<ContainerHandle[]>
+}

@@ -1,0 +1,290 @@
+/**
+ * The LXC driver: liblxc through koffi (ffi.ts), in Galley's own lxcpath. Base images are plain
+ * directories; an instance is an overlay over one, with its own upper directory, started with a
+ * small shell loop as PID 1.
+ */
+import {spawn} from 'node:child_process'
+import {existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, readdirSync} from 'node:fs'
+import {rm} from 'node:fs/promises'
+import net from 'node:net'
+import path from 'node:path'
+import {PassThrough, Readable} from 'node:stream'
+import type {BootstrapSpec} from '../../src/config/types.js'
+import {EngineError} from '../../src/errors.js'
+import {ensureImage} from '../../src/images/build.js'
+import {imageRootfs, storeDir} from '../../src/images/store.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Limits, Snapshot} from '../driver.js'
+import * as lxc from './ffi.js'
+import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
+
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+// PID 1: reaps orphans (the shell's wait) and exits on SIGTERM.
+const INIT = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
+const CONFIG_NAME = 'config'
+const LABELS_NAME = 'galley.json'
+
+export class LxcError extends EngineError {}
+
+function cgroupVersion(): 1 | 2 {
+  return existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : 1
+}
+
+/** The cgroup settings for the limits, in the keys of this host's cgroup version. */
+export function limitConfig(limits: Limits, version: 1 | 2): string[] {
+  const lines: string[] = []
+  if (version === 1) {
+    if (limits.memory) lines.push(`lxc.cgroup.memory.limit_in_bytes = ${limits.memory}`)
+    if (limits.cpus) lines.push('lxc.cgroup.cpu.cfs_period_us = 100000', `lxc.cgroup.cpu.cfs_quota_us = ${Math.round(limits.cpus * 100000)}`)
+    if (limits.pids) lines.push(`lxc.cgroup.pids.max = ${limits.pids}`)
+  } else {
+    if (limits.memory) lines.push(`lxc.cgroup2.memory.max = ${limits.memory}`, 'lxc.cgroup2.memory.swap.max = 0')
+    if (limits.cpus) lines.push(`lxc.cgroup2.cpu.max = ${Math.round(limits.cpus * 100000)} 100000`)
+    if (limits.pids) lines.push(`lxc.cgroup2.pids.max = ${limits.pids}`)
+  }
+  return lines
+}
+
+function logTail(dir: string): string {
+  try {
+    return readFileSync(path.join(dir, 'lxc.log'), 'utf8').trim().split('\n').filter((l) => /ERROR|WARN/.test(l)).slice(-6).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+async function withContainerAsync<T>(name: string, lxcpath: string, fn: (c: lxc.LxcContainerPtr) => Promise<T>): Promise<T> {
+  const c = lxc.lxc_container_new(name, lxcpath)
+  if (!c) throw new LxcError(`liblxc could not open container ${name} in ${lxcpath}`)
+  try {
+    return await fn(c)
+  } finally {
+    lxc.lxc_container_put(c)
+  }
+}
+
+/** Reads a pipe's read end without blocking a thread; resolves when the writer side is closed. */
+function drain(fd: number, onData?: (chunk: Buffer) => void): Promise<void> {
+  const socket = new net.Socket({fd, readable: true, writable: false})
+  if (onData) socket.on('data', onData)
+  else socket.resume()
+  return new Promise((resolve) => {
+    socket.on('close', () => resolve())
+    socket.on('error', () => resolve())
+  })
+}
+
+function feed(fd: number, input: Readable | Buffer | string): net.Socket {
+  const socket = new net.Socket({fd, readable: false, writable: true})
+  // The process may exit without reading all of its input; that is its business.
+  socket.on('error', () => {})
+  if (input instanceof Readable) {
+    input.on('error', () => socket.destroy())
+    input.pipe(socket)
+  } else socket.end(input)
+  return socket
+}
+
+export interface LxcDriverOptions {
+  lxcpath?: string
+  bridge?: string
+}
+
+export class LxcDriver implements Driver {
+  readonly name = 'lxc'
+  readonly lxcpath: string
+  private readonly bridgeName: string
+  private bridge?: Bridge
+
+  constructor(options: LxcDriverOptions = {}) {
+    this.lxcpath = options.lxcpath ?? storeDir('lxc')
+    this.bridgeName = options.bridge ?? process.env.GALLEY_LXC_BRIDGE ?? 'lxcbr0'
+    mkdirSync(this.lxcpath, {recursive: true})
+  }
+
+  async doctor(): Promise<DoctorCheck[]> {
+    const checks: DoctorCheck[] = []
+    checks.push({name: 'liblxc', ok: true, detail: `liblxc ${lxc.lxc_get_version()}`})
+    const root = process.getuid?.() === 0
+    checks.push({name: 'root', ok: root, detail: root ? 'running as root' : 'not running as root', fix: 'Run galley as root (sudo) to use the LXC driver.'})
+    try {
+      const b = findBridge(this.bridgeName)
+      checks.push({name: 'bridge', ok: true, detail: `${b.name} ${b.address}/${b.prefix}`})
+    } catch (error) {
+      checks.push({name: 'bridge', ok: false, detail: (error as Error).message, fix: (error as EngineError).hint})
+    }
+    const overlay = readFileSync('/proc/filesystems', 'utf8').includes('overlay')
+    checks.push({name: 'overlayfs', ok: overlay, detail: overlay ? 'overlay filesystem available' : 'the kernel has no overlay filesystem', fix: 'Load it: modprobe overlay'})
+    checks.push({name: 'cgroups', ok: true, detail: `cgroup v${cgroupVersion()}`})
+    return checks
+  }
+
+  async ensureImage(spec: BootstrapSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<Snapshot> {
+    const image = await ensureImage(spec, onProgress, signal)
+    return {id: image.id, driver: this.name}
+  }
+
+  private dir(name: string): string {
+    return path.join(this.lxcpath, name)
+  }
+
+  async create(options: CreateOptions): Promise<ContainerHandle> {
+    const {name} = options
+    const dir = this.dir(name)
+    const lower = imageRootfs(options.snapshot.id)
+    if (!existsSync(lower)) throw new LxcError(`snapshot ${options.snapshot.id} is missing from the image store`, {hint: 'Rebuild it: galley image build'})
+    this.bridge ??= findBridge(this.bridgeName)
+    try {
+      mkdirSync(dir)
+    } catch (error) {
+      throw new LxcError(`container ${name} already exists in ${this.lxcpath}`, {cause: error, hint: 'Remove it with: galley destroy'})
+    }
+    const handle: ContainerHandle = {driver: this.name, name, lxcpath: this.lxcpath}
+    try {
+      const ip = leaseAddress(this.bridge, dir)
+      handle.address = ip
+      handle.bridge = this.bridge.name
+      mkdirSync(path.join(dir, 'delta0'))
+      writeFileSync(path.join(dir, LABELS_NAME), JSON.stringify({labels: options.labels, snapshot: options.snapshot.id, address: ip, bridge: this.bridge.name}) + '\n')
+      writeFileSync(path.join(dir, 'resolv.conf'), `nameserver ${this.bridge.address}\n`)
+      const config = [
+        'lxc.include = /usr/share/lxc/config/common.conf',
+        `lxc.uts.name = ${options.instance.slice(0, 63)}`,
+        `lxc.rootfs.path = overlay:${lower}:${path.join(dir, 'delta0')}`,
+        'lxc.autodev = 1',
+        'lxc.mount.auto = cgroup:mixed proc:mixed sys:mixed',
+        `lxc.mount.entry = ${path.join(dir, 'resolv.conf')} etc/resolv.conf none bind,create=file 0 0`,
+        'lxc.apparmor.profile = unconfined',
+        'lxc.net.0.type = veth',
+        `lxc.net.0.link = ${this.bridge.name}`,
+        'lxc.net.0.flags = up',
+        `lxc.net.0.ipv4.address = ${ip}/${this.bridge.prefix}`,
+        'lxc.net.0.ipv4.gateway = auto',
+        `lxc.log.file = ${path.join(dir, 'lxc.log')}`,
+        'lxc.log.level = WARN',
+        ...limitConfig(options.limits, cgroupVersion()),
+      ]
+      writeFileSync(path.join(dir, CONFIG_NAME), config.join('\n') + '\n')
+      const started = await withContainerAsync(name, this.lxcpath, async (c) => {
+        lxc.want_daemonize(c, true)
+        return lxc.start(c, 0, INIT)
+      })
+      if (!started) {
+        throw new LxcError(`container ${name} failed to start` + (logTail(dir) ? `:\n${logTail(dir)}` : ''), {hint: 'Run galley doctor to check the LXC setup.'})
+      }
+      return handle
+    } catch (error) {
+      await this.destroy(handle).catch(() => {})
+      throw error
+    }
+  }
+
+  async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
+    const env = {PATH, HOME: '/root', LANG: 'C.UTF-8', ...options.env}
+    const [outR, outW] = lxc.pipe2()
+    const [errR, errW] = lxc.pipe2()
+    let inR: number
+    let inW: number | undefined
+    if (options.stdin !== undefined) [inR, inW] = lxc.pipe2()
+    else inR = openSync('/dev/null', 'r')
+    const out = drain(outR, options.onStdout)
+    const err = drain(errR, options.onStderr)
+    if (inW !== undefined) feed(inW, options.stdin!)
+    let status: number
+    try {
+      status = await withContainerAsync(handle.name, String(handle.lxcpath), (c) =>
+        lxc.attach_run_wait(
+          c,
+          {
+            attach_flags: lxc.LXC_ATTACH_DEFAULT,
+            namespaces: -1,
+            personality: lxc.LXC_ATTACH_DETECT_PERSONALITY,
+            initial_cwd: options.cwd ?? '/',
+            uid: 0,
+            gid: 0,
+            env_policy: lxc.LXC_ATTACH_CLEAR_ENV,
+            extra_env_vars: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), null],
+            extra_keep_env: null,
+            stdin_fd: inR,
+            stdout_fd: outW,
+            stderr_fd: errW,
+            log_fd: -9,
+            lsm_label: null,
+            groups: {size: 0, list: null},
+          },
+          argv[0],
+          argv,
+        ),
+      )
+    } finally {
+      // The attached process holds its own copies; ours must close for the readers to see EOF.
+      lxc.close(outW)
+      lxc.close(errW)
+      if (inW !== undefined) lxc.close(inR)
+      else closeSync(inR)
+    }
+    await Promise.all([out, err])
+    if (status < 0) throw new LxcError(`could not run ${argv[0]} in ${handle.name}: the container is not running`, {hint: 'Recreate it: galley create'})
+    // A wait status: exit code in the high byte, or the signal that killed it.
+    return status & 0x7f ? 128 + (status & 0x7f) : (status >> 8) & 0xff
+  }
+
+  interactive(handle: ContainerHandle, argv: string[]): Promise<number> {
+    // lxc-attach allocates a pseudo-terminal and forwards resizes, which a login shell wants.
+    const args = ['-P', String(handle.lxcpath), '-n', handle.name, '--clear-env', '-v', `PATH=${PATH}`, '-v', 'HOME=/root', '-v', `TERM=${process.env.TERM ?? 'xterm'}`, '--', ...argv]
+    return new Promise((resolve, reject) => {
+      const child = spawn('lxc-attach', args, {stdio: 'inherit'})
+      child.on('error', (error) => reject(new LxcError('lxc-attach could not be run', {cause: error, hint: 'Install the lxc package.'})))
+      child.on('close', (code) => resolve(code ?? 1))
+    })
+  }
+
+  async copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void> {
+    const stderr: Buffer[] = []
+    const code = await this.exec(handle, ['/bin/sh', '-c', 'mkdir -p "$1" && exec tar -xf - -C "$1"', 'sh', dest], {stdin: tar, onStderr: (b) => stderr.push(b)})
+    if (code !== 0) throw new LxcError(`copying files into ${handle.name}:${dest} failed (tar exited ${code}): ${Buffer.concat(stderr).toString().trim()}`)
+  }
+
+  async copyOut(handle: ContainerHandle, file: string): Promise<Readable> {
+    const out = new PassThrough()
+    const stderr: Buffer[] = []
+    this.exec(handle, ['/bin/sh', '-c', 'cd "$(dirname "$1")" && exec tar -cf - "$(basename "$1")"', 'sh', file], {onStdout: (b) => out.write(b), onStderr: (b) => stderr.push(b)}).then(
+      (code) => (code === 0 ? out.end() : out.destroy(new LxcError(`copying ${handle.name}:${file} out failed: ${Buffer.concat(stderr).toString().trim()}`))),
+      (error) => out.destroy(error),
+    )
+    return out
+  }
+
+  async destroy(handle: ContainerHandle): Promise<void> {
+    const lxcpath = String(handle.lxcpath ?? this.lxcpath)
+    const dir = path.join(lxcpath, handle.name)
+    if (!existsSync(dir)) return
+    if (existsSync(path.join(dir, CONFIG_NAME))) {
+      await withContainerAsync(handle.name, lxcpath, async (c) => {
+        if (lxc.is_running(c) && !(await lxc.stop(c))) {
+          throw new LxcError(`container ${handle.name} could not be stopped: ${lxc.error_string(c) ?? logTail(dir)}`)
+        }
+      })
+    }
+    let meta: {address?: string; bridge?: string} = {}
+    try {
+      meta = JSON.parse(readFileSync(path.join(dir, LABELS_NAME), 'utf8'))
+    } catch {
+      // Never got that far.
+    }
+    await rm(dir, {recursive: true, force: true})
+    if (meta.address && meta.bridge) releaseAddress({name: meta.bridge, address: '', prefix: 24}, meta.address, dir)
+  }
+
+  async list(labels: Record<string, string>): Promise<ContainerHandle[]> {
+    const out: ContainerHandle[] = []
+    for (const name of readdirSync(this.lxcpath)) {
+      try {
+        const meta = JSON.parse(readFileSync(path.join(this.lxcpath, name, LABELS_NAME), 'utf8')) as {labels: Record<string, string>; address?: string}
+        if (Object.entries(labels).every(([k, v]) => meta.labels?.[k] === v)) out.push({driver: this.name, name, lxcpath: this.lxcpath, address: meta.address})
+      } catch {
+        // Not one of Galley's, or half-made: `galley destroy` handles those by name.
+      }
+    }
+    return out
+  }
+}

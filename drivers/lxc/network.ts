@@ -1,0 +1,84 @@
+/**
+ * Addresses for LXC instances on lxc-net's NAT bridge. Debian minbase has no DHCP client, so each
+ * instance gets a static address from a lease file that any Galley process on the machine respects.
+ */
+import {closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import path from 'node:path'
+import {EngineError} from '../../src/errors.js'
+import {storeDir} from '../../src/images/store.js'
+
+export interface Bridge {
+  name: string
+  /** The bridge's own address: gateway and DNS (lxc-net's dnsmasq) for the instances. */
+  address: string
+  prefix: number
+}
+
+export function findBridge(name: string): Bridge {
+  // os.networkInterfaces() omits a bridge with no carrier, which is how it looks before the first
+  // instance joins it, so ask iproute2.
+  const out = spawnSync('ip', ['-4', '-o', 'addr', 'show', 'dev', name], {encoding: 'utf8'})
+  const m = /inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/.exec(out.stdout ?? '')
+  if (!m) {
+    throw new EngineError(`the LXC bridge ${name} has no IPv4 address, so instances would have no network`, {
+      hint: 'Start LXC networking: /usr/libexec/lxc/lxc-net start (or systemctl start lxc-net), then run galley again.',
+    })
+  }
+  return {name, address: m[1], prefix: Number(m[2])}
+}
+
+// Leases stay above the low hosts of the /24 that lxc-net's dnsmasq tends to hand out first.
+const FIRST_HOST = 100
+const LAST_HOST = 254
+const STALE_MS = 60_000
+
+function leaseDir(bridge: Bridge): string {
+  return storeDir('net', bridge.name)
+}
+
+/** Claims a free address on the bridge for `owner` (a container directory). */
+export function leaseAddress(bridge: Bridge, owner: string): string {
+  if (bridge.prefix !== 24) throw new EngineError(`the LXC bridge ${bridge.name} is a /${bridge.prefix}; Galley expects a /24 such as lxc-net's default 10.0.3.0/24`)
+  const base = bridge.address.split('.').slice(0, 3).join('.')
+  const dir = leaseDir(bridge)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    for (let host = FIRST_HOST; host <= LAST_HOST; host++) {
+      const ip = `${base}.${host}`
+      if (ip === bridge.address) continue
+      try {
+        const fd = openSync(path.join(dir, ip), 'wx')
+        writeSync(fd, owner)
+        closeSync(fd)
+        return ip
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      }
+    }
+    reclaimStaleLeases(bridge)
+  }
+  throw new EngineError(`no free address left on ${bridge.name} (${LAST_HOST - FIRST_HOST + 1} instances at once)`, {hint: 'Destroy instances you no longer need: galley destroy'})
+}
+
+export function releaseAddress(bridge: Bridge, ip: string, owner: string): void {
+  const file = path.join(leaseDir(bridge), ip)
+  try {
+    if (readFileSync(file, 'utf8') === owner) unlinkSync(file)
+  } catch {
+    // Already released.
+  }
+}
+
+/** A lease whose container directory is gone (a killed run) is freed after a grace period. */
+function reclaimStaleLeases(bridge: Bridge): void {
+  const dir = leaseDir(bridge)
+  for (const ip of readdirSync(dir)) {
+    const file = path.join(dir, ip)
+    try {
+      const owner = readFileSync(file, 'utf8')
+      if (!existsSync(owner) && Date.now() - statSync(file).mtimeMs > STALE_MS) unlinkSync(file)
+    } catch {
+      // Raced with another process; fine.
+    }
+  }
+}

@@ -1,0 +1,253 @@
+/** Loads galley.yml (+ galley.local.yml), validates it with positions, and expands the instance matrix. */
+import {existsSync, readFileSync, statSync} from 'node:fs'
+import path from 'node:path'
+import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap} from 'yaml'
+import {ConfigError, ConfigErrors} from '../errors.js'
+import {check, closest, fileSchema, parseSize, SourceMap} from './schema.js'
+import type {BootstrapSpec, DriverSettings, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
+
+type Raw = Record<string, unknown>
+const MAX_CONFIG_BYTES = 1 << 20
+
+export interface LoadOptions {
+  cwd: string
+  /** --config FILE; default galley.yml in cwd. */
+  file?: string
+}
+
+function readYaml(file: string, isOverride: boolean): {raw: Raw; src: SourceMap} {
+  const display = path.relative(process.cwd(), file) || file
+  let text: string
+  try {
+    const size = statSync(file).size
+    if (size > MAX_CONFIG_BYTES) throw new ConfigError(`${display} is ${size} bytes; a galley config may be at most 1 MiB`)
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    if (error instanceof ConfigError) throw error
+    throw new ConfigError(`cannot read ${display}`, undefined, {cause: error, hint: 'Check that the file exists and is readable.'})
+  }
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
+  const src = new SourceMap(display, doc, lines)
+  if (doc.errors.length > 0) {
+    throw new ConfigErrors(
+      doc.errors.map((e) => new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}`, {file: display, ...(lines.linePos(e.pos[0]))}, {hint: 'Fix the YAML syntax at that position.'})),
+    )
+  }
+  const errors: ConfigError[] = []
+  const contents = doc.contents as Node | null
+  if (contents === null && isOverride) return {raw: {}, src}
+  check(contents, fileSchema(isOverride), path.basename(file), src, errors)
+  if (errors.length > 0) throw new ConfigErrors(errors)
+  return {raw: (doc.toJS({maxAliasCount: 100}) ?? {}) as Raw, src}
+}
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Deep merge: objects merge key by key, anything else is replaced by the override. */
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isObject(base) || !isObject(override)) return override === undefined ? base : override
+  const out: Raw = {...base}
+  for (const [k, v] of Object.entries(override)) out[k] = deepMerge(base[k], v)
+  return out
+}
+
+/** Lists of named things (platforms, suites) merge by name; new names are appended. */
+function mergeNamed(base: unknown, override: unknown): Raw[] {
+  const out = ((base as Raw[] | undefined) ?? []).map((x) => ({...x}))
+  for (const item of (override as Raw[] | undefined) ?? []) {
+    const i = out.findIndex((x) => x.name === item.name)
+    if (i >= 0) out[i] = deepMerge(out[i], item) as Raw
+    else out.push(item)
+  }
+  return out
+}
+
+function mergeFiles(main: Raw, local: Raw): Raw {
+  return {
+    ...(deepMerge(main, {...local, platforms: undefined, suites: undefined}) as Raw),
+    platforms: mergeNamed(main.platforms, local.platforms),
+    suites: mergeNamed(main.suites, local.suites),
+  }
+}
+
+/** Finds the YAML node of a named item's key, for positions of errors found after merging. */
+function namedItemNode(src: SourceMap, list: 'platforms' | 'suites', name: string, key?: string): Node | undefined {
+  const seq = (src.doc.contents as YAMLMap | null)?.get?.(list, true)
+  if (!isSeq(seq)) return undefined
+  for (const item of seq.items) {
+    if (!isMap(item)) continue
+    const n = item.get('name', true)
+    if (isScalar(n) && n.value === name) return key ? ((item.get(key, true) as Node | undefined) ?? item) : (n as Node)
+  }
+  return undefined
+}
+
+function toEnv(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, val] of Object.entries((v as Raw | undefined) ?? {})) out[k] = String(val)
+  return out
+}
+
+function toImage(raw: Raw): BootstrapSpec {
+  if (raw.bootstrap === 'busybox') return {bootstrap: 'busybox'}
+  return {
+    bootstrap: 'debootstrap',
+    release: String(raw.release ?? 'bookworm'),
+    variant: String(raw.variant ?? 'minbase'),
+    packages: ((raw.packages as string[] | undefined) ?? []).map(String),
+    ...(raw.mirror ? {mirror: String(raw.mirror)} : {}),
+  }
+}
+
+function toDriver(raw: Raw): DriverSettings {
+  return {
+    name: 'lxc',
+    ...(raw.memory !== undefined ? {memory: parseSize(raw.memory)} : {}),
+    ...(raw.cpus !== undefined ? {cpus: Number(raw.cpus)} : {}),
+    ...(raw.pids !== undefined ? {pids: Number(raw.pids)} : {}),
+  }
+}
+
+function toProvisioner(raw: Raw): ProvisionerSettings {
+  const steps = ((raw.steps as Raw[] | undefined) ?? []).map(
+    (s): StepSpec => ({
+      name: String(s.name ?? s.script ?? s.run),
+      ...(s.script !== undefined ? {script: String(s.script)} : {run: String(s.run)}),
+      env: toEnv(s.env),
+    }),
+  )
+  return {name: 'shell', steps, env: toEnv(raw.env)}
+}
+
+function toVerifier(raw: Raw): VerifierSettings {
+  const tests = ((raw.tests as Raw[] | undefined) ?? []).map(
+    (t): TestSpec => ({
+      name: String(t.name ?? t.script ?? t.run),
+      ...(t.script !== undefined ? {script: String(t.script)} : {run: String(t.run)}),
+      exitStatus: Number(t.exit_status ?? 0),
+      env: toEnv(t.env),
+    }),
+  )
+  return {name: 'shell', tests, env: toEnv(raw.env)}
+}
+
+/** Loads and validates the project's config; throws ConfigErrors listing every problem found. */
+export function loadConfig(options: LoadOptions): ProjectConfig {
+  const file = path.resolve(options.cwd, options.file ?? 'galley.yml')
+  if (!existsSync(file)) {
+    throw new ConfigError(`no ${path.basename(file)} in ${path.dirname(file)}`, undefined, {
+      hint: options.file ? 'Check the path given to --config.' : 'Run galley in a folder with a galley.yml, or pass --config FILE.',
+    })
+  }
+  const root = path.dirname(file)
+  const main = readYaml(file, false)
+  const localFile = path.join(root, path.basename(file).replace(/\.ya?ml$/, '') + '.local.yml')
+  const local = existsSync(localFile) ? readYaml(localFile, true) : undefined
+  const raw = local ? mergeFiles(main.raw, local.raw) : main.raw
+  const sources = local ? [local.src, main.src] : [main.src]
+  const at = (list: 'platforms' | 'suites', name: string, key?: string) => {
+    for (const src of sources) {
+      const node = namedItemNode(src, list, name, key)
+      if (node) return src.at(node)
+    }
+    return {file: main.src.file, line: 1, col: 1}
+  }
+
+  const errors: ConfigError[] = []
+  const platforms = raw.platforms as Raw[]
+  const suites = raw.suites as Raw[]
+  for (const [list, items] of [['platforms', platforms], ['suites', suites]] as const) {
+    if (items.length === 0) errors.push(new ConfigError(`${list} must list at least one entry`, main.src.at(main.src.doc.contents as Node)))
+    for (const src of sources) {
+      const names = new Set<string>()
+      const seq = (src.doc.contents as YAMLMap | null)?.get?.(list, true)
+      for (const item of isSeq(seq) ? seq.items : []) {
+        const n = isMap(item) ? item.get('name', true) : undefined
+        if (!isScalar(n)) continue
+        const name = String(n.value)
+        if (names.has(name)) errors.push(new ConfigError(`duplicate ${list.slice(0, -1)} name \`${name}\``, src.at(n as Node), {hint: `Give each entry in ${list} its own name.`}))
+        names.add(name)
+      }
+    }
+  }
+  const platformNames = platforms.map((p) => String(p.name))
+  for (const s of suites) {
+    for (const key of ['includes', 'excludes'] as const) {
+      for (const p of (s[key] as string[] | undefined) ?? []) {
+        if (!platformNames.includes(p)) {
+          const guess = closest(p, platformNames)
+          errors.push(
+            new ConfigError(`suite \`${s.name}\` ${key} unknown platform \`${p}\`` + (guess ? ` — did you mean \`${guess}\`?` : ''), at('suites', String(s.name), key), {
+              hint: `Known platforms: ${platformNames.join(', ')}.`,
+            }),
+          )
+        }
+      }
+    }
+  }
+
+  const instances: InstanceSpec[] = []
+  for (const s of suites) {
+    const includes = s.includes as string[] | undefined
+    const excludes = (s.excludes as string[] | undefined) ?? []
+    for (const p of platforms) {
+      const pname = String(p.name)
+      if ((includes && !includes.includes(pname)) || excludes.includes(pname)) continue
+      const layer = (key: string) => deepMerge(deepMerge(raw[key] ?? {}, p[key] ?? {}), s[key] ?? {}) as Raw
+      const instance: InstanceSpec = {
+        name: `${s.name}-${pname}`,
+        suite: String(s.name),
+        platform: {name: pname, image: toImage(p.image as Raw)},
+        driver: toDriver(layer('driver')),
+        provisioner: toProvisioner(layer('provisioner')),
+        verifier: toVerifier(layer('verifier')),
+      }
+      instances.push(instance)
+    }
+  }
+
+  // Each missing script is reported once, at the place that names it.
+  const missing = new Set<string>()
+  for (const inst of instances) {
+    for (const [kind, entries] of [['steps', inst.provisioner.steps], ['tests', inst.verifier.tests]] as const) {
+      for (const e of entries) {
+        if (!e.script) continue
+        const target = path.resolve(root, e.script)
+        const ok = existsSync(target) && statSync(target).isFile()
+        if (ok || missing.has(e.script)) continue
+        missing.add(e.script)
+        const owner = findScriptNode(sources, e.script) ?? at('suites', inst.suite, kind === 'steps' ? 'provisioner' : 'verifier')
+        errors.push(new ConfigError(`${kind === 'steps' ? 'step' : 'test'} script \`${e.script}\` not found (looked for ${path.relative(process.cwd(), target) || target})`, owner, {
+          hint: 'Script paths are relative to the folder holding galley.yml.',
+        }))
+      }
+    }
+  }
+  const byName = new Map<string, string>()
+  for (const inst of instances) {
+    const other = byName.get(inst.name)
+    if (other) errors.push(new ConfigError(`instance name \`${inst.name}\` is made twice (${other} and suite \`${inst.suite}\` × platform \`${inst.platform.name}\`)`, at('suites', inst.suite), {hint: 'Rename a suite or platform so that <suite>-<platform> names differ.'}))
+    byName.set(inst.name, `suite \`${inst.suite}\` × platform \`${inst.platform.name}\``)
+  }
+  if (errors.length > 0) throw new ConfigErrors(errors)
+  return {root, file, instances, platforms: platformNames, suites: suites.map((s) => String(s.name))}
+}
+
+function findScriptNode(sources: SourceMap[], script: string) {
+  for (const src of sources) {
+    let found: Node | undefined
+    const visit = (node: unknown) => {
+      if (found) return
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          if (isScalar(pair.key) && pair.key.value === 'script' && isScalar(pair.value) && pair.value.value === script) found = pair.value as Node
+          else visit(pair.value)
+        }
+      } else if (isSeq(node)) node.items.forEach(visit)
+    }
+    visit(src.doc.contents)
+    if (found) return src.at(found)
+  }
+  return undefined
+}

@@ -1,0 +1,214 @@
+/**
+ * The shape of galley.yml, and a walker that checks a parsed YAML document against it while the
+ * document still knows where each value came from, so every error carries file:line:col.
+ */
+import {isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair} from 'yaml'
+import {ConfigError} from '../errors.js'
+
+export type Schema =
+  | {kind: 'map'; keys: Record<string, Schema>; required?: string[]; oneOf?: string[]}
+  | {kind: 'seq'; items: Schema}
+  | {kind: 'string'}
+  | {kind: 'name'}
+  | {kind: 'int'; min?: number}
+  | {kind: 'number'; min?: number}
+  | {kind: 'size'}
+  | {kind: 'enum'; values: string[]}
+  | {kind: 'env'}
+
+const env: Schema = {kind: 'env'}
+const driver: Schema = {
+  kind: 'map',
+  keys: {name: {kind: 'enum', values: ['lxc']}, memory: {kind: 'size'}, cpus: {kind: 'number', min: 0.01}, pids: {kind: 'int', min: 1}},
+}
+const step: Schema = {
+  kind: 'map',
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env},
+  oneOf: ['script', 'run'],
+}
+const test: Schema = {
+  kind: 'map',
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env},
+  oneOf: ['script', 'run'],
+}
+const provisioner: Schema = {kind: 'map', keys: {name: {kind: 'enum', values: ['shell']}, steps: {kind: 'seq', items: step}, env}}
+const verifier: Schema = {kind: 'map', keys: {name: {kind: 'enum', values: ['shell']}, tests: {kind: 'seq', items: test}, env}}
+const image: Schema = {
+  kind: 'map',
+  keys: {
+    bootstrap: {kind: 'enum', values: ['busybox', 'debootstrap']},
+    release: {kind: 'string'},
+    variant: {kind: 'enum', values: ['minbase', 'buildd', 'fakechroot']},
+    packages: {kind: 'seq', items: {kind: 'string'}},
+    mirror: {kind: 'string'},
+  },
+  required: ['bootstrap'],
+}
+const platform: Schema = {kind: 'map', keys: {name: {kind: 'name'}, image, driver, provisioner, verifier}, required: ['name', 'image']}
+const suite: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'name'},
+    driver,
+    provisioner,
+    verifier,
+    includes: {kind: 'seq', items: {kind: 'string'}},
+    excludes: {kind: 'seq', items: {kind: 'string'}},
+  },
+  required: ['name'],
+}
+
+/** The whole file. `required` is relaxed for galley.local.yml, which only overrides. */
+export function fileSchema(isOverride: boolean): Schema {
+  return {
+    kind: 'map',
+    keys: {driver, provisioner, verifier, platforms: {kind: 'seq', items: platform}, suites: {kind: 'seq', items: suite}},
+    required: isOverride ? [] : ['platforms', 'suites'],
+  }
+}
+
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/** Sizes as users write them: 512M, 1G, 1.5GiB, 1048576. */
+export function parseSize(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.floor(value)
+  if (typeof value !== 'string') return undefined
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(value)
+  if (!m) return undefined
+  const exp = ' kmgt'.indexOf((m[2] || ' ').toLowerCase())
+  const bytes = Math.floor(Number(m[1]) * 1024 ** exp)
+  return bytes > 0 ? bytes : undefined
+}
+
+/** Edit distance, for "did you mean". */
+export function distance(a: string, b: string): number {
+  const d = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]
+    d[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = d[j]
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return d[b.length]
+}
+
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined
+  let bestD = Infinity
+  for (const c of candidates) {
+    const dist = distance(word.toLowerCase(), c.toLowerCase())
+    if (dist < bestD) {
+      best = c
+      bestD = dist
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined
+}
+
+/** Locates nodes of one parsed file. */
+export class SourceMap {
+  constructor(
+    readonly file: string,
+    readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  at(node: Node | Pair['key'] | null | undefined): {file: string; line: number; col: number} {
+    const offset = (node as Node | null)?.range?.[0] ?? 0
+    const pos = this.lines.linePos(offset)
+    return {file: this.file, line: pos.line, col: pos.col}
+  }
+}
+
+function kindOf(node: unknown): string {
+  if (isMap(node)) return 'a mapping'
+  if (isSeq(node)) return 'a list'
+  if (isScalar(node)) return node.value === null ? 'nothing' : `${typeof node.value} ${JSON.stringify(node.value)}`
+  return 'nothing'
+}
+
+/** Checks `node` against `schema`, pushing one ConfigError per problem into `errors`. */
+export function check(node: Node | null | undefined, schema: Schema, where: string, src: SourceMap, errors: ConfigError[]): void {
+  const fail = (message: string, at: Node | Pair['key'] | null | undefined = node, hint?: string) =>
+    errors.push(new ConfigError(message, src.at(at), {hint}))
+  switch (schema.kind) {
+    case 'map': {
+      if (!isMap(node)) return void fail(`${where} must be a mapping, got ${kindOf(node)}`)
+      const seen = new Set<string>()
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined
+        if (key === undefined) {
+          fail(`${where} has a key that is not a plain name`, pair.key as Node)
+          continue
+        }
+        seen.add(key)
+        const sub = schema.keys[key]
+        if (!sub) {
+          const guess = closest(key, Object.keys(schema.keys))
+          fail(
+            `unknown key \`${key}\` in ${where}` + (guess ? ` — did you mean \`${guess}\`?` : ''),
+            pair.key as Node,
+            `Allowed keys in ${where}: ${Object.keys(schema.keys).join(', ')}.`,
+          )
+          continue
+        }
+        check(pair.value as Node, sub, `${where}.${key}`, src, errors)
+      }
+      for (const key of schema.required ?? []) {
+        if (!seen.has(key)) fail(`${where} is missing the required key \`${key}\``)
+      }
+      if (schema.oneOf) {
+        const present = schema.oneOf.filter((k) => seen.has(k))
+        if (present.length !== 1) {
+          fail(`${where} must have exactly one of ${schema.oneOf.map((k) => `\`${k}\``).join(' or ')}` + (present.length ? `, not both` : ''))
+        }
+      }
+      return
+    }
+    case 'seq': {
+      if (!isSeq(node)) return void fail(`${where} must be a list, got ${kindOf(node)}`)
+      node.items.forEach((item, i) => check(item as Node, schema.items, `${where}[${i}]`, src, errors))
+      return
+    }
+    case 'env': {
+      if (!isMap(node)) return void fail(`${where} must be a mapping of NAME: value, got ${kindOf(node)}`)
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : ''
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail(`${where}: \`${key}\` is not a valid environment variable name`, pair.key as Node)
+        else if (!isScalar(pair.value) || pair.value.value === null) fail(`${where}.${key} must be a string, number or boolean, got ${kindOf(pair.value)}`, (pair.value as Node) ?? (pair.key as Node))
+      }
+      return
+    }
+  }
+  const value = isScalar(node) ? node.value : undefined
+  switch (schema.kind) {
+    case 'string':
+      if (typeof value !== 'string' || value === '') fail(`${where} must be a non-empty string, got ${kindOf(node)}`)
+      return
+    case 'name':
+      if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
+        fail(`${where} must be a name of letters, digits, '.', '_' or '-' (no spaces or slashes), got ${kindOf(node)}`)
+      }
+      return
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < (schema.min ?? -Infinity)) {
+        fail(`${where} must be a whole number${schema.min !== undefined ? ` of at least ${schema.min}` : ''}, got ${kindOf(node)}`)
+      }
+      return
+    case 'number':
+      if (typeof value !== 'number' || value < (schema.min ?? -Infinity)) fail(`${where} must be a number${schema.min !== undefined ? ` of at least ${schema.min}` : ''}, got ${kindOf(node)}`)
+      return
+    case 'size':
+      if (parseSize(value) === undefined) fail(`${where} must be a size such as 512M or 2G, got ${kindOf(node)}`)
+      return
+    case 'enum':
+      if (typeof value !== 'string' || !schema.values.includes(value)) {
+        const guess = typeof value === 'string' ? closest(value, schema.values) : undefined
+        fail(`${where} must be one of ${schema.values.join(', ')}, got ${kindOf(node)}` + (guess ? ` — did you mean \`${guess}\`?` : ''))
+      }
+      return
+  }
+}

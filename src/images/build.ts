@@ -1,0 +1,115 @@
+/** Builds base images as plain root filesystem directories in Galley's store, once per spec. */
+import {spawn, spawnSync} from 'node:child_process'
+import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync} from 'node:fs'
+import {rm} from 'node:fs/promises'
+import path from 'node:path'
+import {ImageBuildError} from '../errors.js'
+import type {BootstrapSpec} from '../config/types.js'
+import {diskUsage, hasImage, imageDir, imageId, readImage, storePath, type ImageRecord} from './store.js'
+
+const HOST_BUSYBOX = '/bin/busybox'
+const inFlight = new Map<string, Promise<ImageRecord>>()
+
+function busyboxVersion(): string {
+  if (!existsSync(HOST_BUSYBOX)) {
+    throw new ImageBuildError(`${HOST_BUSYBOX} not found: the busybox image is made from the host's busybox-static`, {
+      hint: 'Install it: apt-get install busybox-static',
+    })
+  }
+  const out = spawnSync(HOST_BUSYBOX, ['--help'], {encoding: 'utf8'})
+  return (out.stdout || out.stderr || '').split('\n')[0].trim()
+}
+
+/** The id the spec's image has (or will have) in the store. */
+export function imageIdFor(spec: BootstrapSpec): string {
+  return imageId(spec, spec.bootstrap === 'busybox' ? busyboxVersion() : 'debootstrap-1')
+}
+
+function buildBusybox(rootfs: string): void {
+  const binary = readFileSync(HOST_BUSYBOX)
+  if (binary.includes('/lib64/ld-linux') || binary.includes('/lib/ld-linux')) {
+    throw new ImageBuildError(`${HOST_BUSYBOX} is dynamically linked and would not run inside a container`, {
+      hint: 'Install the static build: apt-get install busybox-static',
+    })
+  }
+  for (const d of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'etc', 'root', 'tmp', 'proc', 'sys', 'dev', 'run', 'var/run', 'var/log', 'var/tmp', 'home']) {
+    mkdirSync(path.join(rootfs, d), {recursive: true})
+  }
+  chmodSync(path.join(rootfs, 'tmp'), 0o1777)
+  chmodSync(path.join(rootfs, 'var/tmp'), 0o1777)
+  writeFileSync(path.join(rootfs, 'bin/busybox'), binary, {mode: 0o755})
+  const applets = spawnSync(HOST_BUSYBOX, ['--list-full'], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean)
+  for (const applet of applets) {
+    const target = path.join(rootfs, applet)
+    if (!existsSync(target)) symlinkSync('/bin/busybox', target)
+  }
+  writeFileSync(path.join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n')
+  writeFileSync(path.join(rootfs, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n')
+  writeFileSync(path.join(rootfs, 'etc/hosts'), '127.0.0.1 localhost\n::1 localhost\n')
+  writeFileSync(path.join(rootfs, 'etc/os-release'), 'NAME=BusyBox\nID=busybox\n')
+}
+
+function runDebootstrap(spec: Extract<BootstrapSpec, {bootstrap: 'debootstrap'}>, rootfs: string, onProgress: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  const args = [`--variant=${spec.variant}`]
+  if (spec.packages.length > 0) args.push(`--include=${spec.packages.join(',')}`)
+  args.push(spec.release, rootfs)
+  // Without a mirror argument debootstrap uses Debian's default mirror.
+  if (spec.mirror) args.push(spec.mirror)
+  return new Promise((resolve, reject) => {
+    const child = spawn('debootstrap', args, {stdio: ['ignore', 'pipe', 'pipe'], signal})
+    const tail: string[] = []
+    const onData = (buf: Buffer) => {
+      for (const line of buf.toString().split('\n').filter(Boolean)) {
+        tail.push(line)
+        if (tail.length > 20) tail.shift()
+        onProgress(line)
+      }
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') reject(new ImageBuildError('debootstrap is not installed', {cause: error, hint: 'Install it: apt-get install debootstrap'}))
+      else reject(new ImageBuildError(`debootstrap of ${spec.release} failed to run`, {cause: error}))
+    })
+    child.on('close', (code) => {
+      if (code === 0) resolve()
+      else reject(new ImageBuildError(`debootstrap of ${spec.release} exited with ${code}:\n${tail.slice(-8).join('\n')}`, {hint: 'Check the release name, the package names and that Debian\'s mirror is reachable.'}))
+    })
+  })
+}
+
+async function build(spec: BootstrapSpec, id: string, onProgress: (line: string) => void, signal?: AbortSignal): Promise<ImageRecord> {
+  const tmp = storePath('images', `.tmp-${id}-${process.pid}-${Date.now()}`)
+  const rootfs = path.join(tmp, 'rootfs')
+  mkdirSync(rootfs, {recursive: true})
+  try {
+    if (spec.bootstrap === 'busybox') buildBusybox(rootfs)
+    else await runDebootstrap(spec, rootfs, onProgress, signal)
+    const record: ImageRecord = {id, spec, createdAt: new Date().toISOString(), size: diskUsage(rootfs)}
+    writeFileSync(path.join(tmp, 'image.json'), JSON.stringify(record, null, 2) + '\n')
+    try {
+      renameSync(tmp, imageDir(id))
+    } catch (error) {
+      // Another run finished the same image first: use theirs.
+      if (!hasImage(id)) throw error
+      await rm(tmp, {recursive: true, force: true})
+      return readImage(id)
+    }
+    return record
+  } catch (error) {
+    await rm(tmp, {recursive: true, force: true})
+    throw error
+  }
+}
+
+/** Returns the image for `spec`, building it the first time; concurrent callers share one build. */
+export async function ensureImage(spec: BootstrapSpec, onProgress: (line: string) => void = () => {}, signal?: AbortSignal): Promise<ImageRecord> {
+  const id = imageIdFor(spec)
+  if (hasImage(id)) return readImage(id)
+  let pending = inFlight.get(id)
+  if (!pending) {
+    pending = build(spec, id, onProgress, signal).finally(() => inFlight.delete(id))
+    inFlight.set(id, pending)
+  }
+  return pending
+}

@@ -1,0 +1,107 @@
+/** Where Galley keeps what outlives a project run: base images, its LXC containers, address leases. */
+import {createHash} from 'node:crypto'
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {readdir, readFile, rm} from 'node:fs/promises'
+import path from 'node:path'
+import type {BootstrapSpec} from '../config/types.js'
+
+/** Galley's machine-wide store: $GALLEY_HOME, default /var/lib/galley. */
+export function galleyHome(): string {
+  return path.resolve(process.env.GALLEY_HOME || '/var/lib/galley')
+}
+
+/** A directory in the store, created if missing. */
+export function storeDir(...parts: string[]): string {
+  const p = path.join(galleyHome(), ...parts)
+  mkdirSync(p, {recursive: true})
+  return p
+}
+
+/** A path in the store whose parent directory exists. */
+export function storePath(...parts: string[]): string {
+  const p = path.join(galleyHome(), ...parts)
+  mkdirSync(path.dirname(p), {recursive: true})
+  return p
+}
+
+export interface ImageRecord {
+  id: string
+  spec: BootstrapSpec
+  createdAt: string
+  /** Bytes on disk, measured when built. */
+  size: number
+}
+
+/** The spec as hashed: key order fixed, defaults filled, so equal specs share an image. */
+export function canonicalSpec(spec: BootstrapSpec): string {
+  if (spec.bootstrap === 'busybox') return JSON.stringify({bootstrap: 'busybox'})
+  return JSON.stringify({
+    bootstrap: 'debootstrap',
+    release: spec.release,
+    variant: spec.variant,
+    packages: [...spec.packages].sort(),
+    mirror: spec.mirror ?? null,
+  })
+}
+
+/** `base-<hash>`: the image id for a spec (plus what the builder adds, such as the busybox version). */
+export function imageId(spec: BootstrapSpec, builderVersion: string): string {
+  return 'base-' + createHash('sha256').update(canonicalSpec(spec)).update('\0').update(builderVersion).digest('hex').slice(0, 16)
+}
+
+export function imageDir(id: string): string {
+  return storePath('images', id)
+}
+
+export function imageRootfs(id: string): string {
+  return path.join(imageDir(id), 'rootfs')
+}
+
+export function hasImage(id: string): boolean {
+  return existsSync(path.join(imageDir(id), 'image.json'))
+}
+
+export async function listImages(): Promise<ImageRecord[]> {
+  const dir = storeDir('images')
+  const out: ImageRecord[] = []
+  for (const name of await readdir(dir).catch(() => [])) {
+    if (name.startsWith('.')) continue
+    try {
+      out.push(JSON.parse(await readFile(path.join(dir, name, 'image.json'), 'utf8')) as ImageRecord)
+    } catch {
+      // A folder without image.json is a build that never finished; `image rm` removes it.
+    }
+  }
+  return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+}
+
+export async function removeImage(id: string): Promise<boolean> {
+  const dir = imageDir(id)
+  if (!existsSync(dir)) return false
+  await rm(dir, {recursive: true, force: true})
+  return true
+}
+
+/** Bytes used by a directory tree (files counted once per inode). */
+export function diskUsage(dir: string): number {
+  const seen = new Set<string>()
+  let total = 0
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, {withFileTypes: true})) {
+      const p = path.join(d, e.name)
+      const st = statSync(p, {throwIfNoEntry: false})
+      if (!st || e.isSymbolicLink()) continue
+      const key = `${st.dev}:${st.ino}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      if (e.isDirectory()) walk(p)
+      else total += st.blocks * 512
+    }
+  }
+  walk(dir)
+  return total
+}
+
+export function readImage(id: string): ImageRecord {
+  return JSON.parse(readFileSync(path.join(imageDir(id), 'image.json'), 'utf8')) as ImageRecord
+}
