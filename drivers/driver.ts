@@ -17,6 +17,8 @@ export interface ContainerHandle {
   driver: string
   /** Engine's container name. */
   name: string
+  /** Galley's instance name, when the handle came from `list`. */
+  instance?: string
   /** Engine-specific details (LXC: lxcpath, address). */
   [key: string]: string | number | undefined
 }

@@ -81,3 +81,14 @@ export class InternalError extends GalleyError {
 export function exitCodeOf(error: unknown): number {
   return error instanceof GalleyError ? error.exitCode : ExitCode.engine
 }
+
+/** A nested run (the create before login or exec) ended with a non-zero code; the console said why. */
+export class RunFailedError extends GalleyError {
+  constructor(
+    message: string,
+    override readonly exitCode: number,
+    options: ErrorOptions = {},
+  ) {
+    super(message, options)
+  }
+}

@@ -280,7 +280,7 @@ export class LxcDriver implements Driver {
     for (const name of readdirSync(this.lxcpath)) {
       try {
         const meta = JSON.parse(readFileSync(path.join(this.lxcpath, name, LABELS_NAME), 'utf8')) as {labels: Record<string, string>; address?: string}
-        if (Object.entries(labels).every(([k, v]) => meta.labels?.[k] === v)) out.push({driver: this.name, name, lxcpath: this.lxcpath, address: meta.address})
+        if (Object.entries(labels).every(([k, v]) => meta.labels?.[k] === v)) out.push({driver: this.name, name, lxcpath: this.lxcpath, address: meta.address, instance: meta.labels?.['galley.instance']})
       } catch {
         // Not one of Galley's, or half-made: `galley destroy` handles those by name.
       }

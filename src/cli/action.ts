@@ -1,0 +1,23 @@
+/** The shape shared by create, converge and verify: select instances, run the action, exit with its code. */
+import {Flags} from '@oclif/core'
+import type {Action} from '../lifecycle/instance.js'
+import {GalleyCommand} from './base.js'
+import {selectInstances} from './select.js'
+import {runSession} from './session.js'
+
+export const concurrencyFlag = Flags.integer({char: 'j', summary: 'How many instances to run at once.', default: 4, min: 1, max: 256})
+export const verboseFlag = Flags.boolean({char: 'v', summary: 'Print step and test output on a terminal too (it is always in .galley/logs/).'})
+
+export abstract class ActionCommand extends GalleyCommand {
+  static strict = false
+  static flags = {concurrency: concurrencyFlag, verbose: verboseFlag}
+  protected abstract action: Action
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(this.constructor as typeof ActionCommand)
+    const config = this.project(flags)
+    const specs = selectInstances(config.instances, argv as string[])
+    const {code} = await runSession(config, specs, this.action, {concurrency: flags.concurrency, verbose: flags.verbose})
+    if (code !== 0) this.exit(code)
+  }
+}

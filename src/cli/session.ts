@@ -1,0 +1,68 @@
+/** Wires a lifecycle run to its reporters, signals and exit code: what create/converge/verify/test share. */
+import {randomBytes} from 'node:crypto'
+import path from 'node:path'
+import {getDriver} from '../../drivers/index.js'
+import type {ProjectConfig, InstanceSpec} from '../config/types.js'
+import {RunEmitter, type InstanceResult} from '../lifecycle/events.js'
+import {Instance, type Action} from '../lifecycle/instance.js'
+import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
+import {StateStore} from '../lifecycle/state.js'
+import {ConsoleReporter} from '../reporters/console.js'
+import {writeJunit} from '../reporters/junit.js'
+import {LogReporter} from '../reporters/log.js'
+
+export interface SessionOptions {
+  concurrency: number
+  failFast?: boolean
+  destroy?: DestroyStrategy
+  /** Where to write JUnit; undefined for none. */
+  junit?: string
+  verbose?: boolean
+}
+
+export function isLiveTerminal(): boolean {
+  return Boolean(process.stdout.isTTY) && !process.env.CI
+}
+
+export function useColor(): boolean {
+  return Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
+}
+
+/** Makes Instance objects for the specs, sharing one state store and event stream. */
+export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string): Promise<Instance[]> {
+  const store = new StateStore(config.root)
+  return Promise.all(specs.map(async (spec) => new Instance({spec, driver: await getDriver(spec.driver.name), store, events, root: config.root, runId, signal})))
+}
+
+export async function runSession(config: ProjectConfig, specs: InstanceSpec[], action: Action | 'test', options: SessionOptions): Promise<{code: number; results: InstanceResult[]}> {
+  const events = new RunEmitter()
+  const logs = new LogReporter(config.root, events, action)
+  const console = new ConsoleReporter(events, {out: process.stdout, live: isLiveTerminal(), color: useColor(), verbose: options.verbose})
+  const controller = new AbortController()
+  let interrupts = 0
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++
+    if (interrupts === 1) {
+      process.stderr.write(`\n${signal}: stopping; removing the containers this run created (press Ctrl-C again to quit at once)\n`)
+      controller.abort()
+    } else {
+      process.stderr.write(`\n${signal} again: quitting now. Containers may be left behind: run galley destroy\n`)
+      process.exit(130)
+    }
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    const instances = await makeInstances(config, specs, events, controller.signal, randomBytes(6).toString('hex'))
+    const results = await runInstances(instances, action, {concurrency: options.concurrency, failFast: options.failFast, destroy: options.destroy, signal: controller.signal, events})
+    if (options.junit) await writeJunit(options.junit, results, new Map(specs.map((s) => [s.name, s])))
+    const rel = (p: string) => path.relative(process.cwd(), p) || p
+    console.summary(results, {junit: options.junit ? rel(options.junit) : undefined, logs: rel(path.join(config.root, '.galley', 'logs')) + '/'})
+    return {code: controller.signal.aborted ? 130 : exitCodeFor(results), results}
+  } finally {
+    console.stop()
+    await logs.close()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}

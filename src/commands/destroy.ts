@@ -1,0 +1,32 @@
+import {GalleyCommand} from '../cli/base.js'
+import {selectInstances} from '../cli/select.js'
+import {EngineError} from '../errors.js'
+import {destroyInstances} from '../lifecycle/destroy.js'
+import {StateStore} from '../lifecycle/state.js'
+
+export default class Destroy extends GalleyCommand {
+  static summary = "Destroy instances: remove their containers, including ones a crashed or killed run left behind."
+  static usage = 'destroy [INSTANCE|REGEX]...'
+  static strict = false
+  static examples = ['<%= config.bin %> destroy', '<%= config.bin %> destroy web-debian-12']
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(Destroy)
+    const config = this.project(flags)
+    const store = new StateStore(config.root)
+    // Instances that left state behind but are no longer in galley.yml can be destroyed too.
+    const known = [...new Set([...config.instances.map((i) => i.name), ...store.readAll().map((s) => s.instance)])].map((name) => ({name}))
+    const names = argv.length > 0 ? new Set(selectInstances(known, argv as string[]).map((i) => i.name)) : undefined
+    const drivers = [...new Set(config.instances.map((i) => i.driver.name))]
+    const outcomes = await destroyInstances(config.root, store, drivers, names)
+    const failed = outcomes.filter((o) => o.error)
+    for (const o of outcomes) if (!o.error) this.log(`destroyed ${o.instance} (${o.container})`)
+    if (outcomes.length === 0) this.log('nothing to destroy')
+    if (failed.length > 0) {
+      throw new EngineError(failed.map((o) => `could not destroy ${o.instance} (${o.container}): ${(o.error as Error).message}`).join('\n'), {
+        cause: failed[0].error,
+        hint: 'Check the engine with galley doctor, then run galley destroy again.',
+      })
+    }
+  }
+}

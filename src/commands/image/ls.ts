@@ -1,0 +1,30 @@
+import {Flags} from '@oclif/core'
+import {GalleyCommand} from '../../cli/base.js'
+import {canonicalSpec, listImages} from '../../images/store.js'
+
+function human(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB']
+  let i = 0
+  while (bytes >= 1024 && i < units.length - 1) {
+    bytes /= 1024
+    i++
+  }
+  return `${bytes.toFixed(i ? 1 : 0)} ${units[i]}`
+}
+
+export default class ImageLs extends GalleyCommand {
+  static summary = "List the base images in Galley's store."
+  static examples = ['<%= config.bin %> image ls', '<%= config.bin %> image ls --json']
+  static flags = {json: Flags.boolean({summary: 'Print JSON.'})}
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(ImageLs)
+    const images = await listImages()
+    if (flags.json) return void this.log(JSON.stringify(images, null, 2))
+    if (images.length === 0) return void this.log('no images yet; galley image build (or any galley test) builds them')
+    const rows = images.map((i) => [i.id, human(i.size), i.createdAt.slice(0, 19).replace('T', ' '), canonicalSpec(i.spec)])
+    const head = ['Image', 'Size', 'Created (UTC)', 'Spec']
+    const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)))
+    for (const r of [head, ...rows]) this.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd())
+  }
+}

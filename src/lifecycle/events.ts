@@ -1,0 +1,51 @@
+/** The typed events a run emits; reporters subscribe, the lifecycle never prints. */
+import {EventEmitter} from 'node:events'
+
+export type Phase = 'pending' | 'image' | 'destroy' | 'create' | 'converge' | 'verify' | 'done'
+export type TaskKind = 'step' | 'test'
+
+export interface TaskResult {
+  kind: TaskKind
+  name: string
+  ok: boolean
+  exitCode: number
+  /** The exit code that counts as passing. */
+  expected: number
+  durationMs: number
+  /** The last lines of stdout and stderr, interleaved as they came. */
+  outputTail: string
+  /** Why it failed, one line; undefined when it passed. */
+  message?: string
+}
+
+export type InstanceStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted'
+
+export interface InstanceResult {
+  instance: string
+  suite: string
+  platform: string
+  driver: string
+  image: string
+  status: InstanceStatus
+  /** Which action was running when it stopped (for failed and error). */
+  failedIn?: Phase
+  steps: TaskResult[]
+  tests: TaskResult[]
+  /** The failure or engine error, one paragraph. */
+  message?: string
+  startedAt: Date
+  durationMs: number
+}
+
+export interface RunEvents {
+  'instance:phase': [{instance: string; phase: Phase}]
+  'image:progress': [{instance: string; line: string}]
+  'task:start': [{instance: string; kind: TaskKind; name: string; index: number; total: number}]
+  'task:output': [{instance: string; kind: TaskKind; name: string; stream: 'stdout' | 'stderr'; text: string}]
+  'task:end': [{instance: string; result: TaskResult}]
+  'instance:done': [{result: InstanceResult}]
+  /** Something a user should know that is not a task's output (for instance: a container left for inspection). */
+  'instance:note': [{instance: string; message: string}]
+}
+
+export class RunEmitter extends EventEmitter<RunEvents> {}

@@ -1,0 +1,243 @@
+/**
+ * One instance (a suite on a platform) and its actions. A small state machine in the manner of Test
+ * Kitchen: `plan` says which actions lead from the last state to the one asked for, and each action
+ * records the state it reached in the StateStore before and after touching the engine.
+ */
+import {createHash} from 'node:crypto'
+import {Readable} from 'node:stream'
+import {create as tarCreate} from 'tar'
+import type {ContainerHandle, Driver} from '../../drivers/driver.js'
+import type {InstanceSpec} from '../config/types.js'
+import {EngineError, GalleyError, InterruptedError} from '../errors.js'
+import {shellSteps} from '../provisioners/shell.js'
+import {shellTests} from '../verifiers/shell.js'
+import {PROJECT_DIR, type TaskCommand} from './commands.js'
+import type {Phase, RunEmitter, TaskResult} from './events.js'
+import type {LifecycleState, StateStore} from './state.js'
+
+export type Action = 'create' | 'converge' | 'verify' | 'destroy'
+
+const RANK: Record<LifecycleState, number> = {destroyed: 0, creating: 0, created: 1, converged: 2, verified: 3}
+const TAIL_LINES = 30
+
+/**
+ * The actions that take an instance in `current` state through `action`: earlier states are run
+ * first (verify on a destroyed instance creates and converges it), converge and verify always run,
+ * and a half-made container (`creating`) is destroyed before anything else.
+ */
+export function plan(current: LifecycleState, action: Action): Action[] {
+  const steps: Action[] = current === 'creating' ? ['destroy'] : []
+  const rank = RANK[current]
+  if (action === 'destroy') return current === 'destroyed' ? [] : ['destroy']
+  if (rank < 1) steps.push('create')
+  if (action === 'create') return steps
+  if (action === 'converge') return [...steps, 'converge']
+  if (rank < 2) steps.push('converge')
+  return [...steps, 'verify']
+}
+
+/** A step or test that did not pass: the instance failed, the engine is fine. */
+export class TaskFailed extends GalleyError {
+  constructor(readonly result: TaskResult) {
+    super(result.message ?? `${result.kind} ${result.name} failed`)
+  }
+}
+
+export function projectId(root: string): string {
+  return createHash('sha256').update(root).digest('hex').slice(0, 8)
+}
+
+export interface InstanceDeps {
+  spec: InstanceSpec
+  driver: Driver
+  store: StateStore
+  events: RunEmitter
+  /** The project folder (holding galley.yml). */
+  root: string
+  runId: string
+  signal: AbortSignal
+}
+
+export class Instance {
+  readonly spec: InstanceSpec
+  readonly name: string
+  /** Containers this process created, so an interrupt can remove exactly those. */
+  private createdHere?: ContainerHandle
+  readonly steps: TaskResult[] = []
+  readonly tests: TaskResult[] = []
+  /** The action under way, for reports of where an instance stopped. */
+  currentPhase: Phase = 'pending'
+
+  constructor(private readonly deps: InstanceDeps) {
+    this.spec = deps.spec
+    this.name = deps.spec.name
+  }
+
+  get containerName(): string {
+    return `${this.name}-${projectId(this.deps.root)}`
+  }
+
+  get state(): LifecycleState {
+    return this.deps.store.read(this.name)?.state ?? 'destroyed'
+  }
+
+  get handle(): ContainerHandle | undefined {
+    return this.deps.store.read(this.name)?.handle
+  }
+
+  private phase(phase: Phase): void {
+    this.currentPhase = phase
+    this.deps.events.emit('instance:phase', {instance: this.name, phase})
+  }
+
+  private checkAborted(): void {
+    if (this.deps.signal.aborted) throw new InterruptedError()
+  }
+
+  private record(state: LifecycleState, action: string, extra: {handle?: ContainerHandle; snapshot?: string; lastError?: string} = {}): void {
+    const prev = this.deps.store.read(this.name)
+    this.deps.store.write({
+      instance: this.name,
+      state,
+      driver: this.deps.driver.name,
+      handle: extra.handle ?? prev?.handle,
+      snapshot: extra.snapshot ?? prev?.snapshot,
+      lastAction: action,
+      lastError: extra.lastError,
+    })
+  }
+
+  /** Runs `action` and whatever must come before it. */
+  async run(action: Action): Promise<void> {
+    for (const a of plan(this.state, action)) {
+      this.checkAborted()
+      await this[a]()
+    }
+  }
+
+  async create(): Promise<void> {
+    this.phase('image')
+    const snapshot = await this.deps.driver.ensureImage(this.spec.platform.image, (line) => this.deps.events.emit('image:progress', {instance: this.name, line}), this.deps.signal)
+    this.checkAborted()
+    this.phase('create')
+    const name = this.containerName
+    // Written before the engine is touched: a crash from here on leaves a state that names the container.
+    const pending: ContainerHandle = {driver: this.deps.driver.name, name}
+    this.record('creating', 'create', {handle: pending, snapshot: snapshot.id})
+    let handle: ContainerHandle
+    try {
+      handle = await this.deps.driver.create({
+        instance: this.name,
+        name,
+        snapshot,
+        limits: {memory: this.spec.driver.memory, cpus: this.spec.driver.cpus, pids: this.spec.driver.pids},
+        labels: {'galley.project': projectId(this.deps.root), 'galley.instance': this.name, 'galley.run': this.deps.runId, 'galley.root': this.deps.root},
+        signal: this.deps.signal,
+      })
+    } catch (error) {
+      this.deps.store.remove(this.name)
+      throw error
+    }
+    this.createdHere = handle
+    this.record('created', 'create', {handle})
+    if (this.deps.signal.aborted) await this.abortCleanup()
+  }
+
+  private async upload(handle: ContainerHandle): Promise<void> {
+    const skip = /^\.\/(\.galley|\.git|node_modules)(\/|$)/
+    const stream = tarCreate({cwd: this.deps.root, portable: true, filter: (p) => !skip.test(p)}, ['.'])
+    await this.deps.driver.copyIn(handle, Readable.from(stream), PROJECT_DIR)
+  }
+
+  private requireHandle(): ContainerHandle {
+    const handle = this.handle
+    if (!handle) throw new EngineError(`instance ${this.name} has no container`, {hint: `Create it: galley create ${this.name}`})
+    return handle
+  }
+
+  /** Runs the commands in order; stops at the first step that fails, runs every test. */
+  private async runTasks(handle: ContainerHandle, commands: TaskCommand[], results: TaskResult[], stopOnFailure: boolean): Promise<TaskResult | undefined> {
+    let firstFailure: TaskResult | undefined
+    for (const [index, cmd] of commands.entries()) {
+      this.checkAborted()
+      this.deps.events.emit('task:start', {instance: this.name, kind: cmd.kind, name: cmd.name, index, total: commands.length})
+      const lines: string[] = []
+      let partial = ''
+      const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+        const text = chunk.toString()
+        this.deps.events.emit('task:output', {instance: this.name, kind: cmd.kind, name: cmd.name, stream, text})
+        const parts = (partial + text).split('\n')
+        partial = parts.pop() ?? ''
+        lines.push(...parts)
+        if (lines.length > TAIL_LINES * 2) lines.splice(0, lines.length - TAIL_LINES)
+      }
+      const started = performance.now()
+      const env = {GALLEY_INSTANCE: this.name, GALLEY_SUITE: this.spec.suite, GALLEY_PLATFORM: this.spec.platform.name, ...cmd.env}
+      const exitCode = await this.deps.driver.exec(handle, cmd.argv, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), signal: this.deps.signal})
+      this.checkAborted()
+      if (partial) lines.push(partial)
+      const ok = exitCode === cmd.expected
+      const result: TaskResult = {
+        kind: cmd.kind,
+        name: cmd.name,
+        ok,
+        exitCode,
+        expected: cmd.expected,
+        durationMs: performance.now() - started,
+        outputTail: lines.slice(-TAIL_LINES).join('\n'),
+        message: ok ? undefined : `${cmd.kind} \`${cmd.name}\` exited with ${exitCode}` + (cmd.expected !== 0 ? `, expected ${cmd.expected}` : ''),
+      }
+      results.push(result)
+      this.deps.events.emit('task:end', {instance: this.name, result})
+      if (!ok) {
+        firstFailure ??= result
+        if (stopOnFailure) return firstFailure
+      }
+    }
+    return firstFailure
+  }
+
+  async converge(): Promise<void> {
+    this.phase('converge')
+    const handle = this.requireHandle()
+    this.steps.length = 0
+    await this.upload(handle)
+    const failed = await this.runTasks(handle, shellSteps(this.spec.provisioner), this.steps, true)
+    if (failed) {
+      this.record('created', 'converge', {lastError: failed.message})
+      throw new TaskFailed(failed)
+    }
+    this.record('converged', 'converge')
+  }
+
+  async verify(): Promise<void> {
+    this.phase('verify')
+    const handle = this.requireHandle()
+    this.tests.length = 0
+    await this.upload(handle)
+    const failed = await this.runTasks(handle, shellTests(this.spec.verifier, this.spec.provisioner), this.tests, false)
+    if (failed) {
+      const count = this.tests.filter((t) => !t.ok).length
+      this.record('converged', 'verify', {lastError: `${count} of ${this.tests.length} tests failed`})
+      throw new TaskFailed({...failed, message: `${count} of ${this.tests.length} tests failed; first: ${failed.message}`})
+    }
+    this.record('verified', 'verify')
+  }
+
+  async destroy(): Promise<void> {
+    this.phase('destroy')
+    const prev = this.deps.store.read(this.name)
+    if (prev?.handle) await this.deps.driver.destroy(prev.handle)
+    this.createdHere = undefined
+    this.deps.store.remove(this.name)
+  }
+
+  /** On interrupt: remove the container this process made (which also ends whatever runs in it). */
+  async abortCleanup(): Promise<void> {
+    if (!this.createdHere) return
+    const handle = this.createdHere
+    this.createdHere = undefined
+    await this.deps.driver.destroy(handle)
+    this.deps.store.remove(this.name)
+  }
+}

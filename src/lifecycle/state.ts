@@ -1,0 +1,81 @@
+/**
+ * Per-instance state under .galley/state/, one JSON file each, written atomically (temp file and
+ * rename), so `galley list` tells the truth after a crash and `galley destroy` finds what to remove.
+ */
+import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync} from 'node:fs'
+import path from 'node:path'
+import type {ContainerHandle} from '../../drivers/driver.js'
+
+/** Where an instance stands; `creating` means a create began and did not finish (a crash, say). */
+export type LifecycleState = 'destroyed' | 'creating' | 'created' | 'converged' | 'verified'
+
+export interface InstanceState {
+  instance: string
+  state: LifecycleState
+  driver: string
+  handle?: ContainerHandle
+  snapshot?: string
+  lastAction?: string
+  /** The last action's failure, if it failed. */
+  lastError?: string
+  updatedAt: string
+  /** The process that last wrote this state. */
+  pid: number
+}
+
+export class StateStore {
+  readonly dir: string
+
+  constructor(readonly root: string) {
+    this.dir = path.join(root, '.galley', 'state')
+  }
+
+  private file(instance: string): string {
+    return path.join(this.dir, `${instance}.json`)
+  }
+
+  read(instance: string): InstanceState | undefined {
+    try {
+      return JSON.parse(readFileSync(this.file(instance), 'utf8')) as InstanceState
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Every state file, including instances no longer in the config (so they can be destroyed). */
+  readAll(): InstanceState[] {
+    if (!existsSync(this.dir)) return []
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => this.read(f.slice(0, -5)))
+      .filter((s): s is InstanceState => s !== undefined)
+  }
+
+  write(state: Omit<InstanceState, 'updatedAt' | 'pid'>): InstanceState {
+    const full: InstanceState = {...state, updatedAt: new Date().toISOString(), pid: process.pid}
+    if (full.state === 'destroyed') {
+      this.remove(state.instance)
+      return full
+    }
+    mkdirSync(this.dir, {recursive: true})
+    const target = this.file(state.instance)
+    const tmp = `${target}.${process.pid}.tmp`
+    const fd = openSync(tmp, 'w')
+    try {
+      writeSync(fd, JSON.stringify(full, null, 2) + '\n')
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(tmp, target)
+    return full
+  }
+
+  remove(instance: string): void {
+    try {
+      unlinkSync(this.file(instance))
+    } catch {
+      // Already gone.
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The console: on a TTY a live line per instance (phase, current task, elapsed); otherwise lines
+ * prefixed with the instance name, output included. Always a summary table at the end.
+ */
+import type {InstanceResult, Phase, RunEmitter, TaskKind} from '../lifecycle/events.js'
+
+export interface ConsoleOptions {
+  out: NodeJS.WritableStream & {columns?: number}
+  /** Redraw live status lines (a TTY and not CI). */
+  live: boolean
+  color: boolean
+  /** In live mode, also print task output (non-live always does). */
+  verbose?: boolean
+}
+
+interface Live {
+  phase: Phase
+  task?: string
+  started: number
+  status?: InstanceResult['status']
+}
+
+const SKIP_IMAGE_LINE = /^I: (Retrieving|Validating|Extracting|Unpacking|Configuring|Checking component|Found|Resolving)/
+
+export class ConsoleReporter {
+  private readonly live = new Map<string, Live>()
+  private drawn = 0
+  private timer?: NodeJS.Timeout
+  private readonly partial = new Map<string, string>()
+
+  constructor(
+    events: RunEmitter,
+    private readonly options: ConsoleOptions,
+  ) {
+    events.on('instance:phase', ({instance, phase}) => {
+      const l = this.live.get(instance) ?? {phase, started: Date.now()}
+      l.phase = phase
+      if (phase !== 'converge' && phase !== 'verify') l.task = undefined
+      this.live.set(instance, l)
+      if (!options.live && phase !== 'done' && phase !== 'pending') this.line(instance, `${phase}`)
+    })
+    events.on('image:progress', ({instance, line}) => {
+      if (!options.live && !SKIP_IMAGE_LINE.test(line)) this.line(instance, `image: ${line}`)
+    })
+    events.on('task:start', ({instance, kind, name, index, total}) => {
+      const l = this.live.get(instance)
+      if (l) l.task = `${kind} ${index + 1}/${total}: ${name}`
+      if (!options.live) this.line(instance, `${kind} ${index + 1}/${total}: ${name}`)
+    })
+    events.on('task:output', ({instance, kind, stream, text}) => {
+      if (options.live && !options.verbose) return
+      this.output(instance, kind, stream, text)
+    })
+    events.on('task:end', ({instance, result}) => {
+      this.flushPartial(instance, result.kind)
+      const mark = result.ok ? this.paint('32', 'ok') : this.paint('31', 'FAILED')
+      const secs = (result.durationMs / 1000).toFixed(2)
+      if (!options.live) this.line(instance, `${mark} ${result.kind} ${result.name} (exit ${result.exitCode}, ${secs}s)`)
+    })
+    events.on('instance:note', ({instance, message}) => this.line(instance, message))
+    events.on('instance:done', ({result}) => {
+      const l = this.live.get(result.instance)
+      if (l) l.status = result.status
+      if (!options.live) this.line(result.instance, `${this.status(result.status)} in ${(result.durationMs / 1000).toFixed(1)}s`)
+    })
+    if (options.live) this.timer = setInterval(() => this.redraw(), 100)
+  }
+
+  private paint(code: string, text: string): string {
+    return this.options.color ? `\x1b[${code}m${text}\x1b[0m` : text
+  }
+
+  private status(s: InstanceResult['status']): string {
+    const colors: Record<InstanceResult['status'], string> = {passed: '32', failed: '31', error: '31', skipped: '33', interrupted: '33'}
+    return this.paint(colors[s], s)
+  }
+
+  private write(text: string): void {
+    this.clearLive()
+    this.options.out.write(text)
+    this.redraw()
+  }
+
+  private line(instance: string, text: string): void {
+    this.write(`${this.paint('36', `[${instance}]`)} ${text}\n`)
+  }
+
+  private output(instance: string, kind: TaskKind, stream: string, text: string): void {
+    const key = `${instance}\0${kind}`
+    const lines = ((this.partial.get(key) ?? '') + text).split('\n')
+    this.partial.set(key, lines.pop() ?? '')
+    if (lines.length === 0) return
+    const prefix = this.paint('36', `[${instance}]`) + (stream === 'stderr' ? this.paint('2', ' ! ') : ' | ')
+    this.write(lines.map((l) => prefix + l + '\n').join(''))
+  }
+
+  private flushPartial(instance: string, kind: TaskKind): void {
+    const key = `${instance}\0${kind}`
+    const rest = this.partial.get(key)
+    this.partial.delete(key)
+    if (rest) this.write(`${this.paint('36', `[${instance}]`)} | ${rest}\n`)
+  }
+
+  private clearLive(): void {
+    if (!this.options.live || this.drawn === 0) return
+    this.options.out.write(`\x1b[${this.drawn}A\x1b[0J`)
+    this.drawn = 0
+  }
+
+  private redraw(): void {
+    if (!this.options.live) return
+    this.clearLive()
+    const cols = this.options.out.columns ?? 100
+    const names = [...this.live.keys()]
+    const pad = Math.max(0, ...names.map((n) => n.length))
+    const rows = names.map((name) => {
+      const l = this.live.get(name)!
+      const secs = ((Date.now() - l.started) / 1000).toFixed(1) + 's'
+      const what = l.status ? this.status(l.status) : `${l.phase}${l.task ? '  ' + l.task : ''}`
+      const row = `  ${name.padEnd(pad)}  ${secs.padStart(7)}  ${what}`
+      return row.length > cols - 1 && !l.status ? row.slice(0, cols - 2) + '…' : row
+    })
+    if (rows.length === 0) return
+    this.options.out.write(rows.join('\n') + '\n')
+    this.drawn = rows.length
+  }
+
+  /** Stops redrawing and prints the final table, then each failure's message and output tail. */
+  summary(results: InstanceResult[], files: {junit?: string; logs: string}): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = undefined
+    this.clearLive()
+    const out = this.options.out
+    const head = ['Instance', 'Result', 'Stopped in', 'Steps', 'Tests', 'Time']
+    const rows = results.map((r) => [
+      r.instance,
+      r.status,
+      r.failedIn ?? '',
+      `${r.steps.filter((s) => s.ok).length}/${r.steps.length}`,
+      `${r.tests.filter((t) => t.ok).length}/${r.tests.length}`,
+      `${(r.durationMs / 1000).toFixed(1)}s`,
+    ])
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
+    const fmt = (row: string[], paintStatus: boolean) =>
+      row.map((c, i) => (i === 1 && paintStatus ? this.status(c as InstanceResult['status']) + ' '.repeat(widths[i] - c.length) : c.padEnd(widths[i]))).join('  ').trimEnd()
+    out.write('\n' + fmt(head, false) + '\n')
+    for (const row of rows) out.write(fmt(row, true) + '\n')
+    for (const r of results.filter((x) => x.status === 'failed' || x.status === 'error')) {
+      out.write(`\n${this.paint('31', `✗ ${r.instance}`)}: ${r.message ?? r.status}\n`)
+      const failed = [...r.steps, ...r.tests].filter((t) => !t.ok)
+      for (const t of failed) {
+        if (t.outputTail) out.write(`  output of ${t.kind} ${t.name}:\n` + t.outputTail.split('\n').map((l) => `    ${l}`).join('\n') + '\n')
+      }
+    }
+    const passed = results.filter((r) => r.status === 'passed').length
+    out.write(`\n${passed} of ${results.length} instances passed.` + (files.junit ? ` JUnit: ${files.junit}.` : '') + ` Logs: ${files.logs}\n`)
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.clearLive()
+  }
+}

@@ -1,0 +1,47 @@
+/** JUnit XML via junit-report-builder: one testsuite per instance, one testcase per step and per test. */
+import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import type {Builder} from 'junit-report-builder'
+import type {InstanceSpec} from '../config/types.js'
+import type {InstanceResult, TaskResult} from '../lifecycle/events.js'
+
+/** JUnit wants local-free ISO 8601 without a zone; Galley writes UTC. */
+function timestamp(d: Date): string {
+  return d.toISOString().slice(0, 19)
+}
+
+export async function writeJunit(file: string, results: InstanceResult[], specs: Map<string, InstanceSpec>): Promise<void> {
+  // Loaded here, not at start-up: it is large and only `test` writes reports.
+  const {default: shared} = await import('junit-report-builder')
+  const builder: Builder = (shared as unknown as {default?: Builder}).default?.newBuilder() ?? (shared as unknown as Builder).newBuilder()
+  for (const r of results) {
+    const suite = builder.testSuite().name(r.instance).timestamp(timestamp(r.startedAt)).time(Math.round(r.durationMs) / 1000)
+    suite.property('platform', r.platform).property('suite', r.suite).property('driver', r.driver).property('image', r.image)
+    const spec = specs.get(r.instance)
+    const addTasks = (kind: 'converge' | 'verify', ran: TaskResult[], planned: string[]) => {
+      for (const t of ran) {
+        const tc = suite.testCase().className(`${r.instance}.${kind}`).name(t.name).time(Math.round(t.durationMs) / 1000)
+        if (!t.ok) tc.failure(t.message, kind === 'converge' ? 'StepFailed' : 'TestFailed').stacktrace(t.outputTail)
+        if (t.outputTail) tc.standardOutput(t.outputTail)
+      }
+      // Steps after a failed one, and tests of an instance that never converged, are reported as skipped.
+      for (const name of planned.slice(ran.length)) suite.testCase().className(`${r.instance}.${kind}`).name(name).skipped()
+    }
+    const verifyReached = r.tests.length > 0 || r.status === 'passed'
+    addTasks('converge', r.steps, spec?.provisioner.steps.map((s) => s.name) ?? [])
+    addTasks('verify', r.tests, verifyReached ? r.tests.map((t) => t.name) : (spec?.verifier.tests.map((t) => t.name) ?? []))
+    if (r.status === 'error' || r.status === 'interrupted') {
+      suite
+        .testCase()
+        .className(`${r.instance}.${r.failedIn ?? 'run'}`)
+        .name(r.status === 'interrupted' ? 'interrupted' : `${r.failedIn ?? 'run'} (engine)`)
+        .error((r.message ?? r.status).split('\n')[0], r.status === 'interrupted' ? 'Interrupted' : 'EngineError', r.message)
+    } else if (r.status === 'skipped') {
+      suite.testCase().className(r.instance).name(r.message ?? 'skipped').skipped()
+    }
+  }
+  mkdirSync(path.dirname(file), {recursive: true})
+  const tmp = `${file}.${process.pid}.tmp`
+  writeFileSync(tmp, builder.build())
+  renameSync(tmp, file)
+}

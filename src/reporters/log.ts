@@ -1,0 +1,45 @@
+/** Each instance's full output, appended to .galley/logs/<instance>.log. */
+import {createWriteStream, mkdirSync, type WriteStream} from 'node:fs'
+import path from 'node:path'
+import type {RunEmitter} from '../lifecycle/events.js'
+
+export function logPath(root: string, instance: string): string {
+  return path.join(root, '.galley', 'logs', `${instance}.log`)
+}
+
+export class LogReporter {
+  private readonly files = new Map<string, WriteStream>()
+
+  constructor(
+    private readonly root: string,
+    events: RunEmitter,
+    command: string,
+  ) {
+    mkdirSync(path.join(root, '.galley', 'logs'), {recursive: true})
+    const header = `\n===== galley ${command} at ${new Date().toISOString()} (pid ${process.pid}) =====\n`
+    events.on('instance:phase', ({instance, phase}) => {
+      if (!this.files.has(instance)) this.file(instance).write(header)
+      this.file(instance).write(`----- ${phase}\n`)
+    })
+    events.on('image:progress', ({instance, line}) => this.file(instance).write(`[image] ${line}\n`))
+    events.on('task:start', ({instance, kind, name}) => this.file(instance).write(`--- ${kind}: ${name}\n`))
+    events.on('task:output', ({instance, text}) => this.file(instance).write(text))
+    events.on('task:end', ({instance, result}) =>
+      this.file(instance).write(`--- ${result.ok ? 'ok' : 'FAILED'}: exit ${result.exitCode} in ${(result.durationMs / 1000).toFixed(2)}s\n`),
+    )
+    events.on('instance:done', ({result}) => this.file(result.instance).write(`----- ${result.status}${result.message ? `: ${result.message}` : ''}\n`))
+  }
+
+  private file(instance: string): WriteStream {
+    let f = this.files.get(instance)
+    if (!f) {
+      f = createWriteStream(logPath(this.root, instance), {flags: 'a'})
+      this.files.set(instance, f)
+    }
+    return f
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.files.values()].map((f) => new Promise<void>((resolve) => f.end(resolve))))
+  }
+}
