@@ -225,7 +225,8 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
     }
   }
   const byName = new Map<string, string>()
-  for (const inst of instances) {
+  // Duplicate platform or suite names were reported already; their instances would only repeat it.
+  for (const inst of errors.some((e) => e.message.includes('duplicate')) ? [] : instances) {
     const other = byName.get(inst.name)
     if (other) errors.push(new ConfigError(`instance name \`${inst.name}\` is made twice (${other} and suite \`${inst.suite}\` × platform \`${inst.platform.name}\`)`, at('suites', inst.suite), {hint: 'Rename a suite or platform so that <suite>-<platform> names differ.'}))
     byName.set(inst.name, `suite \`${inst.suite}\` × platform \`${inst.platform.name}\``)

@@ -3,7 +3,7 @@
  * with this project's label (a run killed between the engine call and the state write).
  */
 import pLimit from 'p-limit'
-import type {ContainerHandle} from '../../drivers/driver.js'
+import type {ContainerHandle, Driver} from '../../drivers/driver.js'
 import {getDriver} from '../../drivers/index.js'
 import {projectId} from './instance.js'
 import type {StateStore} from './state.js'
@@ -15,7 +15,13 @@ export interface DestroyOutcome {
 }
 
 /** Destroys the named instances (all of the project's when `names` is undefined). */
-export async function destroyInstances(root: string, store: StateStore, driverNames: string[], names: Set<string> | undefined): Promise<DestroyOutcome[]> {
+export async function destroyInstances(
+  root: string,
+  store: StateStore,
+  driverNames: string[],
+  names: Set<string> | undefined,
+  resolve: (name: string) => Promise<Driver> = getDriver,
+): Promise<DestroyOutcome[]> {
   const targets = new Map<string, {instance: string; handle: ContainerHandle}>()
   for (const st of store.readAll()) {
     if (names && !names.has(st.instance)) continue
@@ -23,7 +29,7 @@ export async function destroyInstances(root: string, store: StateStore, driverNa
     else store.remove(st.instance)
   }
   for (const dn of new Set([...driverNames, ...store.readAll().map((s) => s.driver)])) {
-    const driver = await getDriver(dn)
+    const driver = await resolve(dn)
     for (const handle of await driver.list({'galley.project': projectId(root)})) {
       const instance = handle.instance ?? handle.name
       if (names && !names.has(instance)) continue
@@ -35,7 +41,7 @@ export async function destroyInstances(root: string, store: StateStore, driverNa
     [...targets.values()].map(({instance, handle}) =>
       limit(async (): Promise<DestroyOutcome> => {
         try {
-          await (await getDriver(handle.driver)).destroy(handle)
+          await (await resolve(handle.driver)).destroy(handle)
           const st = store.read(instance)
           if (!st?.handle || st.handle.name === handle.name) store.remove(instance)
           return {instance, container: handle.name}

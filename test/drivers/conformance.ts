@@ -1,0 +1,198 @@
+/**
+ * The driver conformance suite: the same cases against every real engine. Each case creates real
+ * containers, labelled with this run's id, and the suite removes all of them afterwards.
+ */
+import {createHash, randomBytes} from 'node:crypto'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {Readable} from 'node:stream'
+import {create as tarCreate, extract as tarExtract} from 'tar'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import type {ContainerHandle, Driver, ExecOptions, Limits, Snapshot} from '../../drivers/driver.js'
+
+interface Ctx {
+  driver: Driver
+  snapshot: Snapshot
+  run: string
+  seq: number
+}
+
+export function conformance(engine: string, makeDriver: () => Promise<Driver>): void {
+  const test = suite<Ctx>(`driver conformance: ${engine}`)
+  const labels = (ctx: Ctx) => ({'galley.test': ctx.run})
+
+  async function make(ctx: Ctx, limits: Limits = {}): Promise<ContainerHandle> {
+    const name = `conf-${ctx.run}-${ctx.seq++}`
+    return ctx.driver.create({instance: name, name, snapshot: ctx.snapshot, limits, labels: labels(ctx)})
+  }
+
+  async function run(ctx: Ctx, h: ContainerHandle, script: string, options: ExecOptions = {}): Promise<{code: number; out: Buffer; err: string}> {
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    const code = await ctx.driver.exec(h, ['/bin/sh', '-c', script], {onStdout: (b) => out.push(b), onStderr: (b) => err.push(b), ...options})
+    return {code, out: Buffer.concat(out), err: Buffer.concat(err).toString()}
+  }
+
+  test.before(async (ctx) => {
+    ctx.driver = await makeDriver()
+    ctx.snapshot = await ctx.driver.ensureImage({bootstrap: 'busybox'})
+    ctx.run = randomBytes(4).toString('hex')
+    ctx.seq = 0
+  })
+
+  test.after(async (ctx) => {
+    for (const h of await ctx.driver.list(labels(ctx))) await ctx.driver.destroy(h)
+    assert.is((await ctx.driver.list(labels(ctx))).length, 0, 'containers left behind')
+  })
+
+  test('exec returns the exit code, and 128+N for a process killed by signal N', async (ctx) => {
+    const h = await make(ctx)
+    assert.is((await run(ctx, h, 'true')).code, 0)
+    assert.is((await run(ctx, h, 'exit 3')).code, 3)
+    assert.is((await run(ctx, h, 'kill -9 $$')).code, 137)
+    assert.is(await ctx.driver.exec(h, ['/bin/no-such-program']), 127)
+    await ctx.driver.destroy(h)
+  })
+
+  test('stdout and stderr arrive separately, as they are written', async (ctx) => {
+    const h = await make(ctx)
+    const events: string[] = []
+    let sawFirstBeforeEnd = false
+    await ctx.driver.exec(h, ['/bin/sh', '-c', 'echo out1; echo err1 >&2; sleep 0.3; echo out2'], {
+      onStdout: (b) => events.push(`out:${b.toString().trim()}`),
+      onStderr: (b) => events.push(`err:${b.toString().trim()}`),
+    }).then(() => undefined, () => undefined)
+    sawFirstBeforeEnd = events.indexOf('out:out1') >= 0
+    assert.ok(sawFirstBeforeEnd)
+    assert.equal(events.filter((e) => e.startsWith('err')), ['err:err1'])
+    assert.equal(events.filter((e) => e.startsWith('out')).join(' ').replace(/\s+/g, ' '), 'out:out1 out:out2')
+    // Streaming: a process's first line reaches the callback while it still runs.
+    let early = false
+    let finished = false
+    const p = ctx.driver.exec(h, ['/bin/sh', '-c', 'echo ready; sleep 1'], {onStdout: () => (early = !finished)}).then((c) => ((finished = true), c))
+    assert.is(await p, 0)
+    assert.ok(early, 'output arrived only after the process ended')
+    await ctx.driver.destroy(h)
+  })
+
+  test('large binary output and stdin pass through intact', async (ctx) => {
+    const h = await make(ctx)
+    const {code, out} = await run(ctx, h, 'head -c 3000000 /dev/urandom > /tmp/blob && cat /tmp/blob')
+    assert.is(code, 0)
+    assert.is(out.length, 3000000)
+    const inside = (await run(ctx, h, 'md5sum /tmp/blob')).out.toString().split(' ')[0]
+    assert.is(createHash('md5').update(out).digest('hex'), inside)
+    const input = randomBytes(2_000_000)
+    const echoed = await run(ctx, h, 'md5sum', {stdin: input})
+    assert.is(echoed.out.toString().split(' ')[0], createHash('md5').update(input).digest('hex'))
+    const streamed = await run(ctx, h, 'wc -c', {stdin: Readable.from([Buffer.from('abc'), Buffer.from('def')])})
+    assert.is(streamed.out.toString().trim(), '6')
+    await ctx.driver.destroy(h)
+  })
+
+  test('env and cwd are the ones asked for, and the host environment does not leak in', async (ctx) => {
+    const h = await make(ctx)
+    process.env.GALLEY_TEST_HOST_ONLY = 'leak'
+    const {out} = await run(ctx, h, 'echo "$GREETING|$(pwd)|${GALLEY_TEST_HOST_ONLY:-none}|$PATH"', {env: {GREETING: 'hi there'}, cwd: '/tmp'})
+    delete process.env.GALLEY_TEST_HOST_ONLY
+    const [greeting, cwd, leaked, pathVar] = out.toString().trim().split('|')
+    assert.is(greeting, 'hi there')
+    assert.is(cwd, '/tmp')
+    assert.is(leaked, 'none')
+    assert.match(pathVar, /\/usr\/bin/)
+    await ctx.driver.destroy(h)
+  })
+
+  test('files go in and come out as tar streams, names with spaces and symlinks included', async (ctx) => {
+    const h = await make(ctx)
+    const src = mkdtempSync(path.join(tmpdir(), 'galley-conf-'))
+    try {
+      mkdirSync(path.join(src, 'a dir'))
+      writeFileSync(path.join(src, 'a dir', 'file one.txt'), 'content one\n')
+      writeFileSync(path.join(src, 'run.sh'), '#!/bin/sh\necho ran\n', {mode: 0o755})
+      symlinkSync('a dir/file one.txt', path.join(src, 'link'))
+      await ctx.driver.copyIn(h, Readable.from(tarCreate({cwd: src, portable: true}, ['.'])), '/opt/in put')
+      assert.is((await run(ctx, h, 'cat "/opt/in put/link"')).out.toString(), 'content one\n')
+      assert.is((await run(ctx, h, '"/opt/in put/run.sh"')).out.toString(), 'ran\n')
+      assert.is((await run(ctx, h, 'readlink "/opt/in put/link"')).out.toString().trim(), 'a dir/file one.txt')
+      const back = path.join(src, 'back')
+      mkdirSync(back)
+      const stream = await ctx.driver.copyOut(h, '/opt/in put')
+      await new Promise<void>((resolve, reject) => stream.pipe(tarExtract({cwd: back})).on('finish', resolve).on('error', reject))
+      assert.is(readFileSync(path.join(back, 'in put', 'a dir', 'file one.txt'), 'utf8'), 'content one\n')
+      let failure: unknown
+      try {
+        for await (const chunk of await ctx.driver.copyOut(h, '/no/such/path')) void chunk
+      } catch (error) {
+        failure = error
+      }
+      assert.match(String(failure), /no\/such\/path/)
+    } finally {
+      rmSync(src, {recursive: true, force: true})
+      await ctx.driver.destroy(h)
+    }
+  })
+
+  test('the memory limit is enforced: a process over it is killed', async (ctx) => {
+    const h = await make(ctx, {memory: 32 * 1024 * 1024})
+    // `tail` keeps its last ten lines in memory, and /dev/zero has no newline: 200 MB cannot fit in 32 MiB.
+    const hungry = 'head -c 200000000 /dev/zero | tail >/dev/null'
+    assert.is((await run(ctx, h, hungry)).code, 137)
+    const free = await make(ctx)
+    assert.is((await run(ctx, free, hungry)).code, 0)
+    await ctx.driver.destroy(h)
+    await ctx.driver.destroy(free)
+  })
+
+  test('the pids limit is enforced', async (ctx) => {
+    const h = await make(ctx, {pids: 20})
+    const {out} = await run(ctx, h, 'for i in $(seq 1 40); do sleep 5 & done 2>/dev/null; jobs -p | wc -l; kill $(jobs -p) 2>/dev/null; true')
+    assert.ok(Number(out.toString().trim()) < 20, `started ${out.toString().trim()} processes under a limit of 20`)
+    await ctx.driver.destroy(h)
+  })
+
+  test('execs in one container run at the same time, not one after another', async (ctx) => {
+    const h = await make(ctx)
+    // The waiter can only finish if the toucher runs while it waits.
+    const waiter = run(ctx, h, 'i=0; while [ ! -e /tmp/flag ]; do i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done; echo seen')
+    await new Promise((r) => setTimeout(r, 100))
+    await run(ctx, h, 'touch /tmp/flag')
+    const result = await waiter
+    assert.is(result.code, 0)
+    assert.is(result.out.toString().trim(), 'seen')
+    await ctx.driver.destroy(h)
+  })
+
+  test('destroy removes running, stopped and already-removed containers alike', async (ctx) => {
+    const running = await make(ctx)
+    await ctx.driver.destroy(running)
+    assert.not.ok((await ctx.driver.list(labels(ctx))).some((c) => c.name === running.name))
+    await ctx.driver.destroy(running)
+    const stopped = await make(ctx)
+    // PID 1 exits on SIGTERM, which stops the container.
+    await ctx.driver.exec(stopped, ['/bin/sh', '-c', 'kill -TERM 1'])
+    await new Promise((r) => setTimeout(r, 300))
+    await ctx.driver.destroy(stopped)
+    assert.not.ok((await ctx.driver.list(labels(ctx))).some((c) => c.name === stopped.name))
+  })
+
+  test('list finds leaked containers by label and by label only', async (ctx) => {
+    const a = await make(ctx)
+    const found = await ctx.driver.list(labels(ctx))
+    assert.ok(found.some((c) => c.name === a.name))
+    assert.is((await ctx.driver.list({'galley.test': 'some-other-run'})).length, 0)
+    await ctx.driver.destroy(a)
+  })
+
+  test('instances are on a network with a gateway and DNS configured', async (ctx) => {
+    const h = await make(ctx)
+    const {code, out} = await run(ctx, h, 'gw=$(ip route | awk "/default/ {print \\$3}"); ping -c1 -W2 "$gw" >/dev/null && echo "gw ok"; grep -c nameserver /etc/resolv.conf')
+    assert.is(code, 0)
+    assert.equal(out.toString().trim().split('\n'), ['gw ok', '1'])
+    await ctx.driver.destroy(h)
+  })
+
+  test.run()
+}

@@ -1,0 +1,83 @@
+/**
+ * A driver with no engine, for unit tests of the lifecycle only (like Test Kitchen's dummy driver).
+ * Inline commands are interpreted: `sleep MS`, `exit N`, `echo TEXT`; anything else exits 0.
+ * It can be told to fail at create and counts what it was asked to do.
+ */
+import {Readable} from 'node:stream'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, Snapshot} from '../../drivers/driver.js'
+import type {BootstrapSpec} from '../../src/config/types.js'
+import {EngineError} from '../../src/errors.js'
+
+export interface FakeOptions {
+  failCreate?: boolean
+}
+
+export class FakeDriver implements Driver {
+  readonly name = 'fake'
+  readonly containers = new Map<string, {labels: Record<string, string>; files: string[]}>()
+  readonly calls: string[] = []
+  running = 0
+  maxRunning = 0
+
+  constructor(private readonly options: FakeOptions = {}) {}
+
+  async doctor(): Promise<DoctorCheck[]> {
+    return [{name: 'fake', ok: true, detail: 'no engine'}]
+  }
+
+  async ensureImage(spec: BootstrapSpec): Promise<Snapshot> {
+    this.calls.push(`image ${spec.bootstrap}`)
+    return {id: `fake-${spec.bootstrap}`, driver: this.name}
+  }
+
+  async create(options: CreateOptions): Promise<ContainerHandle> {
+    this.calls.push(`create ${options.name}`)
+    await new Promise((r) => setTimeout(r, 1))
+    if (this.options.failCreate) throw new EngineError(`fake engine refused to create ${options.name}`)
+    if (this.containers.has(options.name)) throw new EngineError(`container ${options.name} already exists`)
+    this.containers.set(options.name, {labels: options.labels, files: []})
+    return {driver: this.name, name: options.name}
+  }
+
+  async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
+    if (!this.containers.has(handle.name)) throw new EngineError(`no container ${handle.name}`)
+    const script = argv[0] === '/bin/sh' && argv[1] === '-c' ? argv[2] : argv.join(' ')
+    this.calls.push(`exec ${handle.name} ${script}`)
+    this.running++
+    this.maxRunning = Math.max(this.maxRunning, this.running)
+    try {
+      const sleep = /^sleep (\d+)$/.exec(script)
+      if (sleep) await new Promise((r) => setTimeout(r, Number(sleep[1])))
+      const echo = /^echo (.*)$/.exec(script)
+      if (echo) options.onStdout?.(Buffer.from(`${echo[1]}\n`))
+      const exit = /^exit (\d+)$/.exec(script)
+      return exit ? Number(exit[1]) : 0
+    } finally {
+      this.running--
+    }
+  }
+
+  async interactive(): Promise<number> {
+    return 0
+  }
+
+  async copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void> {
+    for await (const chunk of tar) void chunk
+    this.containers.get(handle.name)?.files.push(dest)
+  }
+
+  async copyOut(): Promise<Readable> {
+    return Readable.from([])
+  }
+
+  async destroy(handle: ContainerHandle): Promise<void> {
+    this.calls.push(`destroy ${handle.name}`)
+    this.containers.delete(handle.name)
+  }
+
+  async list(labels: Record<string, string>): Promise<ContainerHandle[]> {
+    return [...this.containers.entries()]
+      .filter(([, c]) => Object.entries(labels).every(([k, v]) => c.labels[k] === v))
+      .map(([name, c]) => ({driver: this.name, name, instance: c.labels['galley.instance']}))
+  }
+}
