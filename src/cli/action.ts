@@ -14,7 +14,8 @@ export abstract class ActionCommand extends GalleyCommand {
   protected abstract action: Action
 
   async run(): Promise<void> {
-    const {argv, flags} = await this.parse(this.constructor as typeof ActionCommand)
+    // oclif spreads the options object, which drops inherited statics such as `strict`: pass them explicitly.
+    const {argv, flags} = await this.parse({strict: false, flags: ActionCommand.flags, baseFlags: GalleyCommand.baseFlags, args: {}})
     const config = this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const {code} = await runSession(config, specs, this.action, {concurrency: flags.concurrency, verbose: flags.verbose})

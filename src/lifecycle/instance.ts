@@ -63,6 +63,7 @@ export class Instance {
   readonly name: string
   /** Containers this process created, so an interrupt can remove exactly those. */
   private createdHere?: ContainerHandle
+  private cleanup?: Promise<void>
   readonly steps: TaskResult[] = []
   readonly tests: TaskResult[] = []
   /** The action under way, for reports of where an instance stopped. */
@@ -232,12 +233,19 @@ export class Instance {
     this.deps.store.remove(this.name)
   }
 
-  /** On interrupt: remove the container this process made (which also ends whatever runs in it). */
-  async abortCleanup(): Promise<void> {
-    if (!this.createdHere) return
+  /**
+   * On interrupt: removes the container this process made (which also ends whatever runs in it).
+   * Every caller gets the same promise, so the runner can wait for a removal the signal started.
+   */
+  abortCleanup(): Promise<void> {
     const handle = this.createdHere
     this.createdHere = undefined
-    await this.deps.driver.destroy(handle)
-    this.deps.store.remove(this.name)
+    if (handle) {
+      this.cleanup = (this.cleanup ?? Promise.resolve()).then(async () => {
+        await this.deps.driver.destroy(handle)
+        this.deps.store.remove(this.name)
+      })
+    }
+    return this.cleanup ?? Promise.resolve()
   }
 }

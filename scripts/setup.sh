@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs and starts what Galley and its tests need on Debian or Ubuntu, as root, then installs the
+# npm dependencies and builds. Safe to run again: it only does what is missing.
+#   LXC:  liblxc and lxc-net's NAT bridge (lxcbr0, with dnsmasq for DNS)
+#   base images: debootstrap (Debian images) and busybox-static (the busybox image)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: run as root (Galley's LXC driver and this script need it): sudo $0" >&2
+  exit 3
+fi
+
+packages=(lxc debootstrap busybox-static iptables dnsmasq-base iproute2 ca-certificates)
+command -v node >/dev/null || packages+=(nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Galley needs Node.js 20 or newer; this machine has $(node --version). Install Node.js 20+ and run this again." >&2
+  exit 3
+fi
+
+# lxc-net makes the lxcbr0 bridge, its NAT rule and dnsmasq. Under systemd it is a service;
+# elsewhere (containers, CI sandboxes) its script is run directly.
+if ! ip -4 addr show dev lxcbr0 2>/dev/null | grep -q inet; then
+  echo "setup: starting lxc-net"
+  if [ -d /run/systemd/system ]; then
+    systemctl start lxc-net
+  else
+    for script in /usr/libexec/lxc/lxc-net /usr/lib/x86_64-linux-gnu/lxc/lxc-net /usr/lib/lxc/lxc-net; do
+      if [ -x "$script" ]; then "$script" start; break; fi
+    done
+  fi
+fi
+ip -4 addr show dev lxcbr0 | grep -q inet || { echo "setup: the lxcbr0 bridge did not come up; see: /usr/libexec/lxc/lxc-net start" >&2; exit 3; }
+
+# koffi ships its native library as an optional dependency: never omit those.
+if [ ! -d node_modules/koffi ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --include=optional --no-audit --no-fund
+fi
+npm run build --silent

@@ -1,0 +1,43 @@
+/** Runs the built CLI as a user would, for end-to-end tests. */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {LxcDriver} from '../../drivers/lxc/driver.js'
+import {projectId} from '../../src/lifecycle/instance.js'
+
+export const repo = fileURLToPath(new URL('../../..', import.meta.url))
+export const bin = path.join(repo, 'bin', 'run.js')
+const env = {...process.env, CI: 'true', NO_COLOR: '1'}
+
+export function galley(cwd: string, ...args: string[]): {code: number; stdout: string; stderr: string} {
+  const r = spawnSync(process.execPath, [bin, ...args], {cwd, env, encoding: 'utf8', timeout: 600_000})
+  return {code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr}
+}
+
+export function galleyAsync(cwd: string, ...args: string[]): ChildProcess & {output: () => string; done: Promise<number | null>} {
+  const child = spawn(process.execPath, [bin, ...args], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
+  let output = ''
+  child.stdout!.on('data', (b) => (output += b))
+  child.stderr!.on('data', (b) => (output += b))
+  const done = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))))
+  return Object.assign(child, {output: () => output, done})
+}
+
+/** The project's containers that LXC still holds, by label. */
+export async function leftovers(root: string): Promise<string[]> {
+  return (await new LxcDriver().list({'galley.project': projectId(root)})).map((h) => h.name)
+}
+
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+export function stateOf(root: string, instance: string): string | undefined {
+  const file = path.join(root, '.galley', 'state', `${instance}.json`)
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as {state: string}).state : undefined
+}

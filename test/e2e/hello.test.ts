@@ -1,0 +1,132 @@
+import {existsSync, rmSync} from 'node:fs'
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {readJunit} from '../fakes/junit.js'
+import {makeProject, removeProject} from '../fakes/project.js'
+import {galley, galleyAsync, leftovers, repo, stateOf, waitFor} from './cli.js'
+
+const BUSYBOX = `platforms:
+  - name: bb
+    image: {bootstrap: busybox}
+`
+
+const E2e = suite('galley CLI on LXC')
+
+E2e('suites/hello passes: exit 0, a JUnit file with every case, nothing left behind', async () => {
+  const root = path.join(repo, 'suites', 'hello')
+  rmSync(path.join(root, '.galley'), {recursive: true, force: true})
+  const r = galley(root, 'test')
+  assert.is(r.code, 0, r.stdout + r.stderr)
+  assert.match(r.stdout, /2 of 2 instances passed/)
+  const report = readJunit(path.join(root, '.galley', 'junit.xml'))
+  assert.equal(report.suites.map((s) => [s.name, s.tests, s.failures]), [['hello-busybox', 5, 0], ['web-busybox', 3, 0]])
+  assert.equal(report.suites[0].properties, {platform: 'busybox', suite: 'hello', driver: 'lxc', image: 'busybox'})
+  assert.equal(await leftovers(root), [])
+  assert.ok(existsSync(path.join(root, '.galley', 'logs', 'hello-busybox.log')))
+})
+
+E2e('failing steps and tests: exit 1, failure messages in JUnit, the failed instance kept then destroyed', async () => {
+  const root = makeProject({
+    'galley.yml': `${BUSYBOX}suites:
+  - name: good
+    provisioner: {steps: [{run: 'echo fine'}]}
+    verifier: {tests: [{name: ok, run: 'true'}]}
+  - name: badstep
+    provisioner: {steps: [{run: 'echo about to fail; exit 4'}, {run: 'echo never'}]}
+    verifier: {tests: [{name: never runs, run: 'true'}]}
+  - name: badtest
+    verifier:
+      tests:
+        - {name: wrong file, run: 'test -e /etc/nothing-here'}
+        - {name: expected status, run: 'exit 2', exit_status: 2}
+`,
+  })
+  try {
+    const r = galley(root, 'test', '--junit', 'out/report.xml')
+    assert.is(r.code, 1, r.stdout + r.stderr)
+    const report = readJunit(path.join(root, 'out', 'report.xml'))
+    assert.is(report.tests, 7)
+    assert.is(report.failures, 2)
+    const bad = report.suites.find((s) => s.name === 'badstep-bb')!
+    assert.is(bad.cases[0].failure?.message, 'step `echo about to fail; exit 4` exited with 4')
+    assert.match(bad.cases[0].failure!.text, /about to fail/)
+    assert.equal(bad.cases.filter((c) => c.skipped).map((c) => c.name), ['echo never', 'never runs'])
+    const tests = report.suites.find((s) => s.name === 'badtest-bb')!
+    assert.equal(tests.cases.map((c) => [c.name, Boolean(c.failure)]), [['wrong file', true], ['expected status', false]])
+    assert.match(r.stdout, /badstep-bb\s+failed\s+converge/)
+    // Failed instances stay for inspection (destroy: passing); passing ones are gone.
+    assert.is((await leftovers(root)).length, 2)
+    const ex = galley(root, 'exec', 'badstep-bb', '-c', 'echo inside; exit 5')
+    assert.is(ex.code, 5)
+    assert.is(ex.stdout, 'inside\n')
+    const d = galley(root, 'destroy')
+    assert.is(d.code, 0, d.stderr)
+    assert.equal(await leftovers(root), [])
+  } finally {
+    galley(root, 'destroy')
+    removeProject(root)
+  }
+})
+
+E2e('a broken config exits 2 with file:line:col, no stack trace, and creates nothing', async () => {
+  const root = makeProject({'galley.yml': `${BUSYBOX}suites:\n  - name: s\n    provisoner: {steps: [{run: 'true'}]}\n`})
+  try {
+    const r = galley(root, 'test')
+    assert.is(r.code, 2)
+    assert.is(r.stderr.trim().split('\n')[0], 'Error: galley.yml:6:5: unknown key `provisoner` in galley.yml.suites[0] — did you mean `provisioner`?')
+    assert.not.match(r.stderr, /\n\s+at /)
+    assert.not.ok(existsSync(path.join(root, '.galley')))
+    assert.equal(await leftovers(root), [])
+  } finally {
+    removeProject(root)
+  }
+})
+
+E2e('kill -9 in the middle of a converge, then galley destroy, leaves no container', async () => {
+  const root = makeProject({'galley.yml': `${BUSYBOX}suites:\n  - name: slow\n    provisioner: {steps: [{run: 'sleep 60'}]}\n`})
+  try {
+    const run = galleyAsync(root, 'test')
+    await waitFor('the converge to start', () => run.output().includes('step 1/1'))
+    run.kill('SIGKILL')
+    await run.done
+    assert.is((await leftovers(root)).length, 1)
+    const list = galley(root, 'list', '--json')
+    assert.is(JSON.parse(list.stdout)[0].state, 'created')
+    const d = galley(root, 'destroy')
+    assert.is(d.code, 0, d.stderr)
+    assert.equal(await leftovers(root), [])
+    assert.is(stateOf(root, 'slow-bb'), undefined)
+  } finally {
+    galley(root, 'destroy')
+    removeProject(root)
+  }
+})
+
+E2e('Ctrl-C tears down what the run created, writes JUnit and exits 130', async () => {
+  const root = makeProject({'galley.yml': `${BUSYBOX}suites:\n  - name: a\n    provisioner: {steps: [{run: 'sleep 60'}]}\n  - name: b\n    provisioner: {steps: [{run: 'sleep 60'}]}\n`})
+  try {
+    const run = galleyAsync(root, 'test')
+    await waitFor('both converges to start', () => (run.output().match(/step 1\/1/g) ?? []).length === 2)
+    run.kill('SIGINT')
+    assert.is(await run.done, 130, run.output())
+    assert.equal(await leftovers(root), [])
+    const report = readJunit(path.join(root, '.galley', 'junit.xml'))
+    assert.is(report.errors, 2)
+    assert.equal(JSON.parse(galley(root, 'list', '--json').stdout).map((i: {state: string}) => i.state), ['destroyed', 'destroyed'])
+  } finally {
+    galley(root, 'destroy')
+    removeProject(root)
+  }
+})
+
+E2e('instance names and regular expressions select instances; an unknown one is a usage error', () => {
+  const root = path.join(repo, 'suites', 'hello')
+  const list = JSON.parse(galley(root, 'list', '--json', '^web').stdout) as {instance: string}[]
+  assert.equal(list.map((i) => i.instance), ['web-busybox'])
+  const r = galley(root, 'converge', 'nothing-like-this')
+  assert.is(r.code, 2)
+  assert.match(r.stderr, /no instance matches `nothing-like-this`/)
+})
+
+E2e.run()
