@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const dir = process.argv[2] ? `dist/test/${process.argv[2]}` : 'dist/test'
 const child = spawn(process.execPath, ['node_modules/uvu/bin.js', dir, '\\.test\\.js$'], {
   cwd: root,
-  env: {...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '64', TZ: 'UTC'},
+  env: {...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '128', TZ: 'UTC'},
   stdio: ['ignore', 'pipe', 'inherit'],
 })
 let out = ''

@@ -5,7 +5,7 @@ import {GalleyCommand} from './base.js'
 import {selectInstances} from './select.js'
 import {runSession} from './session.js'
 
-export const concurrencyFlag = Flags.integer({char: 'j', summary: 'How many instances to run at once.', default: 4, min: 1, max: 256})
+export const concurrencyFlag = Flags.integer({char: 'j', summary: 'How many instances to run at once.', default: 4, min: 1, max: 100})
 export const verboseFlag = Flags.boolean({char: 'v', summary: 'Print step and test output on a terminal too (it is always in .galley/logs/).'})
 
 export abstract class ActionCommand extends GalleyCommand {

@@ -12,7 +12,7 @@ export async function ensureCreated(config: ProjectConfig, specs: InstanceSpec[]
     return !st?.handle || st.state === 'creating'
   })
   if (missing.length > 0) {
-    const {code} = await runSession(config, missing, 'create', {concurrency: 4})
+    const {code} = await runSession(config, missing, 'create', {concurrency: 4, quiet: true})
     if (code !== 0) throw new RunFailedError('could not create the instance(s); see above', code, {hint: 'Fix the cause shown above, then try again.'})
   }
   const out = new Map<string, ContainerHandle>()

@@ -18,6 +18,17 @@ export interface SessionOptions {
   /** Where to write JUnit; undefined for none. */
   junit?: string
   verbose?: boolean
+  /** Print the summary table only when something failed (for the create before login and exec). */
+  quiet?: boolean
+}
+
+/**
+ * Each running LXC instance holds one thread of libuv's pool during an engine call, and reporters
+ * need a few more; bin/run.js sizes the pool, but a caller may have set it smaller.
+ */
+export function effectiveConcurrency(requested: number): number {
+  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4
+  return Math.max(1, Math.min(requested, pool - 2))
 }
 
 export function isLiveTerminal(): boolean {
@@ -54,11 +65,12 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGTERM', onSignal)
   try {
     const instances = await makeInstances(config, specs, events, controller.signal, randomBytes(6).toString('hex'))
-    const results = await runInstances(instances, action, {concurrency: options.concurrency, failFast: options.failFast, destroy: options.destroy, signal: controller.signal, events})
+    const results = await runInstances(instances, action, {concurrency: effectiveConcurrency(options.concurrency), failFast: options.failFast, destroy: options.destroy, signal: controller.signal, events})
     if (options.junit) await writeJunit(options.junit, results, new Map(specs.map((s) => [s.name, s])))
     const rel = (p: string) => path.relative(process.cwd(), p) || p
-    console.summary(results, {junit: options.junit ? rel(options.junit) : undefined, logs: rel(path.join(config.root, '.galley', 'logs')) + '/'})
-    return {code: controller.signal.aborted ? 130 : exitCodeFor(results), results}
+    const code = controller.signal.aborted ? 130 : exitCodeFor(results)
+    if (!options.quiet || code !== 0) console.summary(results, {junit: options.junit ? rel(options.junit) : undefined, logs: rel(path.join(config.root, '.galley', 'logs')) + '/'})
+    return {code, results}
   } finally {
     console.stop()
     await logs.close()

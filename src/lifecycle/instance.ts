@@ -146,8 +146,11 @@ export class Instance {
 
   private async upload(handle: ContainerHandle): Promise<void> {
     const skip = /^\.\/(\.galley|\.git|node_modules)(\/|$)/
-    const stream = tarCreate({cwd: this.deps.root, portable: true, filter: (p) => !skip.test(p)}, ['.'])
-    await this.deps.driver.copyIn(handle, Readable.from(stream), PROJECT_DIR)
+    // Read into memory before the engine call: an LXC attach holds a thread of libuv's pool until
+    // tar exits, and reading files while it waits needs threads of that same pool.
+    const chunks: Buffer[] = []
+    for await (const chunk of tarCreate({cwd: this.deps.root, portable: true, filter: (p) => !skip.test(p)}, ['.'])) chunks.push(chunk as Buffer)
+    await this.deps.driver.copyIn(handle, Readable.from([Buffer.concat(chunks)]), PROJECT_DIR)
   }
 
   private requireHandle(): ContainerHandle {

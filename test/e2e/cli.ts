@@ -8,10 +8,17 @@ import {projectId} from '../../src/lifecycle/instance.js'
 
 export const repo = fileURLToPath(new URL('../../..', import.meta.url))
 export const bin = path.join(repo, 'bin', 'run.js')
-const env = {...process.env, CI: 'true', NO_COLOR: '1'}
+// The CLI runs as users run it: with libuv's pool sized by bin/run.js, not by the test runner.
+const {UV_THREADPOOL_SIZE: _pool, ...inherited} = process.env
+const env = {...inherited, CI: 'true', NO_COLOR: '1'}
 
 export function galley(cwd: string, ...args: string[]): {code: number; stdout: string; stderr: string} {
-  const r = spawnSync(process.execPath, [bin, ...args], {cwd, env, encoding: 'utf8', timeout: 600_000})
+  return galleyWithin(600_000, cwd, ...args)
+}
+
+/** Like galley(), killed after `timeoutMs` (code -1) so that a hang fails the test instead of stalling it. */
+export function galleyWithin(timeoutMs: number, cwd: string, ...args: string[]): {code: number; stdout: string; stderr: string} {
+  const r = spawnSync(process.execPath, [bin, ...args], {cwd, env, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL'})
   return {code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr}
 }
 

@@ -4,7 +4,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {readJunit} from '../fakes/junit.js'
 import {makeProject, removeProject} from '../fakes/project.js'
-import {galley, galleyAsync, leftovers, repo, stateOf, waitFor} from './cli.js'
+import {galley, galleyAsync, galleyWithin, leftovers, repo, stateOf, waitFor} from './cli.js'
 
 const BUSYBOX = `platforms:
   - name: bb
@@ -116,6 +116,22 @@ E2e('Ctrl-C tears down what the run created, writes JUnit and exits 130', async 
     assert.equal(JSON.parse(galley(root, 'list', '--json').stdout).map((i: {state: string}) => i.state), ['destroyed', 'destroyed'])
   } finally {
     galley(root, 'destroy')
+    removeProject(root)
+  }
+})
+
+E2e('eight instances at --concurrency 8 converge in parallel without starving each other', async () => {
+  const suites = Array.from({length: 8}, (_, i) => `  - {name: p${i}, provisioner: {steps: [{script: step.sh}, {run: 'sleep 0.5'}]}}`).join('\n')
+  // The script step makes each converge upload the project while the other instances run.
+  const root = makeProject({'galley.yml': `${BUSYBOX}suites:\n${suites}\n`, 'step.sh': 'echo uploaded\n'})
+  try {
+    const r = galleyWithin(60_000, root, 'converge', '--concurrency', '8')
+    assert.is(r.code, 0, r.stdout + r.stderr)
+    assert.match(r.stdout, /8 of 8 instances passed/)
+    assert.is((await leftovers(root)).length, 8)
+  } finally {
+    galley(root, 'destroy')
+    assert.equal(await leftovers(root), [])
     removeProject(root)
   }
 })

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Galley's benchmarks. Prints every figure; bench/RESULTS.md records them with the machine they ran on.
+# Usage: npm run bench   (as root, after scripts/setup.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null && [ -x /usr/bin/time ] || {
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends hyperfine time
+}
+galley="$PWD/bin/run.js"
+export CI=true NO_COLOR=1
+
+echo "== machine"
+echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), node $(node --version), liblxc $(lxc-info --version 2>/dev/null || echo '?')"
+
+echo "== galley --version"
+hyperfine -N --warmup 5 --runs 30 "node $galley --version"
+
+echo "== per-instance overhead: create, two execs, destroy (galley in process vs the LXC CLI tools)"
+UV_THREADPOOL_SIZE=64 node bench/overhead.mjs 30
+
+echo "== galley test, one trivial instance on LXC, whole process"
+(cd bench/suites/trivial && node "$galley" image build >/dev/null)
+hyperfine --warmup 2 --runs 15 "cd bench/suites/trivial && node $galley test"
+
+echo "== 8 instances of sleep 1 at --concurrency 4"
+hyperfine --warmup 1 --runs 5 "cd bench/suites/sleep8 && node $galley converge --concurrency 4 && node $galley destroy"
+
+echo "== 100 trivial instances at --concurrency 4: time and galley's peak RSS"
+many=$(mktemp -d)
+trap 'cd "$many" && node "$galley" destroy >/dev/null 2>&1; rm -rf "$many"' EXIT
+{
+  echo 'platforms: [{name: busybox, image: {bootstrap: busybox}}]'
+  echo 'suites:'
+  for i in $(seq 1 100); do echo "  - {name: t$i, provisioner: {steps: [{run: 'true'}]}, verifier: {tests: [{name: ok, run: 'true'}]}}"; done
+} > "$many/galley.yml"
+hyperfine --warmup 1 --runs 3 "cd $many && node $galley test --concurrency 4"
+(cd "$many" && /usr/bin/time -f 'peak RSS %M KiB, %e s wall' node "$galley" test --concurrency 4 | tail -1)
