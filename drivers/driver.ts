@@ -38,6 +38,11 @@ export interface CreateOptions {
   snapshot: Snapshot
   limits: Limits
   labels: Record<string, string>
+  /**
+   * Host folders that appear inside the container, writable there, with the container's changes
+   * kept apart from the host (the project folder, so steps need no upload).
+   */
+  mounts?: {source: string; target: string}[]
   signal?: AbortSignal
 }
 

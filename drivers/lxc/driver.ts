@@ -162,6 +162,12 @@ export class LxcDriver implements Driver {
         `lxc.log.file = ${path.join(dir, 'lxc.log')}`,
         'lxc.log.level = WARN',
         ...limitConfig(options.limits, cgroupVersion()),
+        ...(options.mounts ?? []).flatMap((m, i) => {
+          const upper = path.join(dir, `mount${i}`)
+          mkdirSync(path.join(upper, 'upper'), {recursive: true})
+          mkdirSync(path.join(upper, 'work'))
+          return [`lxc.mount.entry = overlay ${m.target.replace(/^\//, '')} overlay lowerdir=${m.source},upperdir=${upper}/upper,workdir=${upper}/work,create=dir 0 0`]
+        }),
       ]
       writeFileSync(path.join(dir, CONFIG_NAME), config.join('\n') + '\n')
       const started = await withContainerAsync(name, this.lxcpath, async (c) => {

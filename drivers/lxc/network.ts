@@ -4,6 +4,7 @@
  */
 import {closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
+import {networkInterfaces} from 'node:os'
 import path from 'node:path'
 import {EngineError} from '../../src/errors.js'
 import {storeDir} from '../../src/images/store.js'
@@ -16,8 +17,10 @@ export interface Bridge {
 }
 
 export function findBridge(name: string): Bridge {
-  // os.networkInterfaces() omits a bridge with no carrier, which is how it looks before the first
-  // instance joins it, so ask iproute2.
+  const up = networkInterfaces()[name]?.find((a) => a.family === 'IPv4')
+  if (up?.cidr) return {name, address: up.address, prefix: Number(up.cidr.split('/')[1])}
+  // os.networkInterfaces() omits a bridge with no carrier, which is how it looks while no instance
+  // is attached to it, so then ask iproute2.
   const out = spawnSync('ip', ['-4', '-o', 'addr', 'show', 'dev', name], {encoding: 'utf8'})
   const m = /inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/.exec(out.stdout ?? '')
   if (!m) {

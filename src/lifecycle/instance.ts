@@ -64,6 +64,8 @@ export class Instance {
   /** Containers this process created, so an interrupt can remove exactly those. */
   private createdHere?: ContainerHandle
   private cleanup?: Promise<void>
+  /** The container this process last copied the project into: verify after converge needs no second copy. */
+  private uploadedTo?: string
   readonly steps: TaskResult[] = []
   readonly tests: TaskResult[] = []
   /** The action under way, for reports of where an instance stopped. */
@@ -131,6 +133,7 @@ export class Instance {
         instance: this.name,
         name,
         snapshot,
+        mounts: this.mountsProject ? [{source: this.deps.root, target: PROJECT_DIR}] : [],
         limits: {memory: this.spec.driver.memory, cpus: this.spec.driver.cpus, pids: this.spec.driver.pids},
         labels: {'galley.project': projectId(this.deps.root), 'galley.instance': this.name, 'galley.run': this.deps.runId, 'galley.root': this.deps.root},
         signal: this.deps.signal,
@@ -139,18 +142,29 @@ export class Instance {
       this.deps.store.remove(this.name)
       throw error
     }
+    if (this.mountsProject) handle.projectMount = PROJECT_DIR
     this.createdHere = handle
     this.record('created', 'create', {handle})
     if (this.deps.signal.aborted) await this.abortCleanup()
   }
 
+  /**
+   * The project folder is mounted into the container at create (no copy, and host edits show up
+   * before the next converge) unless its path cannot be written in a mount option.
+   */
+  private get mountsProject(): boolean {
+    return /^[^,:\s]+$/.test(this.deps.root)
+  }
+
   private async upload(handle: ContainerHandle): Promise<void> {
+    if (handle.projectMount === PROJECT_DIR || this.uploadedTo === handle.name) return
     const skip = /^\.\/(\.galley|\.git|node_modules)(\/|$)/
     // Read into memory before the engine call: an LXC attach holds a thread of libuv's pool until
     // tar exits, and reading files while it waits needs threads of that same pool.
     const chunks: Buffer[] = []
     for await (const chunk of tarCreate({cwd: this.deps.root, portable: true, filter: (p) => !skip.test(p)}, ['.'])) chunks.push(chunk as Buffer)
     await this.deps.driver.copyIn(handle, Readable.from([Buffer.concat(chunks)]), PROJECT_DIR)
+    this.uploadedTo = handle.name
   }
 
   private requireHandle(): ContainerHandle {

@@ -7,6 +7,9 @@ export function logPath(root: string, instance: string): string {
   return path.join(root, '.galley', 'logs', `${instance}.log`)
 }
 
+/** Time of day with milliseconds, UTC: enough to see where a run spent its time. */
+const stamp = () => new Date().toISOString().slice(11, 23)
+
 export class LogReporter {
   private readonly files = new Map<string, WriteStream>()
 
@@ -19,10 +22,10 @@ export class LogReporter {
     const header = `\n===== galley ${command} at ${new Date().toISOString()} (pid ${process.pid}) =====\n`
     events.on('instance:phase', ({instance, phase}) => {
       if (!this.files.has(instance)) this.file(instance).write(header)
-      this.file(instance).write(`----- ${phase}\n`)
+      this.file(instance).write(`----- ${phase} at ${stamp()}\n`)
     })
     events.on('image:progress', ({instance, line}) => this.file(instance).write(`[image] ${line}\n`))
-    events.on('task:start', ({instance, kind, name}) => this.file(instance).write(`--- ${kind}: ${name}\n`))
+    events.on('task:start', ({instance, kind, name}) => this.file(instance).write(`--- ${kind}: ${name} at ${stamp()}\n`))
     events.on('task:output', ({instance, text}) => this.file(instance).write(text))
     events.on('task:end', ({instance, result}) =>
       this.file(instance).write(`--- ${result.ok ? 'ok' : 'FAILED'}: exit ${result.exitCode} in ${(result.durationMs / 1000).toFixed(2)}s\n`),

@@ -3,7 +3,7 @@
  * containers, labelled with this run's id, and the suite removes all of them afterwards.
  */
 import {createHash, randomBytes} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {Readable} from 'node:stream'
@@ -144,6 +144,29 @@ export function conformance(engine: string, makeDriver: () => Promise<Driver>): 
     assert.is((await run(ctx, free, hungry)).code, 0)
     await ctx.driver.destroy(h)
     await ctx.driver.destroy(free)
+  })
+
+  test('the cpu limit is set as a CFS quota', async (ctx) => {
+    const h = await make(ctx, {cpus: 0.5})
+    const {out} = await run(ctx, h, 'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max')
+    assert.is(out.toString().trim(), '50000')
+    await ctx.driver.destroy(h)
+  })
+
+  test('a mounted host folder is readable and writable inside, and the host copy stays untouched', async (ctx) => {
+    const src = mkdtempSync(path.join(tmpdir(), 'galley-mount-'))
+    writeFileSync(path.join(src, 'recipe.sh'), 'echo from host\n')
+    const name = `conf-${ctx.run}-${ctx.seq++}`
+    const h = await ctx.driver.create({instance: name, name, snapshot: ctx.snapshot, limits: {}, labels: labels(ctx), mounts: [{source: src, target: '/tmp/project'}]})
+    try {
+      const r = await run(ctx, h, 'sh /tmp/project/recipe.sh && echo changed > /tmp/project/recipe.sh && echo new > /tmp/project/new && cat /tmp/project/recipe.sh')
+      assert.is(r.out.toString(), 'from host\nchanged\n')
+      assert.is(readFileSync(path.join(src, 'recipe.sh'), 'utf8'), 'echo from host\n')
+      assert.equal(readdirSync(src), ['recipe.sh'])
+    } finally {
+      await ctx.driver.destroy(h)
+      rmSync(src, {recursive: true, force: true})
+    }
   })
 
   test('the pids limit is enforced', async (ctx) => {
