@@ -49,6 +49,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   const events = new RunEmitter()
   const logs = new LogReporter(config.root, events, action)
   const console = new ConsoleReporter(events, {out: process.stdout, live: isLiveTerminal(), color: useColor(), verbose: options.verbose})
+  console.expect(specs.map((s) => s.name))
   const controller = new AbortController()
   let interrupts = 0
   const onSignal = (signal: NodeJS.Signals) => {
@@ -61,8 +62,16 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       process.exit(130)
     }
   }
+  // A closed terminal (SIGHUP, then EIO on every write) or a closed pipe must not stop the clean-up:
+  // output is lost, not fatal. oclif's own stdout handler rethrows EIO, so it steps aside meanwhile.
+  const outListeners = process.stdout.listeners('error')
+  process.stdout.removeAllListeners('error')
+  const ignoreClosed = () => {}
+  process.stdout.on('error', ignoreClosed)
+  process.stderr.on('error', ignoreClosed)
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  process.on('SIGHUP', onSignal)
   try {
     const instances = await makeInstances(config, specs, events, controller.signal, randomBytes(6).toString('hex'))
     const results = await runInstances(instances, action, {concurrency: effectiveConcurrency(options.concurrency), failFast: options.failFast, destroy: options.destroy, signal: controller.signal, events})
@@ -74,7 +83,11 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   } finally {
     console.stop()
     await logs.close()
+    process.stdout.off('error', ignoreClosed)
+    process.stderr.off('error', ignoreClosed)
+    for (const l of outListeners) process.stdout.on('error', l as (err: Error) => void)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.off('SIGHUP', onSignal)
   }
 }

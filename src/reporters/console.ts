@@ -16,7 +16,9 @@ export interface ConsoleOptions {
 interface Live {
   phase: Phase
   task?: string
-  started: number
+  /** When its first action began; undefined while it waits for a slot. */
+  started?: number
+  ended?: number
   status?: InstanceResult['status']
 }
 
@@ -33,8 +35,9 @@ export class ConsoleReporter {
     private readonly options: ConsoleOptions,
   ) {
     events.on('instance:phase', ({instance, phase}) => {
-      const l = this.live.get(instance) ?? {phase, started: Date.now()}
+      const l = this.live.get(instance) ?? {phase}
       l.phase = phase
+      l.started ??= Date.now()
       if (phase !== 'converge' && phase !== 'verify') l.task = undefined
       this.live.set(instance, l)
       if (!options.live && phase !== 'done' && phase !== 'pending') this.line(instance, `${phase}`)
@@ -60,7 +63,10 @@ export class ConsoleReporter {
     events.on('instance:note', ({instance, message}) => this.line(instance, message))
     events.on('instance:done', ({result}) => {
       const l = this.live.get(result.instance)
-      if (l) l.status = result.status
+      if (l) {
+        l.status = result.status
+        l.ended = Date.now()
+      }
       if (!options.live) this.line(result.instance, `${this.status(result.status)} in ${(result.durationMs / 1000).toFixed(1)}s`)
     })
     if (options.live) this.timer = setInterval(() => this.redraw(), 100)
@@ -115,14 +121,19 @@ export class ConsoleReporter {
     const pad = Math.max(0, ...names.map((n) => n.length))
     const rows = names.map((name) => {
       const l = this.live.get(name)!
-      const secs = ((Date.now() - l.started) / 1000).toFixed(1) + 's'
-      const what = l.status ? this.status(l.status) : `${l.phase}${l.task ? '  ' + l.task : ''}`
+      const secs = l.started ? (((l.ended ?? Date.now()) - l.started) / 1000).toFixed(1) + 's' : ''
+      const what = l.status ? this.status(l.status) : l.started ? `${l.phase}${l.task ? '  ' + l.task : ''}` : this.paint('2', 'waiting')
       const row = `  ${name.padEnd(pad)}  ${secs.padStart(7)}  ${what}`
       return row.length > cols - 1 && !l.status ? row.slice(0, cols - 2) + '…' : row
     })
     if (rows.length === 0) return
     this.options.out.write(rows.join('\n') + '\n')
     this.drawn = rows.length
+  }
+
+  /** Lists the instances of the run, so a live view shows the waiting ones too. */
+  expect(instances: string[]): void {
+    for (const name of instances) if (!this.live.has(name)) this.live.set(name, {phase: 'pending'})
   }
 
   /** Stops redrawing and prints the final table, then each failure's message and output tail. */

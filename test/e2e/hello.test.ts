@@ -1,10 +1,11 @@
-import {existsSync, rmSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {readJunit} from '../fakes/junit.js'
 import {makeProject, removeProject} from '../fakes/project.js'
-import {galley, galleyAsync, galleyWithin, leftovers, repo, stateOf, waitFor} from './cli.js'
+import {bin, galley, galleyAsync, galleyWithin, leftovers, repo, stateOf, waitFor} from './cli.js'
 
 const BUSYBOX = `platforms:
   - name: bb
@@ -129,6 +130,26 @@ E2e('eight instances at --concurrency 8 converge in parallel without starving ea
     assert.is(r.code, 0, r.stdout + r.stderr)
     assert.match(r.stdout, /8 of 8 instances passed/)
     assert.is((await leftovers(root)).length, 8)
+  } finally {
+    galley(root, 'destroy')
+    assert.equal(await leftovers(root), [])
+    removeProject(root)
+  }
+})
+
+E2e('login runs a shell in the instance, creating it first; image ls lists the base image and rm refuses one in use', async () => {
+  const root = makeProject({'galley.yml': `${BUSYBOX}suites:\n  - name: shell\n`})
+  try {
+    const r = spawnSync(process.execPath, [bin, 'login', 'shell-bb'], {cwd: root, input: 'echo "in $(hostname)"; exit 3\n', encoding: 'utf8', env: {...process.env, CI: 'true'}})
+    assert.is(r.status, 3, r.stderr)
+    assert.match(r.stdout, /^in shell-bb$/m)
+    const used = JSON.parse(readFileSync(path.join(root, '.galley', 'state', 'shell-bb.json'), 'utf8')).snapshot as string
+    const images = JSON.parse(galley(root, 'image', 'ls', '--json').stdout) as {id: string; spec: {bootstrap: string}}[]
+    assert.is(images.find((i) => i.id === used)?.spec.bootstrap, 'busybox')
+    const rm = galley(root, 'image', 'rm', used)
+    assert.is(rm.code, 1)
+    assert.match(rm.stderr, /in use by shell-bb-/)
+    assert.match(galley(root, 'image', 'build').stdout, /bb: base-[0-9a-f]{16} \(already built\)/)
   } finally {
     galley(root, 'destroy')
     assert.equal(await leftovers(root), [])
