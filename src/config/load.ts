@@ -214,13 +214,21 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
       for (const e of entries) {
         if (!e.script) continue
         const target = path.resolve(root, e.script)
-        const ok = existsSync(target) && statSync(target).isFile()
+        const inside = !path.relative(root, target).startsWith('..') && !path.isAbsolute(e.script)
+        const ok = inside && existsSync(target) && statSync(target).isFile()
         if (ok || missing.has(e.script)) continue
         missing.add(e.script)
         const owner = findScriptNode(sources, e.script) ?? at('suites', inst.suite, kind === 'steps' ? 'provisioner' : 'verifier')
-        errors.push(new ConfigError(`${kind === 'steps' ? 'step' : 'test'} script \`${e.script}\` not found (looked for ${path.relative(process.cwd(), target) || target})`, owner, {
-          hint: 'Script paths are relative to the folder holding galley.yml.',
-        }))
+        const what = kind === 'steps' ? 'step' : 'test'
+        errors.push(
+          inside
+            ? new ConfigError(`${what} script \`${e.script}\` not found (looked for ${path.relative(process.cwd(), target) || target})`, owner, {
+                hint: 'Script paths are relative to the folder holding galley.yml.',
+              })
+            : new ConfigError(`${what} script \`${e.script}\` is outside the project folder, which is all an instance sees`, owner, {
+                hint: 'Move the script into the folder holding galley.yml (or a subfolder) and give its relative path.',
+              }),
+        )
       }
     }
   }

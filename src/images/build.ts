@@ -1,11 +1,11 @@
 /** Builds base images as plain root filesystem directories in Galley's store, once per spec. */
 import {spawn, spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import {ImageBuildError} from '../errors.js'
 import type {BootstrapSpec} from '../config/types.js'
-import {diskUsage, hasImage, imageDir, imageId, readImage, storePath, type ImageRecord} from './store.js'
+import {diskUsage, hasImage, imageDir, imageId, readImage, storeDir, storePath, type ImageRecord} from './store.js'
 
 const HOST_BUSYBOX = '/bin/busybox'
 const inFlight = new Map<string, Promise<ImageRecord>>()
@@ -79,7 +79,21 @@ function runDebootstrap(spec: Extract<BootstrapSpec, {bootstrap: 'debootstrap'}>
   })
 }
 
+/** Removes half-built images left by runs that were killed (their process is gone). */
+async function removeAbandonedBuilds(): Promise<void> {
+  for (const name of readdirSync(storeDir('images'))) {
+    const pid = Number(/^\.tmp-base-[0-9a-f]+-(\d+)-/.exec(name)?.[1])
+    if (!pid) continue
+    try {
+      process.kill(pid, 0)
+    } catch {
+      await rm(path.join(storeDir('images'), name), {recursive: true, force: true})
+    }
+  }
+}
+
 async function build(spec: BootstrapSpec, id: string, onProgress: (line: string) => void, signal?: AbortSignal): Promise<ImageRecord> {
+  await removeAbandonedBuilds()
   const tmp = storePath('images', `.tmp-${id}-${process.pid}-${Date.now()}`)
   const rootfs = path.join(tmp, 'rootfs')
   mkdirSync(rootfs, {recursive: true})

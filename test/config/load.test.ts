@@ -130,6 +130,12 @@ Load('a missing script is reported where it is named', () => {
   assert.match(messages[0], /nope\.sh\)$/)
 })
 
+Load('a script outside the project folder is refused: the instance only sees the project', () => {
+  const messages = errorsOf({'galley.yml': 'platforms: [{name: p, image: {bootstrap: busybox}}]\nsuites:\n  - name: s\n    verifier:\n      tests:\n        - script: ../outside.sh\n        - script: /etc/hostname\n'})
+  assert.is(messages.length, 2)
+  assert.ok(messages.every((m) => m.includes('is outside the project folder')), messages.join('\n'))
+})
+
 Load('duplicate names and unknown platforms in excludes are errors with suggestions', () => {
   const messages = errorsOf({
     'galley.yml': 'platforms:\n  - {name: debian, image: {bootstrap: busybox}}\n  - {name: debian, image: {bootstrap: busybox}}\nsuites:\n  - {name: s, excludes: [debain]}\n',
