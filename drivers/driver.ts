@@ -3,7 +3,7 @@
  * the engines (drivers/lxc, later drivers/docker) keep their engine calls behind it.
  */
 import type {Readable} from 'node:stream'
-import type {BootstrapSpec} from '../src/config/types.js'
+import type {ImageSpec} from '../src/config/types.js'
 
 /** A frozen filesystem state that containers are cloned from (a base image, later a cached step). */
 export interface Snapshot {
@@ -19,8 +19,10 @@ export interface ContainerHandle {
   name: string
   /** Galley's instance name, when the handle came from `list`. */
   instance?: string
+  /** Whether the container runs, when the handle came from `list`. */
+  running?: boolean
   /** Engine-specific details (LXC: lxcpath, address). */
-  [key: string]: string | number | undefined
+  [key: string]: string | number | boolean | undefined
 }
 
 export interface Limits {
@@ -70,10 +72,12 @@ export interface ImageProgress {
 
 export interface Driver {
   readonly name: string
+  /** Whether `create` can mount host folders (CreateOptions.mounts); otherwise files are copied in. */
+  readonly mountsHostFolders: boolean
   /** Is the engine usable here: version, permissions, network. */
   doctor(): Promise<DoctorCheck[]>
   /** Makes (or finds) the base snapshot for an image spec; idempotent, keyed by the spec's hash. */
-  ensureImage(spec: BootstrapSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<Snapshot>
+  ensureImage(spec: ImageSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<Snapshot>
   /** Starts an ephemeral container cloned from a snapshot. */
   create(options: CreateOptions): Promise<ContainerHandle>
   /** Runs argv in the container, streaming output as it comes; resolves to the exit code. */

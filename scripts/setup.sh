@@ -2,6 +2,7 @@
 # Installs and starts what Galley and its tests need on Debian or Ubuntu, as root, then installs the
 # npm dependencies and builds. Safe to run again: it only does what is missing.
 #   LXC:  liblxc and lxc-net's NAT bridge (lxcbr0, with dnsmasq for DNS)
+#   Docker: the docker.io engine, started in the background when no init system runs it
 #   base images: debootstrap (Debian images) and busybox-static (the busybox image)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 3
 fi
 
-packages=(lxc debootstrap busybox-static iptables dnsmasq-base iproute2 ca-certificates)
+packages=(lxc debootstrap busybox-static iptables dnsmasq-base iproute2 ca-certificates docker.io)
 command -v node >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -42,6 +43,18 @@ if ! ip -4 addr show dev lxcbr0 2>/dev/null | grep -q inet; then
   fi
 fi
 ip -4 addr show dev lxcbr0 | grep -q inet || { echo "setup: the lxcbr0 bridge did not come up; see: /usr/libexec/lxc/lxc-net start" >&2; exit 3; }
+
+# dockerd: a service under systemd; elsewhere started in the background, and waited for.
+if ! docker info >/dev/null 2>&1; then
+  echo "setup: starting dockerd"
+  if [ -d /run/systemd/system ]; then
+    systemctl start docker
+  else
+    setsid nohup dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  fi
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { echo "setup: dockerd did not start; see /var/log/dockerd.log" >&2; exit 3; }
+fi
 
 # koffi ships its native library as an optional dependency: never omit those.
 if [ ! -d node_modules/koffi ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

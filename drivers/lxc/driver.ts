@@ -4,12 +4,12 @@
  * small shell loop as PID 1.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, readdirSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
 import {PassThrough, Readable} from 'node:stream'
-import type {BootstrapSpec} from '../../src/config/types.js'
+import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {EngineError} from '../../src/errors.js'
 import {ensureImage} from '../../src/images/build.js'
 import {imageRootfs, storeDir} from '../../src/images/store.js'
@@ -42,6 +42,73 @@ export function limitConfig(limits: Limits, version: 1 | 2): string[] {
     if (limits.pids) lines.push(`lxc.cgroup2.pids.max = ${limits.pids}`)
   }
   return lines
+}
+
+/** Every cgroup hierarchy's root on this host (v1 controllers, and the unified one). */
+function cgroupRoots(): string[] {
+  if (cgroupVersion() === 2) return ['/sys/fs/cgroup']
+  return readdirSync('/sys/fs/cgroup', {withFileTypes: true})
+    .filter((e) => e.isDirectory() && existsSync(path.join('/sys/fs/cgroup', e.name, 'cgroup.procs')))
+    .map((e) => path.join('/sys/fs/cgroup', e.name))
+}
+
+/**
+ * liblxc leaves its monitor's (and sometimes the payload's) empty cgroups behind on cgroup v1 hosts;
+ * a run of hundreds of instances would leave hundreds. Removes those of the named containers that
+ * are empty (rmdir refuses a cgroup that still has processes).
+ */
+export function removeEmptyCgroups(names: string[]): number {
+  if (names.length === 0) return 0
+  const wanted = new Set(names)
+  let removed = 0
+  for (const root of cgroupRoots()) {
+    for (const entry of readdirSync(root)) {
+      const m = /^lxc\.(?:monitor|payload)\.(.+?)(?:-\d+)?$/.exec(entry)
+      if (!m || !(wanted.has(m[1]) || wanted.has(entry.replace(/^lxc\.(monitor|payload)\./, '')))) continue
+      try {
+        rmdirSync(path.join(root, entry))
+        removed++
+      } catch {
+        // Not empty yet, or already gone.
+      }
+    }
+  }
+  return removed
+}
+
+/**
+ * Where this process sits in each cgroup hierarchy: mount point → path. liblxc moves the process
+ * that starts a container into that container's monitor cgroup; Galley moves itself back, so the
+ * monitor cgroup empties (and can go) when the container stops.
+ */
+function ownCgroups(): Map<string, string> {
+  const paths = new Map<string, string>()
+  for (const line of readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n')) {
+    const [, controllers, p] = line.split(':')
+    paths.set(controllers, p)
+  }
+  const out = new Map<string, string>()
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n')) {
+    const [pre, post] = line.split(' - ')
+    const [fstype, , options] = post?.split(' ') ?? []
+    const mountPoint = pre.split(' ')[4]
+    if (fstype === 'cgroup2' && paths.has('')) out.set(mountPoint, paths.get('')!)
+    if (fstype !== 'cgroup') continue
+    for (const [controllers, p] of paths) {
+      if (controllers && controllers.split(',').every((c) => options.split(',').includes(c))) out.set(mountPoint, p)
+    }
+  }
+  return out
+}
+
+function returnToCgroups(home: Map<string, string>): void {
+  for (const [mountPoint, p] of home) {
+    try {
+      writeFileSync(path.join(mountPoint, p, 'cgroup.procs'), String(process.pid))
+    } catch {
+      // A hierarchy we may not write to: then liblxc did not move us there either.
+    }
+  }
 }
 
 function logTail(dir: string): string {
@@ -91,14 +158,19 @@ export interface LxcDriverOptions {
 
 export class LxcDriver implements Driver {
   readonly name = 'lxc'
+  readonly mountsHostFolders = true
   readonly lxcpath: string
   private readonly bridgeName: string
   private bridge?: Bridge
+  private readonly home = ownCgroups()
+  /** Containers stopped by this process whose empty cgroups could not be removed yet. */
+  private readonly stale = new Set<string>()
 
   constructor(options: LxcDriverOptions = {}) {
     this.lxcpath = options.lxcpath ?? storeDir('lxc')
     this.bridgeName = options.bridge ?? process.env.GALLEY_LXC_BRIDGE ?? 'lxcbr0'
     mkdirSync(this.lxcpath, {recursive: true})
+    process.once('exit', () => this.sweepCgroups())
   }
 
   async doctor(): Promise<DoctorCheck[]> {
@@ -118,7 +190,10 @@ export class LxcDriver implements Driver {
     return checks
   }
 
-  async ensureImage(spec: BootstrapSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<Snapshot> {
+  async ensureImage(spec: ImageSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<Snapshot> {
+    if (isImageRef(spec)) {
+      throw new LxcError(`the lxc driver cannot run the engine image ${spec.ref}`, {hint: 'Use image: {bootstrap: busybox} or {bootstrap: debootstrap, ...}, or --driver docker.'})
+    }
     const image = await ensureImage(spec, onProgress, signal)
     return {id: image.id, driver: this.name}
   }
@@ -174,6 +249,7 @@ export class LxcDriver implements Driver {
         lxc.want_daemonize(c, true)
         return lxc.start(c, 0, INIT)
       })
+      returnToCgroups(this.home)
       if (!started) {
         throw new LxcError(`container ${name} failed to start` + (logTail(dir) ? `:\n${logTail(dir)}` : ''), {hint: 'Run galley doctor to check the LXC setup.'})
       }
@@ -229,7 +305,7 @@ export class LxcDriver implements Driver {
       else closeSync(inR)
     }
     await Promise.all([out, err])
-    if (status < 0) throw new LxcError(`could not run ${argv[0]} in ${handle.name}: the container is not running`, {hint: 'Recreate it: galley create'})
+    if (status < 0) throw new LxcError(`could not run ${argv[0]} in ${handle.name}: the container is not running`, {hint: 'Start afresh: galley destroy, then run the command again.'})
     // A wait status: exit code in the high byte, or the signal that killed it.
     return status & 0x7f ? 128 + (status & 0x7f) : (status >> 8) & 0xff
   }
@@ -279,6 +355,16 @@ export class LxcDriver implements Driver {
     }
     await rm(dir, {recursive: true, force: true})
     if (meta.address && meta.bridge) releaseAddress({name: meta.bridge, address: '', prefix: 24}, meta.address, dir)
+    // The monitor may take a moment to exit; what stays is removed at the next chance or at exit.
+    this.stale.add(handle.name)
+    this.sweepCgroups()
+  }
+
+  /** Removes the empty cgroups of containers this process stopped. */
+  sweepCgroups(): void {
+    if (this.stale.size === 0) return
+    removeEmptyCgroups([...this.stale])
+    for (const name of this.stale) if (!cgroupRoots().some((r) => existsSync(path.join(r, `lxc.monitor.${name}`)))) this.stale.delete(name)
   }
 
   async list(labels: Record<string, string>): Promise<ContainerHandle[]> {
@@ -286,7 +372,11 @@ export class LxcDriver implements Driver {
     for (const name of readdirSync(this.lxcpath)) {
       try {
         const meta = JSON.parse(readFileSync(path.join(this.lxcpath, name, LABELS_NAME), 'utf8')) as {labels: Record<string, string>; address?: string}
-        if (Object.entries(labels).every(([k, v]) => meta.labels?.[k] === v)) out.push({driver: this.name, name, lxcpath: this.lxcpath, address: meta.address, instance: meta.labels?.['galley.instance']})
+        if (!Object.entries(labels).every(([k, v]) => meta.labels?.[k] === v)) continue
+        const c = lxc.lxc_container_new(name, this.lxcpath)
+        const running = c ? lxc.is_running(c) : false
+        if (c) lxc.lxc_container_put(c)
+        out.push({driver: this.name, name, lxcpath: this.lxcpath, address: meta.address, instance: meta.labels?.['galley.instance'], running})
       } catch {
         // Not one of Galley's, or half-made: `galley destroy` handles those by name.
       }

@@ -1,7 +1,7 @@
 /** What every galley command shares: --config and --debug, loading the project, and turning errors into exit codes. */
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {loadConfig} from '../config/load.js'
-import type {ProjectConfig} from '../config/types.js'
+import type {DriverName, ProjectConfig} from '../config/types.js'
 import {ConfigErrors, ExitCode, GalleyError} from '../errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GalleyCommand)['baseFlags'] & T['flags']>
@@ -10,12 +10,13 @@ export abstract class GalleyCommand extends Command {
   static baseFlags = {
     config: Flags.string({char: 'C', summary: 'Path to galley.yml (default: ./galley.yml).', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({summary: 'Show stack traces and error causes.', helpGroup: 'GLOBAL'}),
+    driver: Flags.option({options: ['lxc', 'docker', 'auto'] as const, summary: 'Run every instance on this engine, whatever galley.yml says.', helpGroup: 'GLOBAL'})(),
   }
 
   protected debugMode = false
 
-  protected project(flags: {config?: string}): ProjectConfig {
-    return loadConfig({cwd: process.cwd(), file: flags.config})
+  protected project(flags: {config?: string; driver?: DriverName}): ProjectConfig {
+    return loadConfig({cwd: process.cwd(), file: flags.config, driver: flags.driver})
   }
 
   override async init(): Promise<void> {
@@ -26,10 +27,12 @@ export abstract class GalleyCommand extends Command {
   override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (error instanceof GalleyError) {
       if (this.debugMode) this.logToStderr(String(error.stack ?? error) + causeChain(error))
-      const lines = error instanceof ConfigErrors ? error.errors.map((e) => e.message) : [error.message]
-      const hints = error instanceof ConfigErrors ? [...new Set(error.errors.map((e) => e.hint).filter(Boolean))] : [error.hint].filter(Boolean)
-      this.logToStderr(lines.map((l) => `Error: ${l}`).join('\n'))
-      for (const h of hints) this.logToStderr(`Try this: ${h}`)
+      // Each error with its own hint under it; a hint repeated by the next error is said once.
+      const items = error instanceof ConfigErrors ? error.errors : [error]
+      items.forEach((e, i) => {
+        this.logToStderr(`Error: ${e.message}`)
+        if (e.hint && items[i + 1]?.hint !== e.hint) this.logToStderr(`Try this: ${e.hint}`)
+      })
       if (!this.debugMode && error.cause) this.logToStderr('(run with --debug for the underlying cause)')
       this.exit(error.exitCode)
     }

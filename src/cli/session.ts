@@ -1,8 +1,8 @@
 /** Wires a lifecycle run to its reporters, signals and exit code: what create/converge/verify/test share. */
 import {randomBytes} from 'node:crypto'
 import path from 'node:path'
-import {getDriver} from '../../drivers/index.js'
-import type {ProjectConfig, InstanceSpec} from '../config/types.js'
+import {autoChoices, getDriver} from '../../drivers/index.js'
+import type {DriverName, InstanceSpec, ProjectConfig} from '../config/types.js'
 import {RunEmitter, type InstanceResult} from '../lifecycle/events.js'
 import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
@@ -42,7 +42,13 @@ export function useColor(): boolean {
 /** Makes Instance objects for the specs, sharing one state store and event stream. */
 export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string): Promise<Instance[]> {
   const store = new StateStore(config.root)
-  return Promise.all(specs.map(async (spec) => new Instance({spec, driver: await getDriver(spec.driver.name), store, events, root: config.root, runId, signal})))
+  return Promise.all(
+    specs.map(async (spec) => {
+      const driver = await getDriver({name: spec.driver.name, socket: spec.driver.socket})
+      // An `auto` instance is reported and stored under the engine it runs on.
+      return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal})
+    }),
+  )
 }
 
 export async function runSession(config: ProjectConfig, specs: InstanceSpec[], action: Action | 'test', options: SessionOptions): Promise<{code: number; results: InstanceResult[]}> {
@@ -74,6 +80,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGHUP', onSignal)
   try {
     const instances = await makeInstances(config, specs, events, controller.signal, randomBytes(6).toString('hex'))
+    for (const why of new Set(autoChoices.values())) process.stdout.write(`${why}\n`)
     const results = await runInstances(instances, action, {concurrency: effectiveConcurrency(options.concurrency), failFast: options.failFast, destroy: options.destroy, signal: controller.signal, events})
     if (options.junit) await writeJunit(options.junit, results, new Map(specs.map((s) => [s.name, s])))
     const rel = (p: string) => path.relative(process.cwd(), p) || p

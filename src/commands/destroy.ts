@@ -17,7 +17,7 @@ export default class Destroy extends GalleyCommand {
     // Instances that left state behind but are no longer in galley.yml can be destroyed too.
     const known = [...new Set([...config.instances.map((i) => i.name), ...store.readAll().map((s) => s.instance)])].map((name) => ({name}))
     const names = argv.length > 0 ? new Set(selectInstances(known, argv as string[]).map((i) => i.name)) : undefined
-    const drivers = [...new Set(config.instances.map((i) => i.driver.name))]
+    const drivers = config.instances.map((i) => ({name: i.driver.name, socket: i.driver.socket}))
     const outcomes = await destroyInstances(config.root, store, drivers, names)
     const failed = outcomes.filter((o) => o.error)
     for (const o of outcomes) if (!o.error) this.log(`destroyed ${o.instance} (${o.container})`)

@@ -16,10 +16,12 @@ export default class Doctor extends GalleyCommand {
 
   async run(): Promise<void> {
     const checks: DoctorCheck[] = []
-    try {
-      checks.push(...(await (await getDriver('lxc')).doctor()).map((c) => ({...c, name: `lxc: ${c.name}`})))
-    } catch (error) {
-      checks.push({name: 'lxc', ok: false, detail: (error as Error).message, fix: 'apt-get install lxc'})
+    for (const [engine, fix] of [['lxc', 'apt-get install lxc'], ['docker', 'apt-get install docker.io, then start dockerd']] as const) {
+      try {
+        checks.push(...(await (await getDriver(engine)).doctor()).map((c) => ({...c, name: `${engine}: ${c.name}`})))
+      } catch (error) {
+        checks.push({name: engine, ok: false, detail: (error as Error).message, fix})
+      }
     }
     checks.push(tool('debootstrap', ['--version'], 'apt-get install debootstrap'))
     checks.push(tool('/bin/busybox', ['--help'], 'apt-get install busybox-static'))
@@ -27,6 +29,11 @@ export default class Doctor extends GalleyCommand {
       this.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`)
       if (!c.ok && c.fix) this.log(`     fix: ${c.fix}`)
     }
-    if (checks.some((c) => !c.ok)) this.exit(ExitCode.engine)
+    // One usable engine is enough to run galley; the tools for base images are needed either way.
+    const usable = (engine: string) => checks.filter((c) => c.name.startsWith(`${engine}:`) || c.name === engine).every((c) => c.ok)
+    const tools = checks.filter((c) => !c.name.includes(':') && c.name !== 'lxc' && c.name !== 'docker').every((c) => c.ok)
+    const engines = ['lxc', 'docker'].filter(usable)
+    this.log(engines.length ? `\nusable engines: ${engines.join(', ')} (driver auto picks ${engines[0]})` : '\nno usable engine: fix one of the above')
+    if (engines.length === 0 || !tools) this.exit(ExitCode.engine)
   }
 }

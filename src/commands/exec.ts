@@ -20,7 +20,7 @@ export default class Exec extends GalleyCommand {
     let worst = 0
     for (const spec of specs) {
       const handle = handles.get(spec.name)!
-      const driver = await getDriver(handle.driver)
+      const driver = await getDriver({name: handle.driver, socket: handle.socket as string | undefined})
       const partial = {stdout: '', stderr: ''}
       const write = (name: 'stdout' | 'stderr') => (b: Buffer) => {
         if (!prefixed) return void process[name].write(b)
@@ -28,11 +28,15 @@ export default class Exec extends GalleyCommand {
         partial[name] = lines.pop() ?? ''
         for (const l of lines) process[name].write(`[${spec.name}] ${l}\n`)
       }
-      const code = await driver.exec(handle, ['/bin/sh', '-c', flags.command], {onStdout: write('stdout'), onStderr: write('stderr'), cwd: '/root'})
+      // Piped input goes to the command (to the first instance only: it can be read once).
+      const stdin = !process.stdin.isTTY && spec === specs[0] ? process.stdin : undefined
+      const code = await driver.exec(handle, ['/bin/sh', '-c', flags.command], {onStdout: write('stdout'), onStderr: write('stderr'), cwd: '/root', stdin})
       for (const name of ['stdout', 'stderr'] as const) if (partial[name]) process[name].write(`[${spec.name}] ${partial[name]}\n`)
       if (prefixed && code !== 0) process.stderr.write(`[${spec.name}] exited with ${code}\n`)
       worst = Math.max(worst, code)
     }
+    // Done with any piped input: a still-open stdin would keep the process alive.
+    process.stdin.destroy()
     if (worst !== 0) this.exit(specs.length === 1 ? worst : 1)
   }
 }

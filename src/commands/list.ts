@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {getDriver} from '../../drivers/index.js'
+import {getDriver, type DriverChoice} from '../../drivers/index.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {projectId} from '../lifecycle/instance.js'
@@ -26,23 +26,34 @@ export default class List extends GalleyCommand {
     const config = this.project(flags)
     const store = new StateStore(config.root)
     const specs = selectInstances(config.instances, argv as string[])
-    const existing = new Set<string>()
-    for (const dn of new Set(specs.map((s) => s.driver.name))) {
-      for (const h of await (await getDriver(dn)).list({'galley.project': projectId(config.root)})) existing.add(`${dn}/${h.name}`)
+    // What the engines hold for this project: container name → running, and instance → container.
+    const existing = new Map<string, boolean>()
+    const byInstance = new Map<string, string>()
+    const choices = new Map<string, DriverChoice>(specs.map((s) => [`${s.driver.name}\0${s.driver.socket ?? ''}`, {name: s.driver.name, socket: s.driver.socket}]))
+    for (const st of store.readAll()) if (st.handle) choices.set(`${st.driver}\0${st.handle.socket ?? ''}`, {name: st.driver, socket: st.handle.socket as string | undefined})
+    for (const choice of choices.values()) {
+      const driver = await getDriver(choice)
+      for (const h of await driver.list({'galley.project': projectId(config.root)})) {
+        existing.set(`${driver.name}/${h.name}`, h.running ?? true)
+        if (h.instance) byInstance.set(h.instance, h.name)
+      }
     }
     const rows = specs.map((spec) => {
       const st: InstanceState | undefined = store.read(spec.name)
       let state: string = st?.state ?? 'destroyed'
       // The state file is what the last run wrote; the engine says whether it still holds.
+      const key = st?.handle ? `${st.handle.driver}/${st.handle.name}` : undefined
       if (st?.state === 'creating' && !alive(st.pid)) state = 'broken'
-      else if (st?.handle && st.state !== 'creating' && !existing.has(`${st.handle.driver}/${st.handle.name}`)) state = 'missing'
+      else if (key && st?.state !== 'creating' && !existing.has(key)) state = 'missing'
+      else if (key && existing.get(key) === false) state = 'stopped'
+      else if (!st && byInstance.has(spec.name)) state = 'orphaned'
       return {
         instance: spec.name,
         suite: spec.suite,
         platform: spec.platform.name,
-        driver: spec.driver.name,
+        driver: st?.driver ?? spec.driver.name,
         state,
-        container: st?.handle?.name ?? null,
+        container: st?.handle?.name ?? byInstance.get(spec.name) ?? null,
         lastAction: st?.lastAction ?? null,
         lastError: st?.lastError ?? null,
         updatedAt: st?.updatedAt ?? null,
@@ -56,6 +67,8 @@ export default class List extends GalleyCommand {
     const table = rows.map((r) => [r.instance, r.suite, r.platform, r.driver, r.state, r.lastAction ? `${r.lastAction}${r.lastError ? ` (failed: ${r.lastError})` : ''}` : '<none>'])
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)))
     for (const row of [head, ...table]) this.log(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd())
-    if (rows.some((r) => r.state === 'broken' || r.state === 'missing')) this.log('\nbroken or missing instances were left by an interrupted run: galley destroy removes what remains.')
+    if (rows.some((r) => ['broken', 'missing', 'stopped', 'orphaned'].includes(r.state))) {
+      this.log('\nbroken, missing, stopped or orphaned (a container with no state) instances need a fresh start: galley destroy removes what remains, then create or test again.')
+    }
   }
 }

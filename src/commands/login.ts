@@ -16,7 +16,7 @@ export default class Login extends GalleyCommand {
     const specs = selectInstances(config.instances, [args.instance])
     if (specs.length !== 1) throw new UsageError(`\`${args.instance}\` matches ${specs.length} instances (${specs.map((s) => s.name).join(', ')}); login takes one`, {hint: 'Give the full instance name.'})
     const handle = (await ensureCreated(config, specs)).get(specs[0].name)!
-    const driver = await getDriver(handle.driver)
+    const driver = await getDriver({name: handle.driver, socket: handle.socket as string | undefined})
     const code = await driver.interactive(handle, ['/bin/sh', '-c', 'if command -v bash >/dev/null; then exec bash -l; else exec sh -l; fi'])
     if (code !== 0) this.exit(code)
   }

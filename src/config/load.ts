@@ -4,7 +4,8 @@ import path from 'node:path'
 import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap} from 'yaml'
 import {ConfigError, ConfigErrors} from '../errors.js'
 import {check, closest, fileSchema, parseSize, SourceMap} from './schema.js'
-import type {BootstrapSpec, DriverSettings, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
+import {isImageRef} from './types.js'
+import type {DriverName, DriverSettings, ImageSpec, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
 
 type Raw = Record<string, unknown>
 const MAX_CONFIG_BYTES = 1 << 20
@@ -13,6 +14,8 @@ export interface LoadOptions {
   cwd: string
   /** --config FILE; default galley.yml in cwd. */
   file?: string
+  /** --driver NAME: every instance on this engine, whatever the file says. */
+  driver?: DriverName
 }
 
 function readYaml(file: string, isOverride: boolean): {raw: Raw; src: SourceMap} {
@@ -89,7 +92,8 @@ function toEnv(v: unknown): Record<string, string> {
   return out
 }
 
-function toImage(raw: Raw): BootstrapSpec {
+function toImage(raw: Raw | string): ImageSpec {
+  if (typeof raw === 'string') return {ref: raw.trim()}
   if (raw.bootstrap === 'busybox') return {bootstrap: 'busybox'}
   return {
     bootstrap: 'debootstrap',
@@ -100,9 +104,10 @@ function toImage(raw: Raw): BootstrapSpec {
   }
 }
 
-function toDriver(raw: Raw): DriverSettings {
+function toDriver(raw: Raw, override?: DriverName): DriverSettings {
   return {
-    name: 'lxc',
+    name: override ?? ((raw.name as DriverName | undefined) ?? 'auto'),
+    ...(raw.socket !== undefined ? {socket: String(raw.socket)} : {}),
     ...(raw.memory !== undefined ? {memory: parseSize(raw.memory)} : {}),
     ...(raw.cpus !== undefined ? {cpus: Number(raw.cpus)} : {}),
     ...(raw.pids !== undefined ? {pids: Number(raw.pids)} : {}),
@@ -134,7 +139,9 @@ function toVerifier(raw: Raw): VerifierSettings {
 
 /** Loads and validates the project's config; throws ConfigErrors listing every problem found. */
 export function loadConfig(options: LoadOptions): ProjectConfig {
-  const file = path.resolve(options.cwd, options.file ?? 'galley.yml')
+  let file = path.resolve(options.cwd, options.file ?? 'galley.yml')
+  // --config may name the folder that holds galley.yml.
+  if (statSync(file, {throwIfNoEntry: false})?.isDirectory()) file = path.join(file, 'galley.yml')
   if (!existsSync(file)) {
     throw new ConfigError(`no ${path.basename(file)} in ${path.dirname(file)}`, undefined, {
       hint: options.file ? 'Check the path given to --config.' : 'Run galley in a folder with a galley.yml, or pass --config FILE.',
@@ -198,12 +205,22 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
       const instance: InstanceSpec = {
         name: `${s.name}-${pname}`,
         suite: String(s.name),
-        platform: {name: pname, image: toImage(p.image as Raw)},
-        driver: toDriver(layer('driver')),
+        platform: {name: pname, image: toImage(p.image as Raw | string)},
+        driver: toDriver(layer('driver'), options.driver),
         provisioner: toProvisioner(layer('provisioner')),
         verifier: toVerifier(layer('verifier')),
       }
       instances.push(instance)
+    }
+  }
+
+  for (const inst of instances) {
+    if (inst.driver.name === 'lxc' && isImageRef(inst.platform.image)) {
+      errors.push(
+        new ConfigError(`platform \`${inst.platform.name}\` names the engine image \`${inst.platform.image.ref}\`, which the lxc driver cannot run`, at('platforms', inst.platform.name, 'image'), {
+          hint: 'Use image: {bootstrap: busybox} or {bootstrap: debootstrap, ...} with lxc, or run this platform with --driver docker.',
+        }),
+      )
     }
   }
 
@@ -215,14 +232,15 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
         if (!e.script) continue
         const target = path.resolve(root, e.script)
         const inside = !path.relative(root, target).startsWith('..') && !path.isAbsolute(e.script)
-        const ok = inside && existsSync(target) && statSync(target).isFile()
+        const found = inside ? statSync(target, {throwIfNoEntry: false}) : undefined
+        const ok = found?.isFile() ?? false
         if (ok || missing.has(e.script)) continue
         missing.add(e.script)
         const owner = findScriptNode(sources, e.script) ?? at('suites', inst.suite, kind === 'steps' ? 'provisioner' : 'verifier')
         const what = kind === 'steps' ? 'step' : 'test'
         errors.push(
           inside
-            ? new ConfigError(`${what} script \`${e.script}\` not found (looked for ${path.relative(process.cwd(), target) || target})`, owner, {
+            ? new ConfigError(`${what} script \`${e.script}\` ${found ? 'is a folder, not a file' : 'not found'} (looked for ${path.relative(process.cwd(), target) || target})`, owner, {
                 hint: 'Script paths are relative to the folder holding galley.yml.',
               })
             : new ConfigError(`${what} script \`${e.script}\` is outside the project folder, which is all an instance sees`, owner, {
@@ -238,6 +256,9 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
     const other = byName.get(inst.name)
     if (other) errors.push(new ConfigError(`instance name \`${inst.name}\` is made twice (${other} and suite \`${inst.suite}\` × platform \`${inst.platform.name}\`)`, at('suites', inst.suite), {hint: 'Rename a suite or platform so that <suite>-<platform> names differ.'}))
     byName.set(inst.name, `suite \`${inst.suite}\` × platform \`${inst.platform.name}\``)
+  }
+  if (errors.length === 0 && instances.length === 0) {
+    errors.push(new ConfigError('no instances: every suite excludes (or fails to include) every platform', at('suites', String(suites[0]?.name ?? '')), {hint: 'Check the suites\' includes and excludes.'}))
   }
   if (errors.length > 0) throw new ConfigErrors(errors)
   return {root, file, instances, platforms: platformNames, suites: suites.map((s) => String(s.name))}

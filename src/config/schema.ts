@@ -6,7 +6,7 @@ import {isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type
 import {ConfigError} from '../errors.js'
 
 export type Schema =
-  | {kind: 'map'; keys: Record<string, Schema>; required?: string[]; oneOf?: string[]}
+  | {kind: 'map'; keys: Record<string, Schema>; required?: string[]; oneOf?: string[]; orString?: string}
   | {kind: 'seq'; items: Schema}
   | {kind: 'string'}
   | {kind: 'name'}
@@ -19,7 +19,13 @@ export type Schema =
 const env: Schema = {kind: 'env'}
 const driver: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'enum', values: ['lxc']}, memory: {kind: 'size'}, cpus: {kind: 'number', min: 0.01}, pids: {kind: 'int', min: 1}},
+  keys: {
+    name: {kind: 'enum', values: ['lxc', 'docker', 'auto']},
+    socket: {kind: 'string'},
+    memory: {kind: 'size'},
+    cpus: {kind: 'number', min: 0.01},
+    pids: {kind: 'int', min: 1},
+  },
 }
 const step: Schema = {
   kind: 'map',
@@ -43,6 +49,7 @@ const image: Schema = {
     mirror: {kind: 'string'},
   },
   required: ['bootstrap'],
+  orString: 'an engine image reference such as debian:12',
 }
 const platform: Schema = {kind: 'map', keys: {name: {kind: 'name'}, image, driver, provisioner, verifier}, required: ['name', 'image']}
 const suite: Schema = {
@@ -66,6 +73,8 @@ export function fileSchema(isOverride: boolean): Schema {
     required: isOverride ? [] : ['platforms', 'suites'],
   }
 }
+
+export const MIN_MEMORY = 8 * 1024 * 1024
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
@@ -126,7 +135,11 @@ export class SourceMap {
 function kindOf(node: unknown): string {
   if (isMap(node)) return 'a mapping'
   if (isSeq(node)) return 'a list'
-  if (isScalar(node)) return node.value === null ? 'nothing' : `${typeof node.value} ${JSON.stringify(node.value)}`
+  if (isScalar(node)) {
+    if (node.value === null) return 'nothing'
+    const shown = JSON.stringify(node.value)
+    return `${typeof node.value} ${shown.length > 40 ? shown.slice(0, 37) + '…"' : shown}`
+  }
   return 'nothing'
 }
 
@@ -136,7 +149,8 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
     errors.push(new ConfigError(message, src.at(at), {hint}))
   switch (schema.kind) {
     case 'map': {
-      if (!isMap(node)) return void fail(`${where} must be a mapping, got ${kindOf(node)}`)
+      if (schema.orString && isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') return
+      if (!isMap(node)) return void fail(`${where} must be a mapping${schema.orString ? ` or ${schema.orString}` : ''}, got ${kindOf(node)}`)
       const seen = new Set<string>()
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : undefined
@@ -201,9 +215,13 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
     case 'number':
       if (typeof value !== 'number' || value < (schema.min ?? -Infinity)) fail(`${where} must be a number${schema.min !== undefined ? ` of at least ${schema.min}` : ''}, got ${kindOf(node)}`)
       return
-    case 'size':
-      if (parseSize(value) === undefined) fail(`${where} must be a size such as 512M or 2G, got ${kindOf(node)}`)
+    case 'size': {
+      const bytes = parseSize(value)
+      if (bytes === undefined) fail(`${where} must be a size such as 512M or 2G, got ${kindOf(node)}`)
+      // Below this no engine starts a container (Docker's floor is 6 MiB; LXC's monitor fails first).
+      else if (bytes < MIN_MEMORY) fail(`${where} is ${bytes} bytes; a container needs at least 8M`)
       return
+    }
     case 'enum':
       if (typeof value !== 'string' || !schema.values.includes(value)) {
         const guess = typeof value === 'string' ? closest(value, schema.values) : undefined

@@ -4,8 +4,27 @@ export type BootstrapSpec =
   | {bootstrap: 'busybox'}
   | {bootstrap: 'debootstrap'; release: string; variant: string; packages: string[]; mirror?: string}
 
+/** An engine image reference (`debian:12`), for engines that have an image store (Docker, Podman). */
+export interface ImageRef {
+  ref: string
+}
+
+export type ImageSpec = BootstrapSpec | ImageRef
+
+export const isImageRef = (spec: ImageSpec): spec is ImageRef => 'ref' in spec
+
+/** A short name for reports: `busybox`, `debootstrap:bookworm`, or the image reference. */
+export function describeImage(spec: ImageSpec): string {
+  if (isImageRef(spec)) return spec.ref
+  return spec.bootstrap === 'busybox' ? 'busybox' : `debootstrap:${spec.release}`
+}
+
+export type DriverName = 'lxc' | 'docker' | 'auto'
+
 export interface DriverSettings {
-  name: 'lxc'
+  name: DriverName
+  /** Docker or Podman API socket (unix path or tcp://host:port); default DOCKER_HOST, then /var/run/docker.sock. */
+  socket?: string
   /** Bytes. */
   memory?: number
   cpus?: number
@@ -43,7 +62,7 @@ export interface VerifierSettings {
 
 export interface PlatformSpec {
   name: string
-  image: BootstrapSpec
+  image: ImageSpec
 }
 
 export interface InstanceSpec {

@@ -4,7 +4,7 @@
  */
 import pLimit from 'p-limit'
 import type {ContainerHandle, Driver} from '../../drivers/driver.js'
-import {getDriver} from '../../drivers/index.js'
+import {getDriver, type DriverChoice} from '../../drivers/index.js'
 import {projectId} from './instance.js'
 import type {StateStore} from './state.js'
 
@@ -18,9 +18,9 @@ export interface DestroyOutcome {
 export async function destroyInstances(
   root: string,
   store: StateStore,
-  driverNames: string[],
+  drivers: DriverChoice[],
   names: Set<string> | undefined,
-  resolve: (name: string) => Promise<Driver> = getDriver,
+  resolve: (choice: DriverChoice) => Promise<Driver> = getDriver,
 ): Promise<DestroyOutcome[]> {
   const targets = new Map<string, {instance: string; handle: ContainerHandle}>()
   for (const st of store.readAll()) {
@@ -28,8 +28,10 @@ export async function destroyInstances(
     if (st.handle) targets.set(`${st.handle.driver}/${st.handle.name}`, {instance: st.instance, handle: st.handle})
     else store.remove(st.instance)
   }
-  for (const dn of new Set([...driverNames, ...store.readAll().map((s) => s.driver)])) {
-    const driver = await resolve(dn)
+  const choices = new Map<string, DriverChoice>()
+  for (const c of [...drivers, ...store.readAll().map((s) => ({name: s.driver, socket: s.handle?.socket as string | undefined}))]) choices.set(`${c.name}\0${c.socket ?? ''}`, c)
+  for (const choice of choices.values()) {
+    const driver = await resolve(choice)
     for (const handle of await driver.list({'galley.project': projectId(root)})) {
       const instance = handle.instance ?? handle.name
       if (names && !names.has(instance)) continue
@@ -41,7 +43,7 @@ export async function destroyInstances(
     [...targets.values()].map(({instance, handle}) =>
       limit(async (): Promise<DestroyOutcome> => {
         try {
-          await (await resolve(handle.driver)).destroy(handle)
+          await (await resolve({name: handle.driver, socket: handle.socket as string | undefined})).destroy(handle)
           const st = store.read(instance)
           if (!st?.handle || st.handle.name === handle.name) store.remove(instance)
           return {instance, container: handle.name}

@@ -5,7 +5,7 @@
  */
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
-import {create as tarCreate} from 'tar'
+import {packDirectory} from '../images/tar.js'
 import type {ContainerHandle, Driver} from '../../drivers/driver.js'
 import type {InstanceSpec} from '../config/types.js'
 import {EngineError, GalleyError, InterruptedError} from '../errors.js'
@@ -153,7 +153,7 @@ export class Instance {
    * before the next converge) unless its path cannot be written in a mount option.
    */
   private get mountsProject(): boolean {
-    return /^[^,:\s]+$/.test(this.deps.root)
+    return this.deps.driver.mountsHostFolders && /^[^,:\s]+$/.test(this.deps.root)
   }
 
   private async upload(handle: ContainerHandle): Promise<void> {
@@ -162,7 +162,7 @@ export class Instance {
     // Read into memory before the engine call: an LXC attach holds a thread of libuv's pool until
     // tar exits, and reading files while it waits needs threads of that same pool.
     const chunks: Buffer[] = []
-    for await (const chunk of tarCreate({cwd: this.deps.root, portable: true, filter: (p) => !skip.test(p)}, ['.'])) chunks.push(chunk as Buffer)
+    for await (const chunk of packDirectory(this.deps.root, {portable: true, exclude: skip})) chunks.push(chunk as Buffer)
     await this.deps.driver.copyIn(handle, Readable.from([Buffer.concat(chunks)]), PROJECT_DIR)
     this.uploadedTo = handle.name
   }

@@ -1,5 +1,6 @@
 /** Runs an action over many instances, at most `concurrency` at once (p-limit), and collects results. */
 import pLimit from 'p-limit'
+import {describeImage} from '../config/types.js'
 import {GalleyError, InterruptedError} from '../errors.js'
 import type {InstanceResult, InstanceStatus, RunEmitter} from './events.js'
 import {TaskFailed, type Action, type Instance} from './instance.js'
@@ -50,7 +51,7 @@ export async function runInstances(instances: Instance[], action: Action | 'test
       suite: inst.spec.suite,
       platform: inst.spec.platform.name,
       driver: inst.spec.driver.name,
-      image: inst.spec.platform.image.bootstrap === 'busybox' ? 'busybox' : `debootstrap:${inst.spec.platform.image.release}`,
+      image: describeImage(inst.spec.platform.image),
       startedAt,
     }
     const finish = (status: InstanceStatus, message?: string, failedIn = inst.currentPhase): InstanceResult => {

@@ -10,6 +10,11 @@ function timestamp(d: Date): string {
   return d.toISOString().slice(0, 19)
 }
 
+/** Terminal colour codes, and the control characters XML cannot hold, are left out of the report. */
+function clean(text: string | undefined): string | undefined {
+  return text?.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '')
+}
+
 export async function writeJunit(file: string, results: InstanceResult[], specs: Map<string, InstanceSpec>): Promise<void> {
   // Loaded here, not at start-up: it is large and only `test` writes reports.
   const {default: shared} = await import('junit-report-builder')
@@ -21,8 +26,8 @@ export async function writeJunit(file: string, results: InstanceResult[], specs:
     const addTasks = (kind: 'converge' | 'verify', ran: TaskResult[], planned: string[]) => {
       for (const t of ran) {
         const tc = suite.testCase().className(`${r.instance}.${kind}`).name(t.name).time(Math.round(t.durationMs) / 1000)
-        if (!t.ok) tc.failure(t.message, kind === 'converge' ? 'StepFailed' : 'TestFailed').stacktrace(t.outputTail)
-        if (t.outputTail) tc.standardOutput(t.outputTail)
+        if (!t.ok) tc.failure(t.message, kind === 'converge' ? 'StepFailed' : 'TestFailed').stacktrace(clean(t.outputTail))
+        if (t.outputTail) tc.standardOutput(clean(t.outputTail))
       }
       // Steps after a failed one, and tests of an instance that never converged, are reported as skipped.
       for (const name of planned.slice(ran.length)) suite.testCase().className(`${r.instance}.${kind}`).name(name).skipped()
@@ -35,7 +40,7 @@ export async function writeJunit(file: string, results: InstanceResult[], specs:
         .testCase()
         .className(`${r.instance}.${r.failedIn ?? 'run'}`)
         .name(r.status === 'interrupted' ? 'interrupted' : `${r.failedIn ?? 'run'} (engine)`)
-        .error((r.message ?? r.status).split('\n')[0], r.status === 'interrupted' ? 'Interrupted' : 'EngineError', r.message)
+        .error(clean((r.message ?? r.status).split('\n')[0]), r.status === 'interrupted' ? 'Interrupted' : 'EngineError', clean(r.message))
     } else if (r.status === 'skipped') {
       suite.testCase().className(r.instance).name(r.message ?? 'skipped').skipped()
     }

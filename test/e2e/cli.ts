@@ -3,6 +3,7 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {DockerDriver} from '../../drivers/docker/driver.js'
 import {LxcDriver} from '../../drivers/lxc/driver.js'
 import {projectId} from '../../src/lifecycle/instance.js'
 
@@ -31,9 +32,10 @@ export function galleyAsync(cwd: string, ...args: string[]): ChildProcess & {out
   return Object.assign(child, {output: () => output, done})
 }
 
-/** The project's containers that LXC still holds, by label. */
-export async function leftovers(root: string): Promise<string[]> {
-  return (await new LxcDriver().list({'galley.project': projectId(root)})).map((h) => h.name)
+/** The project's containers that an engine still holds, by label. */
+export async function leftovers(root: string, engine: 'lxc' | 'docker' = 'lxc'): Promise<string[]> {
+  const driver = engine === 'lxc' ? new LxcDriver() : new DockerDriver()
+  return (await driver.list({'galley.project': projectId(root)})).map((h) => h.name)
 }
 
 export async function waitFor(what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {

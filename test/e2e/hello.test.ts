@@ -27,6 +27,15 @@ E2e('suites/hello passes: exit 0, a JUnit file with every case, nothing left beh
   assert.ok(existsSync(path.join(root, '.galley', 'logs', 'hello-busybox.log')))
 })
 
+E2e('suites/hello gives the same results on --driver docker, and leaves no container there either', async () => {
+  const root = path.join(repo, 'suites', 'hello')
+  const r = galley(root, 'test', '--driver', 'docker')
+  assert.is(r.code, 0, r.stdout + r.stderr)
+  const report = readJunit(path.join(root, '.galley', 'junit.xml'))
+  assert.equal(report.suites.map((s) => [s.name, s.tests, s.failures, s.properties.driver]), [['hello-busybox', 5, 0, 'docker'], ['web-busybox', 3, 0, 'docker']])
+  assert.equal(await leftovers(root, 'docker'), [])
+})
+
 E2e('failing steps and tests: exit 1, failure messages in JUnit, the failed instance kept then destroyed', async () => {
   const root = makeProject({
     'galley.yml': `${BUSYBOX}suites:

@@ -32,4 +32,17 @@ Nginx('Debian with nginx from apt converges, serves its page on port 80 and pass
   }
 })
 
+Nginx('the same suite passes on Docker: the debootstrap image imported into the engine, apt through its bridge', async () => {
+  const root = path.join(repo, 'suites', 'nginx')
+  try {
+    const r = galley(root, 'test', '--driver', 'docker')
+    assert.is(r.code, 0, r.stdout.slice(-4000) + r.stderr)
+    const s = readJunit(path.join(root, '.galley', 'junit.xml')).suites[0]
+    assert.equal([s.name, s.tests, s.failures, s.properties.driver], ['nginx-debian-12', 6, 0, 'docker'])
+  } finally {
+    galley(root, 'destroy', '--driver', 'docker')
+    assert.equal(await leftovers(root, 'docker'), [])
+  }
+})
+
 Nginx.run()

@@ -5,7 +5,7 @@
  */
 import {Readable} from 'node:stream'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, Snapshot} from '../../drivers/driver.js'
-import type {BootstrapSpec} from '../../src/config/types.js'
+import {describeImage, type ImageSpec} from '../../src/config/types.js'
 import {EngineError} from '../../src/errors.js'
 
 export interface FakeOptions {
@@ -14,6 +14,7 @@ export interface FakeOptions {
 
 export class FakeDriver implements Driver {
   readonly name = 'fake'
+  readonly mountsHostFolders = false
   readonly containers = new Map<string, {labels: Record<string, string>; files: string[]}>()
   readonly calls: string[] = []
   running = 0
@@ -25,9 +26,9 @@ export class FakeDriver implements Driver {
     return [{name: 'fake', ok: true, detail: 'no engine'}]
   }
 
-  async ensureImage(spec: BootstrapSpec): Promise<Snapshot> {
-    this.calls.push(`image ${spec.bootstrap}`)
-    return {id: `fake-${spec.bootstrap}`, driver: this.name}
+  async ensureImage(spec: ImageSpec): Promise<Snapshot> {
+    this.calls.push(`image ${describeImage(spec)}`)
+    return {id: `fake-${describeImage(spec)}`, driver: this.name}
   }
 
   async create(options: CreateOptions): Promise<ContainerHandle> {

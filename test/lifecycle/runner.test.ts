@@ -124,7 +124,7 @@ Runner('destroy finds containers by label when the state file was lost', async (
   ctx.store.remove('a-p')
   // A state file left by a run killed between its write and the engine call.
   ctx.store.write({instance: 'ghost-p', state: 'creating', driver: 'fake'})
-  const out = await destroyInstances(ctx.root, ctx.store, ['fake'], undefined, async () => ctx.driver)
+  const out = await destroyInstances(ctx.root, ctx.store, [{name: 'fake'}], undefined, async () => ctx.driver)
   assert.equal(out.map((o) => o.instance).sort(), ['a-p', 'b-p'])
   assert.is(ctx.driver.containers.size, 0)
   assert.is(ctx.store.readAll().length, 0)

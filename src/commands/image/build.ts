@@ -2,6 +2,7 @@ import {GalleyCommand} from '../../cli/base.js'
 import {selectInstances} from '../../cli/select.js'
 import {ensureImage, imageIdFor} from '../../images/build.js'
 import {hasImage} from '../../images/store.js'
+import {isImageRef} from '../../config/types.js'
 
 export default class ImageBuild extends GalleyCommand {
   static summary = "Build the base images of the project's platforms (all, or those named); built images are reused."
@@ -13,8 +14,12 @@ export default class ImageBuild extends GalleyCommand {
     const {argv, flags} = await this.parse(ImageBuild)
     const config = this.project(flags)
     const platforms = new Map(config.instances.map((i) => [i.platform.name, i.platform]))
-    const chosen = selectInstances([...platforms.values()], argv as string[])
+    const chosen = selectInstances([...platforms.values()], argv as string[], 'platform')
     for (const p of chosen) {
+      if (isImageRef(p.image)) {
+        this.log(`${p.name}: ${p.image.ref} is an engine image; the engine provides it`)
+        continue
+      }
       const id = imageIdFor(p.image)
       if (hasImage(id)) {
         this.log(`${p.name}: ${id} (already built)`)

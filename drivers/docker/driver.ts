@@ -1,0 +1,208 @@
+/**
+ * The Docker driver: the Docker Engine API through dockerode (engine.ts), and Podman's compatible
+ * socket through the same calls. Base images built from bootstrap specs are imported into the
+ * engine as `galley-base:<id>`; engine image references are used as they are.
+ */
+import {spawn} from 'node:child_process'
+import {mkdirSync} from 'node:fs'
+import {rm} from 'node:fs/promises'
+import path from 'node:path'
+import {PassThrough, Readable, Writable} from 'node:stream'
+import {isImageRef, type ImageSpec} from '../../src/config/types.js'
+import {ensureImage} from '../../src/images/build.js'
+import {imageRootfs, storeDir} from '../../src/images/store.js'
+import {packDirectory} from '../../src/images/tar.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot} from '../driver.js'
+import {DockerError, Engine} from './engine.js'
+
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+// The engine's init (docker-init, or Podman's catatonit) is PID 1 and reaps; this loop keeps the
+// container up and exits on SIGTERM.
+const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
+const BASE_REPO = 'galley-base'
+
+export interface DockerDriverOptions {
+  socket?: string
+}
+
+function sink(onData?: (chunk: Buffer) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      onData?.(chunk)
+      done()
+    },
+  })
+}
+
+export class DockerDriver implements Driver {
+  readonly name = 'docker'
+  readonly engine: Engine
+  /** Overlay volumes need the engine on this machine; a remote engine gets files copied in. */
+  readonly mountsHostFolders: boolean
+  private readonly imports = new Map<string, Promise<void>>()
+
+  constructor(options: DockerDriverOptions = {}) {
+    this.engine = new Engine(options.socket)
+    this.mountsHostFolders = this.engine.socket.startsWith('/')
+  }
+
+  async doctor(): Promise<DoctorCheck[]> {
+    try {
+      const info = await this.engine.info()
+      return [{name: 'engine', ok: true, detail: `${info.podman ? 'Podman' : 'Docker'} ${info.version} (API ${info.apiVersion}) at ${this.engine.socket}`}]
+    } catch (error) {
+      return [{name: 'engine', ok: false, detail: (error as Error).message, fix: (error as DockerError).hint ?? 'Start dockerd (or podman system service) and check DOCKER_HOST.'}]
+    }
+  }
+
+  async ensureImage(spec: ImageSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<Snapshot> {
+    if (isImageRef(spec)) {
+      if (!(await this.engine.hasImage(spec.ref))) {
+        onProgress?.(`pulling ${spec.ref}`)
+        try {
+          await this.engine.pullImage(spec.ref)
+        } catch (error) {
+          throw new DockerError(`image ${spec.ref} is not in the engine and could not be pulled`, {
+            cause: error,
+            hint: 'Load it into the engine first (docker load), or use image: {bootstrap: ...} to build one locally.',
+          })
+        }
+      }
+      return {id: spec.ref, driver: this.name}
+    }
+    const image = await ensureImage(spec, onProgress, signal)
+    const ref = `${BASE_REPO}:${image.id}`
+    let pending = this.imports.get(ref)
+    if (!pending) {
+      pending = (async () => {
+        if (await this.engine.hasImage(ref)) return
+        onProgress?.(`importing ${image.id} into the engine`)
+        await this.engine.importImage(packDirectory(imageRootfs(image.id)), BASE_REPO, image.id)
+      })().finally(() => this.imports.delete(ref))
+      this.imports.set(ref, pending)
+    }
+    await pending
+    return {id: ref, driver: this.name}
+  }
+
+  async create(options: CreateOptions): Promise<ContainerHandle> {
+    const {limits} = options
+    // Folders appear through an overlay mount (the host folder as the lower layer), made by the
+    // engine's local volume driver, so writes inside stay in Galley's store, not in the host folder.
+    const mounts = (options.mounts ?? []).map((m, i) => {
+      const dir = storeDir('docker', options.name, `mount${i}`)
+      mkdirSync(path.join(dir, 'upper'), {recursive: true})
+      mkdirSync(path.join(dir, 'work'), {recursive: true})
+      return {
+        Type: 'volume' as const,
+        // An empty source makes an anonymous volume, removed with the container.
+        Source: '',
+        Target: m.target,
+        VolumeOptions: {NoCopy: true, Labels: {}, DriverConfig: {Name: 'local', Options: {type: 'overlay', device: 'overlay', o: `lowerdir=${m.source},upperdir=${dir}/upper,workdir=${dir}/work`}}},
+      }
+    })
+    const container = await this.engine.createContainer({
+      name: options.name,
+      Image: options.snapshot.id,
+      Hostname: options.instance.slice(0, 63),
+      Labels: options.labels,
+      Env: [`PATH=${PATH}`],
+      Cmd: KEEPALIVE,
+      Entrypoint: [],
+      HostConfig: {
+        Init: true,
+        Mounts: mounts,
+        ...(limits.memory ? {Memory: limits.memory, MemorySwap: limits.memory} : {}),
+        ...(limits.cpus ? {NanoCpus: Math.round(limits.cpus * 1e9)} : {}),
+        ...(limits.pids ? {PidsLimit: limits.pids} : {}),
+      },
+    })
+    const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket}
+    try {
+      await this.engine.start(container)
+    } catch (error) {
+      await this.engine.remove(container).catch(() => {})
+      throw error
+    }
+    return handle
+  }
+
+  async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
+    const env = {PATH, HOME: '/root', LANG: 'C.UTF-8', ...options.env}
+    const hasStdin = options.stdin !== undefined
+    const container = this.engine.container(handle.name)
+    const exec = await this.engine.exec(container, {
+      Cmd: argv,
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      WorkingDir: options.cwd ?? '/',
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: hasStdin,
+      Tty: false,
+    })
+    const stream = await this.engine.startExec(exec, hasStdin)
+    // Kept for telling "not found" apart: runc writes its failure to start the program to a stream.
+    const errText: Buffer[] = []
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve)
+      stream.on('close', resolve)
+      stream.on('error', reject)
+    })
+    const keep = (b: Buffer) => void (errText.length < 8 && errText.push(b))
+    this.engine.demux(stream, sink((b) => (keep(b), options.onStdout?.(b))), sink((b) => (keep(b), options.onStderr?.(b))))
+    if (hasStdin) {
+      const input = options.stdin!
+      const source = input instanceof Readable ? input : Readable.from([Buffer.from(input)])
+      // Half-close after the input, so the process sees end of file and the output keeps coming.
+      source.on('end', () => (stream as unknown as {end(): void}).end())
+      source.pipe(stream as unknown as Writable, {end: false})
+    }
+    await ended
+    const info = await this.engine.inspectExec(exec)
+    const code = info.ExitCode ?? 1
+    // runc reports a program it cannot find as 126 with a message; a shell says 127 for that.
+    if (code === 126 && /not found|no such file/i.test(Buffer.concat(errText).toString())) return 127
+    return code
+  }
+
+  interactive(handle: ContainerHandle, argv: string[]): Promise<number> {
+    const env = {...process.env, ...(handle.socket ? {DOCKER_HOST: String(handle.socket).startsWith('/') ? `unix://${handle.socket}` : String(handle.socket)} : {})}
+    return new Promise((resolve, reject) => {
+      const child = spawn('docker', ['exec', '-it', '-e', `TERM=${process.env.TERM ?? 'xterm'}`, handle.name, ...argv], {stdio: 'inherit', env})
+      child.on('error', (error) => reject(new DockerError('the docker command is needed for an interactive shell', {cause: error, hint: 'Install the docker client (docker.io) or use galley exec.'})))
+      child.on('close', (code) => resolve(code ?? 1))
+    })
+  }
+
+  async copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void> {
+    // The archive endpoint needs the destination to exist.
+    const code = await this.exec(handle, ['mkdir', '-p', dest])
+    if (code !== 0) throw new DockerError(`could not create ${dest} in ${handle.name} (mkdir exited ${code})`)
+    await this.engine.putArchive(this.engine.container(handle.name), tar, dest)
+  }
+
+  async copyOut(handle: ContainerHandle, path: string): Promise<Readable> {
+    const out = new PassThrough()
+    const stream = await this.engine.getArchive(this.engine.container(handle.name), path)
+    stream.on('error', (error) => out.destroy(error))
+    stream.pipe(out)
+    return out
+  }
+
+  async destroy(handle: ContainerHandle): Promise<void> {
+    await this.engine.remove(this.engine.container(handle.name))
+    await rm(path.join(storeDir('docker'), handle.name), {recursive: true, force: true})
+  }
+
+  async list(labels: Record<string, string>): Promise<ContainerHandle[]> {
+    return (await this.engine.list(labels)).map((c) => ({
+      driver: this.name,
+      name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+      id: c.Id,
+      socket: this.engine.socket,
+      instance: c.Labels?.['galley.instance'],
+      running: c.State === 'running',
+    }))
+  }
+}
+

@@ -1,0 +1,173 @@
+/**
+ * The Docker Engine API through dockerode: the only file of the Docker driver that calls the engine.
+ * Each call maps the engine's HTTP statuses to named errors (as dockerode's own docs list them),
+ * with the engine's message kept as `cause`. Podman's Docker-compatible socket answers the same calls.
+ */
+import Docker from 'dockerode'
+import type {Readable} from 'node:stream'
+import {EngineError} from '../../src/errors.js'
+
+export class DockerError extends EngineError {}
+export class NoSuchContainer extends DockerError {}
+export class NoSuchImage extends DockerError {}
+export class DockerConflict extends DockerError {}
+export class EngineUnreachable extends DockerError {}
+
+interface HttpError extends Error {
+  statusCode?: number
+  code?: string
+  json?: {message?: string}
+}
+
+const describe = (error: HttpError) => error.json?.message ?? error.message
+
+/** Turns a dockerode failure into a named error saying what was asked of which engine. */
+function named(error: unknown, what: string, socket: string): DockerError {
+  const e = error as HttpError
+  if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES') {
+    return new EngineUnreachable(`the Docker engine at ${socket} is not reachable (${e.code}) while trying to ${what}`, {
+      cause: error,
+      hint: e.code === 'EACCES' ? 'Run galley as root or as a member of the docker group.' : 'Start the engine (dockerd, or podman system service) or set DOCKER_HOST / driver.socket.',
+    })
+  }
+  const message = `${what}: ${describe(e)}`
+  switch (e.statusCode) {
+    case 404:
+      return /image/i.test(describe(e)) ? new NoSuchImage(message, {cause: error}) : new NoSuchContainer(message, {cause: error})
+    case 409:
+      return new DockerConflict(message, {cause: error, hint: 'Remove the conflicting container: galley destroy'})
+    default:
+      return new DockerError(message, {cause: error})
+  }
+}
+
+export interface EngineInfo {
+  version: string
+  apiVersion: string
+  /** Podman answers with a Libpod-API-Version header. */
+  podman: boolean
+}
+
+export class Engine {
+  readonly api: Docker
+  readonly socket: string
+
+  constructor(socket?: string) {
+    const host = socket ?? process.env.DOCKER_HOST
+    if (host && !host.startsWith('unix://') && !host.startsWith('/')) {
+      const url = new URL(host.replace(/^tcp:/, 'http:'))
+      this.api = new Docker({host: url.hostname, port: Number(url.port || 2375)})
+      this.socket = host
+    } else {
+      this.socket = (host ?? '/var/run/docker.sock').replace(/^unix:\/\//, '')
+      this.api = new Docker({socketPath: this.socket})
+    }
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (error) {
+      throw named(error, what, this.socket)
+    }
+  }
+
+  async info(): Promise<EngineInfo> {
+    // The version endpoint's components name Podman when it is Podman.
+    const v = await this.call('read the engine version', () => this.api.version())
+    const podman = (v.Components ?? []).some((c: {Name: string}) => /podman/i.test(c.Name))
+    return {version: v.Version, apiVersion: v.ApiVersion, podman}
+  }
+
+  async hasImage(ref: string): Promise<boolean> {
+    try {
+      await this.api.getImage(ref).inspect()
+      return true
+    } catch (error) {
+      if ((error as HttpError).statusCode === 404) return false
+      throw named(error, `inspect image ${ref}`, this.socket)
+    }
+  }
+
+  /** Imports a root filesystem tar as image `repo:tag`; the stream's error lines are errors too. */
+  async importImage(tar: Readable, repo: string, tag: string): Promise<void> {
+    const stream = await this.call(`import image ${repo}:${tag}`, () => this.api.importImage(tar, {repo, tag}))
+    await this.followProgress(stream, `import image ${repo}:${tag}`)
+  }
+
+  async pullImage(ref: string): Promise<void> {
+    const stream = await this.call(`pull ${ref}`, () => this.api.pull(ref))
+    await this.followProgress(stream, `pull ${ref}`)
+  }
+
+  /** Engine streams (import, pull, push) report failures as {"error": ...} lines inside an HTTP 200. */
+  private followProgress(stream: NodeJS.ReadableStream, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.api.modem.followProgress(stream, (err: Error | null, output: {error?: string; errorDetail?: {message?: string}}[]) => {
+        const failed = output?.find((line) => line.error || line.errorDetail)
+        if (err) reject(named(err, what, this.socket))
+        else if (failed) reject(new DockerError(`${what}: ${failed.error ?? failed.errorDetail?.message}`))
+        else resolve()
+      })
+    })
+  }
+
+  async createContainer(options: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    return this.call(`create container ${options.name}`, () => this.api.createContainer(options))
+  }
+
+  container(nameOrId: string): Docker.Container {
+    return this.api.getContainer(nameOrId)
+  }
+
+  async start(c: Docker.Container): Promise<void> {
+    try {
+      await c.start()
+    } catch (error) {
+      if ((error as HttpError).statusCode === 304) return
+      throw named(error, `start container ${c.id}`, this.socket)
+    }
+  }
+
+  async exec(c: Docker.Container, options: Docker.ExecCreateOptions): Promise<Docker.Exec> {
+    return this.call(`exec in ${c.id}`, () => c.exec(options))
+  }
+
+  async startExec(e: Docker.Exec, stdin: boolean): Promise<NodeJS.ReadWriteStream> {
+    return this.call('start exec', () => e.start({hijack: true, stdin}) as Promise<NodeJS.ReadWriteStream>)
+  }
+
+  async inspectExec(e: Docker.Exec): Promise<Docker.ExecInspectInfo> {
+    return this.call('inspect exec', () => e.inspect())
+  }
+
+  demux(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void {
+    this.api.modem.demuxStream(stream, stdout, stderr)
+  }
+
+  async putArchive(c: Docker.Container, tar: Readable, dest: string): Promise<void> {
+    await this.call(`copy files into ${c.id}:${dest}`, () => c.putArchive(tar, {path: dest}))
+  }
+
+  async getArchive(c: Docker.Container, file: string): Promise<NodeJS.ReadableStream> {
+    return this.call(`copy ${c.id}:${file} out`, () => c.getArchive({path: file}))
+  }
+
+  /** Removes a container whatever its state; one that is already gone is not an error. */
+  async remove(c: Docker.Container): Promise<void> {
+    try {
+      await c.remove({force: true, v: true})
+    } catch (error) {
+      const status = (error as HttpError).statusCode
+      if (status === 404) return
+      // A removal already under way (a second Ctrl-C, a concurrent destroy) finishes on its own.
+      if (status === 409 && /already in progress/i.test(describe(error as HttpError))) return
+      throw named(error, `remove container ${c.id}`, this.socket)
+    }
+  }
+
+  async list(labels: Record<string, string>): Promise<Docker.ContainerInfo[]> {
+    const filters = JSON.stringify({label: Object.entries(labels).map(([k, v]) => `${k}=${v}`)})
+    return this.call('list containers', () => this.api.listContainers({all: true, filters}))
+  }
+}
