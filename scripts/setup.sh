@@ -32,17 +32,21 @@ fi
 
 # lxc-net makes the lxcbr0 bridge, its NAT rule and dnsmasq. Under systemd it is a service;
 # elsewhere (containers, CI sandboxes) its script is run directly.
-if ! ip -4 addr show dev lxcbr0 2>/dev/null | grep -q inet; then
+# The bridge outlives lxc-net's dnsmasq (a killed session leaves it), so both are checked.
+lxc_net_up() {
+  ip -4 addr show dev lxcbr0 2>/dev/null | grep -q inet && [ -f /run/lxc/dnsmasq.pid ] && kill -0 "$(cat /run/lxc/dnsmasq.pid)" 2>/dev/null
+}
+if ! lxc_net_up; then
   echo "setup: starting lxc-net"
   if [ -d /run/systemd/system ]; then
-    systemctl start lxc-net
+    systemctl restart lxc-net
   else
     for script in /usr/libexec/lxc/lxc-net /usr/lib/x86_64-linux-gnu/lxc/lxc-net /usr/lib/lxc/lxc-net; do
-      if [ -x "$script" ]; then "$script" start; break; fi
+      if [ -x "$script" ]; then "$script" stop >/dev/null 2>&1 || true; "$script" start; break; fi
     done
   fi
 fi
-ip -4 addr show dev lxcbr0 | grep -q inet || { echo "setup: the lxcbr0 bridge did not come up; see: /usr/libexec/lxc/lxc-net start" >&2; exit 3; }
+lxc_net_up || { echo "setup: lxc-net (the lxcbr0 bridge and its dnsmasq) did not come up; see: /usr/libexec/lxc/lxc-net start" >&2; exit 3; }
 
 # dockerd: a service under systemd; elsewhere started in the background, and waited for.
 if ! docker info >/dev/null 2>&1; then
