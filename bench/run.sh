@@ -18,6 +18,9 @@ hyperfine -N --warmup 5 --runs 30 "node $galley --version"
 echo "== per-instance overhead: create, two execs, destroy (galley in process vs the LXC CLI tools)"
 UV_THREADPOOL_SIZE=64 node bench/overhead.mjs 30
 
+echo "== per-instance overhead on Docker: galley's driver vs the docker CLI"
+node bench/docker-overhead.mjs 20
+
 echo "== galley test, one trivial instance on LXC, whole process"
 (cd bench/suites/trivial && node "$galley" image build >/dev/null)
 hyperfine --warmup 2 --runs 15 "cd bench/suites/trivial && node $galley test"

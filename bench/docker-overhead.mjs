@@ -1,0 +1,49 @@
+// Per-instance overhead on Docker: create (and start), two execs, destroy. Measures, in one run,
+// Galley's Docker driver against the docker CLI making the same four calls on the same image.
+// Usage: node bench/docker-overhead.mjs [iterations]   (after npm run build; dockerd running)
+import {execFileSync} from 'node:child_process'
+import {DockerDriver} from '../dist/drivers/docker/driver.js'
+
+const n = Number(process.argv[2] ?? 20)
+const driver = new DockerDriver()
+const snapshot = await driver.ensureImage({bootstrap: 'busybox'})
+const keepalive = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mean = s.reduce((a, b) => a + b, 0) / s.length
+  return `mean ${mean.toFixed(1)} ms, median ${s[Math.floor(s.length / 2)].toFixed(1)} ms, min ${s[0].toFixed(1)} ms, max ${s.at(-1).toFixed(1)} ms`
+}
+
+async function galleyCycle(i) {
+  const t = performance.now()
+  const h = await driver.create({instance: `bench-${i}`, name: `bench-galley-${process.pid}-${i}`, snapshot, limits: {}, labels: {'galley.bench': '1'}})
+  await driver.exec(h, ['/bin/true'])
+  await driver.exec(h, ['/bin/sh', '-c', 'echo hi >/dev/null'])
+  await driver.destroy(h)
+  return performance.now() - t
+}
+
+function cliCycle(i) {
+  const name = `bench-cli-${process.pid}-${i}`
+  const t = performance.now()
+  execFileSync('docker', ['run', '-d', '--init', '--name', name, '--label', 'galley.bench=1', snapshot.id, ...keepalive], {stdio: 'ignore'})
+  execFileSync('docker', ['exec', name, '/bin/true'])
+  execFileSync('docker', ['exec', name, '/bin/sh', '-c', 'echo hi >/dev/null'])
+  execFileSync('docker', ['rm', '-f', name], {stdio: 'ignore'})
+  return performance.now() - t
+}
+
+for (let i = 0; i < 2; i++) {
+  await galleyCycle(`warm${i}`)
+  cliCycle(`warm${i}`)
+}
+const g = []
+const c = []
+for (let i = 0; i < n; i++) {
+  g.push(await galleyCycle(i))
+  c.push(cliCycle(i))
+}
+for (const h of await driver.list({'galley.bench': '1'})) await driver.destroy(h)
+console.log(`Docker, trivial instance (create+start, exec, exec, destroy), ${n} iterations each, interleaved`)
+console.log(`  galley Docker driver (in process): ${stats(g)}`)
+console.log(`  docker CLI (run -d, exec, exec, rm -f): ${stats(c)}`)
