@@ -3,16 +3,12 @@
 // Usage: node bench/docker-overhead.mjs [iterations]   (after npm run build; dockerd running)
 import {execFileSync} from 'node:child_process'
 import {DockerDriver} from '../dist/drivers/docker/driver.js'
+import {interleave, stats} from './lib.mjs'
 
 const n = Number(process.argv[2] ?? 20)
 const driver = new DockerDriver()
 const snapshot = await driver.ensureImage({bootstrap: 'busybox'})
 const keepalive = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mean = s.reduce((a, b) => a + b, 0) / s.length
-  return `mean ${mean.toFixed(1)} ms, median ${s[Math.floor(s.length / 2)].toFixed(1)} ms, min ${s[0].toFixed(1)} ms, max ${s.at(-1).toFixed(1)} ms`
-}
 
 async function galleyCycle(i) {
   const t = performance.now()
@@ -33,16 +29,7 @@ function cliCycle(i) {
   return performance.now() - t
 }
 
-for (let i = 0; i < 2; i++) {
-  await galleyCycle(`warm${i}`)
-  cliCycle(`warm${i}`)
-}
-const g = []
-const c = []
-for (let i = 0; i < n; i++) {
-  g.push(await galleyCycle(i))
-  c.push(cliCycle(i))
-}
+const [g, c] = await interleave(n, 2, galleyCycle, cliCycle)
 for (const h of await driver.list({'galley.bench': '1'})) await driver.destroy(h)
 console.log(`Docker, trivial instance (create+start, exec, exec, destroy), ${n} iterations each, interleaved`)
 console.log(`  galley Docker driver (in process): ${stats(g)}`)

@@ -7,15 +7,11 @@ import {execFileSync} from 'node:child_process'
 import {mkdirSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {LxcDriver} from '../dist/drivers/lxc/driver.js'
+import {interleave, stats} from './lib.mjs'
 
 const n = Number(process.argv[2] ?? 30)
 const driver = new LxcDriver()
 const snapshot = await driver.ensureImage({bootstrap: 'busybox'})
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const mean = s.reduce((a, b) => a + b, 0) / s.length
-  return `mean ${mean.toFixed(1)} ms, median ${s[Math.floor(s.length / 2)].toFixed(1)} ms, min ${s[0].toFixed(1)} ms, max ${s.at(-1).toFixed(1)} ms`
-}
 
 async function galleyCycle(i) {
   const t = performance.now()
@@ -47,16 +43,7 @@ function cliCycle(i) {
   })
 }
 
-for (let i = 0; i < 3; i++) {
-  await galleyCycle(`warm${i}`)
-  await cliCycle(`warm${i}`)
-}
-const g = []
-const c = []
-for (let i = 0; i < n; i++) {
-  g.push(await galleyCycle(i))
-  c.push(await cliCycle(i))
-}
+const [g, c] = await interleave(n, 3, galleyCycle, cliCycle)
 for (const h of await driver.list({'galley.bench': '1'})) await driver.destroy(h)
 console.log(`LXC, trivial instance (create, exec, exec, destroy), ${n} iterations each, interleaved`)
 console.log(`  galley LXC driver (in process): ${stats(g)}`)

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {getDriver, type DriverChoice} from '../../drivers/index.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
+import {formatTable} from '../cli/table.js'
 import {projectId} from '../lifecycle/instance.js'
 import {StateStore, type InstanceState} from '../lifecycle/state.js'
 
@@ -65,8 +66,7 @@ export default class List extends GalleyCommand {
     }
     const head = ['Instance', 'Suite', 'Platform', 'Driver', 'State', 'Last action']
     const table = rows.map((r) => [r.instance, r.suite, r.platform, r.driver, r.state, r.lastAction ? `${r.lastAction}${r.lastError ? ` (failed: ${r.lastError})` : ''}` : '<none>'])
-    const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)))
-    for (const row of [head, ...table]) this.log(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd())
+    for (const line of formatTable(head, table)) this.log(line)
     if (rows.some((r) => ['broken', 'missing', 'stopped', 'orphaned'].includes(r.state))) {
       this.log('\nbroken, missing, stopped or orphaned (a container with no state) instances need a fresh start: galley destroy removes what remains, then create or test again.')
     }

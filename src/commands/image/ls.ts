@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {GalleyCommand} from '../../cli/base.js'
+import {formatTable} from '../../cli/table.js'
 import {canonicalSpec, listImages} from '../../images/store.js'
 
 function human(bytes: number): string {
@@ -24,7 +25,6 @@ export default class ImageLs extends GalleyCommand {
     if (images.length === 0) return void this.log('no images yet; galley image build (or any galley test) builds them')
     const rows = images.map((i) => [i.id, human(i.size), i.createdAt.slice(0, 19).replace('T', ' '), canonicalSpec(i.spec)])
     const head = ['Image', 'Size', 'Created (UTC)', 'Spec']
-    const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)))
-    for (const r of [head, ...rows]) this.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd())
+    for (const line of formatTable(head, rows)) this.log(line)
   }
 }
