@@ -3,6 +3,7 @@
 # npm dependencies and builds. Safe to run again: it only does what is missing.
 #   LXC:  liblxc and lxc-net's NAT bridge (lxcbr0, with dnsmasq for DNS)
 #   Docker: the docker.io engine, started in the background when no init system runs it
+#   Podman: its Docker-compatible socket (podman system service) at /run/podman/podman.sock, on runc
 #   base images: debootstrap (Debian images) and busybox-static (the busybox image)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 3
 fi
 
-packages=(lxc debootstrap busybox-static iptables dnsmasq-base iproute2 ca-certificates docker.io)
+packages=(lxc debootstrap busybox-static iptables dnsmasq-base iproute2 ca-certificates curl docker.io podman runc catatonit)
 command -v node >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -58,6 +59,24 @@ if ! docker info >/dev/null 2>&1; then
   fi
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || { echo "setup: dockerd did not start; see /var/log/dockerd.log" >&2; exit 3; }
+fi
+
+# Podman: runc rather than crun, which refuses hosts with hybrid cgroups; its API socket is what
+# Galley's Docker driver talks to (driver.socket or DOCKER_HOST).
+if [ ! -f /etc/containers/containers.conf.d/galley.conf ]; then
+  mkdir -p /etc/containers/containers.conf.d
+  printf '[engine]\nruntime = "runc"\n' > /etc/containers/containers.conf.d/galley.conf
+fi
+if ! curl -sf --unix-socket /run/podman/podman.sock http://podman/_ping >/dev/null 2>&1; then
+  echo "setup: starting podman system service"
+  if [ -d /run/systemd/system ]; then
+    systemctl start podman.socket
+  else
+    mkdir -p /run/podman
+    setsid nohup podman system service --time=0 unix:///run/podman/podman.sock >/var/log/podman-service.log 2>&1 < /dev/null &
+  fi
+  for _ in $(seq 1 40); do curl -sf --unix-socket /run/podman/podman.sock http://podman/_ping >/dev/null 2>&1 && break; sleep 0.5; done
+  curl -sf --unix-socket /run/podman/podman.sock http://podman/_ping >/dev/null 2>&1 || { echo "setup: podman's API socket did not come up; see /var/log/podman-service.log" >&2; exit 3; }
 fi
 
 # koffi ships its native library as an optional dependency: never omit those.

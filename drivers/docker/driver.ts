@@ -4,7 +4,7 @@
  * engine as `galley-base:<id>`; engine image references are used as they are.
  */
 import {spawn} from 'node:child_process'
-import {mkdirSync} from 'node:fs'
+import {mkdirSync, readFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import {PassThrough, Readable, Writable} from 'node:stream'
@@ -19,7 +19,27 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 // The engine's init (docker-init, or Podman's catatonit) is PID 1 and reaps; this loop keeps the
 // container up and exits on SIGTERM.
 const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
-const BASE_REPO = 'galley-base'
+// Fully qualified, so Podman does not look for it on a registry (it would resolve a short name to one).
+const BASE_REPO = 'localhost/galley-base'
+/** Label naming the container a volume was made for. */
+const VOLUME_OWNER = 'galley.container'
+
+/**
+ * This process's open-files and process limits, for the container. Podman as root asks the runtime
+ * for 1048576 open files and 4194304 processes, which a host with lower hard limits refuses ("error
+ * setting rlimit type 7", then 6); asking for what Galley itself may have always works, on Docker too.
+ */
+function hostUlimits(): {Name: string; Soft: number; Hard: number}[] {
+  const limits = readFileSync('/proc/self/limits', 'utf8').split('\n')
+  const hard = (label: string) => Number(limits.find((l) => l.startsWith(label))?.split(/\s{2,}/)[2])
+  return [
+    ['nofile', hard('Max open files')],
+    // Above the kernel's pid_max a process limit means nothing, and this sandbox refuses it.
+    ['nproc', Math.min(hard('Max processes'), Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8')))],
+  ]
+    .filter(([, n]) => Number.isFinite(n) && (n as number) > 0)
+    .map(([Name, n]) => ({Name: Name as string, Soft: n as number, Hard: n as number}))
+}
 
 export interface DockerDriverOptions {
   socket?: string
@@ -77,7 +97,7 @@ export class DockerDriver implements Driver {
       pending = (async () => {
         if (await this.engine.hasImage(ref)) return
         onProgress?.(`importing ${image.id} into the engine`)
-        await this.engine.importImage(packDirectory(imageRootfs(image.id)), BASE_REPO, image.id)
+        await this.engine.importImage(packDirectory(imageRootfs(image.id)), ref)
       })().finally(() => this.imports.delete(ref))
       this.imports.set(ref, pending)
     }
@@ -87,20 +107,18 @@ export class DockerDriver implements Driver {
 
   async create(options: CreateOptions): Promise<ContainerHandle> {
     const {limits} = options
-    // Folders appear through an overlay mount (the host folder as the lower layer), made by the
-    // engine's local volume driver, so writes inside stay in Galley's store, not in the host folder.
-    const mounts = (options.mounts ?? []).map((m, i) => {
+    // Folders appear through an overlay mount (the host folder as the lower layer) made by a named
+    // volume of the engine's local driver, so writes inside stay in Galley's store, not in the host
+    // folder. (Podman ignores driver options on anonymous volumes, hence named ones.)
+    const mounts = []
+    for (const [i, m] of (options.mounts ?? []).entries()) {
       const dir = storeDir('docker', options.name, `mount${i}`)
       mkdirSync(path.join(dir, 'upper'), {recursive: true})
       mkdirSync(path.join(dir, 'work'), {recursive: true})
-      return {
-        Type: 'volume' as const,
-        // An empty source makes an anonymous volume, removed with the container.
-        Source: '',
-        Target: m.target,
-        VolumeOptions: {NoCopy: true, Labels: {}, DriverConfig: {Name: 'local', Options: {type: 'overlay', device: 'overlay', o: `lowerdir=${m.source},upperdir=${dir}/upper,workdir=${dir}/work`}}},
-      }
-    })
+      const volume = `${options.name}-mount${i}`
+      await this.engine.createVolume(volume, {type: 'overlay', device: 'overlay', o: `lowerdir=${m.source},upperdir=${dir}/upper,workdir=${dir}/work`}, {[VOLUME_OWNER]: options.name})
+      mounts.push({Type: 'volume' as const, Source: volume, Target: m.target})
+    }
     const container = await this.engine.createContainer({
       name: options.name,
       Image: options.snapshot.id,
@@ -111,17 +129,23 @@ export class DockerDriver implements Driver {
       Entrypoint: [],
       HostConfig: {
         Init: true,
+        // Docker grants it by default and Podman does not; instances behave the same on both (ping).
+        CapAdd: ['NET_RAW'],
         Mounts: mounts,
+        Ulimits: hostUlimits(),
         ...(limits.memory ? {Memory: limits.memory, MemorySwap: limits.memory} : {}),
         ...(limits.cpus ? {NanoCpus: Math.round(limits.cpus * 1e9)} : {}),
         ...(limits.pids ? {PidsLimit: limits.pids} : {}),
       },
+    }).catch(async (error) => {
+      await this.engine.removeVolumes({[VOLUME_OWNER]: options.name}).catch(() => {})
+      throw error
     })
     const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket}
     try {
       await this.engine.start(container)
     } catch (error) {
-      await this.engine.remove(container).catch(() => {})
+      await this.destroy(handle).catch(() => {})
       throw error
     }
     return handle
@@ -191,6 +215,7 @@ export class DockerDriver implements Driver {
 
   async destroy(handle: ContainerHandle): Promise<void> {
     await this.engine.remove(this.engine.container(handle.name))
+    await this.engine.removeVolumes({[VOLUME_OWNER]: handle.name})
     await rm(path.join(storeDir('docker'), handle.name), {recursive: true, force: true})
   }
 

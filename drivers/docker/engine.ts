@@ -89,10 +89,13 @@ export class Engine {
     }
   }
 
-  /** Imports a root filesystem tar as image `repo:tag`; the stream's error lines are errors too. */
-  async importImage(tar: Readable, repo: string, tag: string): Promise<void> {
-    const stream = await this.call(`import image ${repo}:${tag}`, () => this.api.importImage(tar, {repo, tag}))
-    await this.followProgress(stream, `import image ${repo}:${tag}`)
+  /**
+   * Imports a root filesystem tar as image `ref` (repository and tag in one: Podman ignores a
+   * separate tag parameter). The stream's error lines are errors too.
+   */
+  async importImage(tar: Readable, ref: string): Promise<void> {
+    const stream = await this.call(`import image ${ref}`, () => this.api.importImage(tar, {repo: ref}))
+    await this.followProgress(stream, `import image ${ref}`)
   }
 
   async pullImage(ref: string): Promise<void> {
@@ -163,6 +166,23 @@ export class Engine {
       // A removal already under way (a second Ctrl-C, a concurrent destroy) finishes on its own.
       if (status === 409 && /already in progress/i.test(describe(error as HttpError))) return
       throw named(error, `remove container ${c.id}`, this.socket)
+    }
+  }
+
+  async createVolume(name: string, options: Record<string, string>, labels: Record<string, string>): Promise<void> {
+    await this.call(`create volume ${name}`, () => this.api.createVolume({Name: name, Driver: 'local', DriverOpts: options, Labels: labels}))
+  }
+
+  /** Removes the volumes carrying `labels`; ones already gone are not an error. */
+  async removeVolumes(labels: Record<string, string>): Promise<void> {
+    const filters = JSON.stringify({label: Object.entries(labels).map(([k, v]) => `${k}=${v}`)})
+    const {Volumes} = await this.call('list volumes', () => this.api.listVolumes({filters}))
+    for (const v of Volumes ?? []) {
+      try {
+        await this.api.getVolume(v.Name).remove()
+      } catch (error) {
+        if ((error as HttpError).statusCode !== 404) throw named(error, `remove volume ${v.Name}`, this.socket)
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import {DockerDriver} from '../../drivers/docker/driver.js'
 import {LxcDriver} from '../../drivers/lxc/driver.js'
 import {projectId} from '../../src/lifecycle/instance.js'
 
+export const PODMAN_SOCKET = '/run/podman/podman.sock'
 export const repo = fileURLToPath(new URL('../../..', import.meta.url))
 export const bin = path.join(repo, 'bin', 'run.js')
 // The CLI runs as users run it: with libuv's pool sized by bin/run.js, not by the test runner.
@@ -19,7 +20,12 @@ export function galley(cwd: string, ...args: string[]): {code: number; stdout: s
 
 /** Like galley(), killed after `timeoutMs` (code -1) so that a hang fails the test instead of stalling it. */
 export function galleyWithin(timeoutMs: number, cwd: string, ...args: string[]): {code: number; stdout: string; stderr: string} {
-  const r = spawnSync(process.execPath, [bin, ...args], {cwd, env, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL'})
+  return galleyEnv({}, timeoutMs, cwd, ...args)
+}
+
+/** Like galleyWithin(), with extra environment variables (DOCKER_HOST, say). */
+export function galleyEnv(extra: Record<string, string>, timeoutMs: number, cwd: string, ...args: string[]): {code: number; stdout: string; stderr: string} {
+  const r = spawnSync(process.execPath, [bin, ...args], {cwd, env: {...env, ...extra}, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL'})
   return {code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr}
 }
 
@@ -33,8 +39,8 @@ export function galleyAsync(cwd: string, ...args: string[]): ChildProcess & {out
 }
 
 /** The project's containers that an engine still holds, by label. */
-export async function leftovers(root: string, engine: 'lxc' | 'docker' = 'lxc'): Promise<string[]> {
-  const driver = engine === 'lxc' ? new LxcDriver() : new DockerDriver()
+export async function leftovers(root: string, engine: 'lxc' | 'docker' | 'podman' = 'lxc'): Promise<string[]> {
+  const driver = engine === 'lxc' ? new LxcDriver() : new DockerDriver(engine === 'podman' ? {socket: PODMAN_SOCKET} : {})
   return (await driver.list({'galley.project': projectId(root)})).map((h) => h.name)
 }
 

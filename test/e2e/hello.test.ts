@@ -5,7 +5,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {readJunit} from '../fakes/junit.js'
 import {makeProject, removeProject} from '../fakes/project.js'
-import {bin, galley, galleyAsync, galleyWithin, leftovers, repo, stateOf, waitFor} from './cli.js'
+import {bin, galley, galleyAsync, galleyEnv, galleyWithin, leftovers, PODMAN_SOCKET, repo, stateOf, waitFor} from './cli.js'
 
 const BUSYBOX = `platforms:
   - name: bb
@@ -34,6 +34,16 @@ E2e('suites/hello gives the same results on --driver docker, and leaves no conta
   const report = readJunit(path.join(root, '.galley', 'junit.xml'))
   assert.equal(report.suites.map((s) => [s.name, s.tests, s.failures, s.properties.driver]), [['hello-busybox', 5, 0, 'docker'], ['web-busybox', 3, 0, 'docker']])
   assert.equal(await leftovers(root, 'docker'), [])
+})
+
+E2e('suites/hello gives the same results on Podman through its Docker-compatible socket', async () => {
+  const root = path.join(repo, 'suites', 'hello')
+  const onPodman = {DOCKER_HOST: `unix://${PODMAN_SOCKET}`}
+  const r = galleyEnv(onPodman, 300_000, root, 'test', '--driver', 'docker')
+  assert.is(r.code, 0, r.stdout + r.stderr)
+  const report = readJunit(path.join(root, '.galley', 'junit.xml'))
+  assert.equal(report.suites.map((s) => [s.name, s.tests, s.failures]), [['hello-busybox', 5, 0], ['web-busybox', 3, 0]])
+  assert.equal(await leftovers(root, 'podman'), [])
 })
 
 E2e('failing steps and tests: exit 1, failure messages in JUnit, the failed instance kept then destroyed', async () => {
