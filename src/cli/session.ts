@@ -2,7 +2,7 @@
 import {randomBytes} from 'node:crypto'
 import path from 'node:path'
 import {autoChoices, getDriver} from '../../drivers/index.js'
-import type {DriverName, InstanceSpec, ProjectConfig} from '../config/types.js'
+import {isImageRef, type DriverName, type InstanceSpec, type ProjectConfig} from '../config/types.js'
 import {RunEmitter, type InstanceResult} from '../lifecycle/events.js'
 import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
@@ -44,7 +44,9 @@ export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[]
   const store = new StateStore(config.root)
   return Promise.all(
     specs.map(async (spec) => {
-      const driver = await getDriver({name: spec.driver.name, socket: spec.driver.socket})
+      // An engine image reference can only run on Docker or Podman, whatever `auto` would pick.
+      const name = spec.driver.name === 'auto' && isImageRef(spec.platform.image) ? 'docker' : spec.driver.name
+      const driver = await getDriver({name, socket: spec.driver.socket})
       // An `auto` instance is reported and stored under the engine it runs on.
       return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal})
     }),

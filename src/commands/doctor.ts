@@ -1,4 +1,5 @@
 import {spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import {getDriver} from '../../drivers/index.js'
 import type {DoctorCheck} from '../../drivers/driver.js'
 import {GalleyCommand} from '../cli/base.js'
@@ -9,6 +10,8 @@ function tool(name: string, args: string[], fix: string): DoctorCheck {
   const ok = !out.error
   return {name, ok, detail: ok ? (out.stdout || out.stderr).split('\n')[0].trim() || 'present' : `${name} not found`, fix}
 }
+
+const PODMAN_SOCKET = '/run/podman/podman.sock'
 
 export default class Doctor extends GalleyCommand {
   static summary = 'Check that the engines and tools Galley needs are here and usable, and say how to fix what is not.'
@@ -23,6 +26,11 @@ export default class Doctor extends GalleyCommand {
         checks.push({name: engine, ok: false, detail: (error as Error).message, fix})
       }
     }
+    // Podman's Docker-compatible socket, when it is where `podman system service` puts it as root.
+    if (existsSync(PODMAN_SOCKET)) {
+      const podman = await getDriver({name: 'docker', socket: PODMAN_SOCKET})
+      checks.push(...(await podman.doctor()).map((c) => ({...c, name: `podman: ${c.name}`, detail: `${c.detail} (use driver: {name: docker, socket: ${PODMAN_SOCKET}})`})))
+    }
     checks.push(tool('debootstrap', ['--version'], 'apt-get install debootstrap'))
     checks.push(tool('/bin/busybox', ['--help'], 'apt-get install busybox-static'))
     for (const c of checks) {
@@ -32,6 +40,7 @@ export default class Doctor extends GalleyCommand {
     // One usable engine is enough to run galley; the tools for base images are needed either way.
     const usable = (engine: string) => checks.filter((c) => c.name.startsWith(`${engine}:`) || c.name === engine).every((c) => c.ok)
     const tools = checks.filter((c) => !c.name.includes(':') && c.name !== 'lxc' && c.name !== 'docker').every((c) => c.ok)
+    if (checks.some((c) => c.name.startsWith('podman:') && !c.ok)) this.log('\nPodman\'s socket exists but does not answer: restart podman system service')
     const engines = ['lxc', 'docker'].filter(usable)
     this.log(engines.length ? `\nusable engines: ${engines.join(', ')} (driver auto picks ${engines[0]})` : '\nno usable engine: fix one of the above')
     if (engines.length === 0 || !tools) this.exit(ExitCode.engine)

@@ -3,6 +3,7 @@ import {existsSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
+import {DockerDriver} from '../../drivers/docker/driver.js'
 import {readJunit} from '../fakes/junit.js'
 import {makeProject, removeProject} from '../fakes/project.js'
 import {bin, galley, galleyAsync, galleyEnv, galleyWithin, leftovers, PODMAN_SOCKET, repo, stateOf, waitFor} from './cli.js'
@@ -44,6 +45,28 @@ E2e('suites/hello gives the same results on Podman through its Docker-compatible
   const report = readJunit(path.join(root, '.galley', 'junit.xml'))
   assert.equal(report.suites.map((s) => [s.name, s.tests, s.failures]), [['hello-busybox', 5, 0], ['web-busybox', 3, 0]])
   assert.equal(await leftovers(root, 'podman'), [])
+})
+
+E2e('a platform may name an engine image on Docker; auto runs it there, and a missing one is an engine error', async () => {
+  const engine = new DockerDriver()
+  const base = await engine.ensureImage({bootstrap: 'busybox'})
+  await engine.engine.api.getImage(base.id).tag({repo: 'galley-e2e/busybox', tag: '1'})
+  const root = makeProject({
+    'galley.yml': `platforms:\n  - {name: tagged, image: galley-e2e/busybox:1}\n  - {name: absent, image: galley-e2e/absent:1}\nsuites:\n  - {name: s, verifier: {tests: [{name: busybox, run: 'busybox true'}]}}\n`,
+  })
+  try {
+    const r = galley(root, 'test')
+    assert.is(r.code, 3, r.stdout + r.stderr)
+    const report = readJunit(path.join(root, '.galley', 'junit.xml'))
+    const tagged = report.suites.find((s) => s.name === 's-tagged')!
+    assert.equal([tagged.tests, tagged.failures, tagged.errors, tagged.properties.driver, tagged.properties.image], [1, 0, 0, 'docker', 'galley-e2e/busybox:1'])
+    assert.match(r.stdout, /image galley-e2e\/absent:1 is not in the engine and could not be pulled/)
+    assert.equal(await leftovers(root, 'docker'), [])
+  } finally {
+    galley(root, 'destroy')
+    await engine.engine.api.getImage('galley-e2e/busybox:1').remove().catch(() => {})
+    removeProject(root)
+  }
 })
 
 E2e('failing steps and tests: exit 1, failure messages in JUnit, the failed instance kept then destroyed', async () => {
