@@ -3,7 +3,7 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {readJunit} from '../fakes/junit.js'
-import {galley, leftovers, repo} from './cli.js'
+import {galley, galleyEnv, leftovers, PODMAN_SOCKET, repo} from './cli.js'
 
 const Nginx = suite('suites/nginx on LXC')
 
@@ -42,6 +42,20 @@ Nginx('the same suite passes on Docker: the debootstrap image imported into the 
   } finally {
     galley(root, 'destroy', '--driver', 'docker')
     assert.equal(await leftovers(root, 'docker'), [])
+  }
+})
+
+Nginx('and on Podman through its Docker-compatible socket', async () => {
+  const root = path.join(repo, 'suites', 'nginx')
+  const onPodman = {DOCKER_HOST: `unix://${PODMAN_SOCKET}`}
+  try {
+    const r = galleyEnv(onPodman, 600_000, root, 'test', '--driver', 'docker')
+    assert.is(r.code, 0, r.stdout.slice(-4000) + r.stderr)
+    const s = readJunit(path.join(root, '.galley', 'junit.xml')).suites[0]
+    assert.equal([s.name, s.tests, s.failures], ['nginx-debian-12', 6, 0])
+  } finally {
+    galleyEnv(onPodman, 120_000, root, 'destroy', '--driver', 'docker')
+    assert.equal(await leftovers(root, 'podman'), [])
   }
 })
 
