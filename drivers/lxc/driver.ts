@@ -151,6 +151,9 @@ function feed(fd: number, input: Readable | Buffer | string): net.Socket {
   return socket
 }
 
+/** Drivers whose stopped containers' cgroups are swept once more as the process exits. */
+const sweepAtExit = new Set<{sweepCgroups(): void}>()
+
 export interface LxcDriverOptions {
   lxcpath?: string
   bridge?: string
@@ -170,7 +173,8 @@ export class LxcDriver implements Driver {
     this.lxcpath = options.lxcpath ?? storeDir('lxc')
     this.bridgeName = options.bridge ?? process.env.GALLEY_LXC_BRIDGE ?? 'lxcbr0'
     mkdirSync(this.lxcpath, {recursive: true})
-    process.once('exit', () => this.sweepCgroups())
+    sweepAtExit.add(this)
+    if (sweepAtExit.size === 1) process.once('exit', () => sweepAtExit.forEach((d) => d.sweepCgroups()))
   }
 
   async doctor(): Promise<DoctorCheck[]> {
