@@ -66,6 +66,18 @@ export interface DoctorCheck {
   fix?: string
 }
 
+/** A step snapshot as `galley cache ls` shows it. */
+export interface SnapshotInfo {
+  id: string
+  /** The step cache key it was stored under. */
+  key: string
+  createdAt: string
+  /** Bytes on disk (LXC: its layer; Docker: the image's own size), when known. */
+  size?: number
+  /** Whether a container is built on it now (it cannot be removed then). */
+  inUse: boolean
+}
+
 export interface ImageProgress {
   (line: string): void
 }
@@ -84,6 +96,17 @@ export interface Driver {
   exec(handle: ContainerHandle, argv: string[], options?: ExecOptions): Promise<number>
   /** Runs an interactive program attached to this process's terminal. */
   interactive(handle: ContainerHandle, argv: string[]): Promise<number>
+  /**
+   * Freezes the container's filesystem as the snapshot stored under `key` (a step's cache key):
+   * LXC copies the overlay's upper directory into a layer while the container is frozen; Docker
+   * commits. Containers created from it start where this one is now.
+   */
+  snapshot(handle: ContainerHandle, key: string): Promise<Snapshot>
+  /** The snapshot stored under `key`, if this engine has it. */
+  findSnapshot(key: string): Promise<Snapshot | undefined>
+  listSnapshots(): Promise<SnapshotInfo[]>
+  /** Removes a snapshot no container and no other snapshot is built on; false if it is in use. */
+  removeSnapshot(id: string): Promise<boolean>
   /** Extracts a tar stream into `dest` (created if missing) inside the container. */
   copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void>
   /** A tar stream of `path` inside the container. */

@@ -12,7 +12,7 @@ import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {ensureImage} from '../../src/images/build.js'
 import {imageRootfs, storeDir} from '../../src/images/store.js'
 import {packDirectory} from '../../src/images/tar.js'
-import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot} from '../driver.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot, SnapshotInfo} from '../driver.js'
 import {DockerError, Engine} from './engine.js'
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -21,6 +21,9 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
 // Fully qualified, so Podman does not look for it on a registry (it would resolve a short name to one).
 const BASE_REPO = 'localhost/galley-base'
+/** Step snapshots: committed images, labelled with their cache key. */
+const STEP_REPO = 'localhost/galley-step'
+const STEP_LABEL = 'galley.step'
 /** Label naming the container a volume was made for. */
 const VOLUME_OWNER = 'galley.container'
 
@@ -196,6 +199,34 @@ export class DockerDriver implements Driver {
       child.on('error', (error) => reject(new DockerError('the docker command is needed for an interactive shell', {cause: error, hint: 'Install the docker client (docker.io) or use galley exec.'})))
       child.on('close', (code) => resolve(code ?? 1))
     })
+  }
+
+  async snapshot(handle: ContainerHandle, key: string): Promise<Snapshot> {
+    const ref = `${STEP_REPO}:${key}`
+    if (!(await this.engine.hasImage(ref))) {
+      await this.engine.commit(this.engine.container(handle.name), STEP_REPO, key, {[STEP_LABEL]: key})
+    }
+    return {id: ref, driver: this.name}
+  }
+
+  async findSnapshot(key: string): Promise<Snapshot | undefined> {
+    const ref = `${STEP_REPO}:${key}`
+    return (await this.engine.hasImage(ref)) ? {id: ref, driver: this.name} : undefined
+  }
+
+  async listSnapshots(): Promise<SnapshotInfo[]> {
+    const images = await this.engine.listImages(STEP_LABEL)
+    return Promise.all(
+      images.map(async (img) => {
+        const key = img.Labels?.[STEP_LABEL] ?? ''
+        const id = `${STEP_REPO}:${key}`
+        return {id, key, createdAt: new Date(img.Created * 1000).toISOString(), size: img.Size, inUse: await this.engine.imageInUse(id)}
+      }),
+    )
+  }
+
+  async removeSnapshot(id: string): Promise<boolean> {
+    return this.engine.removeImage(id)
   }
 
   async copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void> {

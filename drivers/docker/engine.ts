@@ -169,6 +169,35 @@ export class Engine {
     }
   }
 
+  /** Commits the container as image `repo:tag`, paused meanwhile, with `labels` on the image. */
+  async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>): Promise<void> {
+    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${v}`)
+    await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause: true, changes}))
+  }
+
+  async listImages(label: string): Promise<Docker.ImageInfo[]> {
+    return this.call('list images', () => this.api.listImages({filters: JSON.stringify({label: [label]})}))
+  }
+
+  /** Whether any container, running or not, is made from the image. */
+  async imageInUse(ref: string): Promise<boolean> {
+    const users = await this.call('list containers', () => this.api.listContainers({all: true, filters: JSON.stringify({ancestor: [ref]})}))
+    return users.length > 0
+  }
+
+  /** Removes an image; false when a container still uses it (409). */
+  async removeImage(ref: string): Promise<boolean> {
+    try {
+      await this.api.getImage(ref).remove()
+      return true
+    } catch (error) {
+      const status = (error as HttpError).statusCode
+      if (status === 409) return false
+      if (status === 404) return true
+      throw named(error, `remove image ${ref}`, this.socket)
+    }
+  }
+
   async createVolume(name: string, options: Record<string, string>, labels: Record<string, string>): Promise<void> {
     await this.call(`create volume ${name}`, () => this.api.createVolume({Name: name, Driver: 'local', DriverOpts: options, Labels: labels}))
   }

@@ -4,7 +4,7 @@
  * small shell loop as PID 1.
  */
 import {spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
@@ -12,8 +12,8 @@ import {PassThrough, Readable} from 'node:stream'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {EngineError} from '../../src/errors.js'
 import {ensureImage} from '../../src/images/build.js'
-import {imageRootfs, storeDir} from '../../src/images/store.js'
-import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Limits, Snapshot} from '../driver.js'
+import {diskUsage, imageRootfs, storeDir} from '../../src/images/store.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Limits, Snapshot, SnapshotInfo} from '../driver.js'
 import * as lxc from './ffi.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
 
@@ -21,6 +21,27 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 // PID 1: reaps orphans (the shell's wait) and exits on SIGTERM.
 const INIT = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
 const CONFIG_NAME = 'config'
+/** Step snapshots are layers named step-<cache key> in the layer store. */
+const STEP_PREFIX = 'step-'
+
+interface Layer {
+  id: string
+  key: string
+  /** What a container made from it stacks, top first: this layer's own rootfs, then its base's. */
+  lowers: string[]
+  createdAt: string
+  size: number
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {stdio: ['ignore', 'ignore', 'pipe']})
+    let err = ''
+    child.stderr.on('data', (b) => (err += b))
+    child.on('error', reject)
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new LxcError(`${cmd} exited with ${code}: ${err.trim()}`))))
+  })
+}
 const LABELS_NAME = 'galley.json'
 
 export class LxcError extends EngineError {}
@@ -209,8 +230,9 @@ export class LxcDriver implements Driver {
   async create(options: CreateOptions): Promise<ContainerHandle> {
     const {name} = options
     const dir = this.dir(name)
-    const lower = imageRootfs(options.snapshot.id)
-    if (!existsSync(lower)) throw new LxcError(`snapshot ${options.snapshot.id} is missing from the image store`, {hint: 'Rebuild it: galley image build'})
+    const lowers = this.lowersOf(options.snapshot.id)
+    const missing = lowers.find((l) => !existsSync(l))
+    if (missing) throw new LxcError(`snapshot ${options.snapshot.id} is incomplete: ${missing} is gone`, {hint: 'Remove the step cache and build again: galley cache prune --all, or run with --no-cache.'})
     this.bridge ??= findBridge(this.bridgeName)
     try {
       mkdirSync(dir)
@@ -223,12 +245,13 @@ export class LxcDriver implements Driver {
       handle.address = ip
       handle.bridge = this.bridge.name
       mkdirSync(path.join(dir, 'delta0'))
-      writeFileSync(path.join(dir, LABELS_NAME), JSON.stringify({labels: options.labels, snapshot: options.snapshot.id, address: ip, bridge: this.bridge.name}) + '\n')
+      writeFileSync(path.join(dir, LABELS_NAME), JSON.stringify({labels: options.labels, snapshot: options.snapshot.id, lowers, address: ip, bridge: this.bridge.name}) + '\n')
       writeFileSync(path.join(dir, 'resolv.conf'), `nameserver ${this.bridge.address}\n`)
       const config = [
         'lxc.include = /usr/share/lxc/config/common.conf',
         `lxc.uts.name = ${options.instance.slice(0, 63)}`,
-        `lxc.rootfs.path = overlay:${lower}:${path.join(dir, 'delta0')}`,
+        // Leftmost lower is the top: the newest step layer, down to the base image.
+        `lxc.rootfs.path = overlay:${lowers.join(':')}:${path.join(dir, 'delta0')}`,
         'lxc.autodev = 1',
         'lxc.mount.auto = cgroup:mixed proc:mixed sys:mixed',
         `lxc.mount.entry = ${path.join(dir, 'resolv.conf')} etc/resolv.conf none bind,create=file 0 0`,
@@ -262,6 +285,93 @@ export class LxcDriver implements Driver {
       await this.destroy(handle).catch(() => {})
       throw error
     }
+  }
+
+  /** The directories a container made from this snapshot stacks, top first. */
+  private lowersOf(id: string): string[] {
+    if (!id.startsWith(STEP_PREFIX)) return [imageRootfs(id)]
+    try {
+      return (JSON.parse(readFileSync(path.join(storeDir('layers'), id, 'layer.json'), 'utf8')) as Layer).lowers
+    } catch (error) {
+      throw new LxcError(`step snapshot ${id} is not in the layer store`, {cause: error, hint: 'Run again with --no-cache, or galley cache prune --all.'})
+    }
+  }
+
+  async snapshot(handle: ContainerHandle, key: string): Promise<Snapshot> {
+    const id = `${STEP_PREFIX}${key}`
+    const layers = storeDir('layers')
+    const final = path.join(layers, id)
+    if (existsSync(path.join(final, 'layer.json'))) return {id, driver: this.name}
+    const dir = path.join(String(handle.lxcpath ?? this.lxcpath), handle.name)
+    const meta = JSON.parse(readFileSync(path.join(dir, LABELS_NAME), 'utf8')) as {lowers: string[]}
+    const tmp = path.join(layers, `.tmp-${id}-${process.pid}`)
+    mkdirSync(tmp, {recursive: true})
+    try {
+      // Frozen, the container cannot change its upper directory while it is copied. cp -a keeps
+      // overlay's whiteouts (0/0 character devices) and opaque-directory xattrs.
+      await withContainerAsync(handle.name, String(handle.lxcpath ?? this.lxcpath), async (c) => {
+        if (!lxc.freeze(c)) throw new LxcError(`could not freeze ${handle.name} to snapshot it`)
+        try {
+          await run('cp', ['-a', path.join(dir, 'delta0'), path.join(tmp, 'rootfs')])
+        } finally {
+          lxc.unfreeze(c)
+        }
+      })
+      const layer: Layer = {id, key, lowers: [path.join(final, 'rootfs'), ...meta.lowers], createdAt: new Date().toISOString(), size: diskUsage(path.join(tmp, 'rootfs'))}
+      writeFileSync(path.join(tmp, 'layer.json'), JSON.stringify(layer, null, 2) + '\n')
+      try {
+        renameSync(tmp, final)
+      } catch (error) {
+        if (!existsSync(path.join(final, 'layer.json'))) throw error
+      }
+      return {id, driver: this.name}
+    } finally {
+      await rm(tmp, {recursive: true, force: true})
+    }
+  }
+
+  async findSnapshot(key: string): Promise<Snapshot | undefined> {
+    const id = `${STEP_PREFIX}${key}`
+    return existsSync(path.join(storeDir('layers'), id, 'layer.json')) ? {id, driver: this.name} : undefined
+  }
+
+  private layers(): Layer[] {
+    const dir = storeDir('layers')
+    return readdirSync(dir)
+      .filter((n) => n.startsWith(STEP_PREFIX))
+      .flatMap((n) => {
+        try {
+          return [JSON.parse(readFileSync(path.join(dir, n, 'layer.json'), 'utf8')) as Layer]
+        } catch {
+          return []
+        }
+      })
+  }
+
+  /** Every directory that a container or another layer stacks. */
+  private stackedDirs(): Set<string> {
+    const used = new Set<string>()
+    for (const name of readdirSync(this.lxcpath)) {
+      try {
+        for (const l of (JSON.parse(readFileSync(path.join(this.lxcpath, name, LABELS_NAME), 'utf8')) as {lowers?: string[]}).lowers ?? []) used.add(l)
+      } catch {
+        // Not one of Galley's containers.
+      }
+    }
+    for (const layer of this.layers()) for (const l of layer.lowers.slice(1)) used.add(l)
+    return used
+  }
+
+  async listSnapshots(): Promise<SnapshotInfo[]> {
+    const used = this.stackedDirs()
+    return this.layers().map((l) => ({id: l.id, key: l.key, createdAt: l.createdAt, size: l.size, inUse: used.has(l.lowers[0])}))
+  }
+
+  async removeSnapshot(id: string): Promise<boolean> {
+    const layer = this.layers().find((l) => l.id === id)
+    if (!layer || this.stackedDirs().has(layer.lowers[0])) return false
+    await rm(path.join(storeDir('layers'), id), {recursive: true, force: true})
+    return true
   }
 
   async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {

@@ -6,11 +6,12 @@ import {selectInstances} from './select.js'
 import {runSession} from './session.js'
 
 export const concurrencyFlag = Flags.integer({char: 'j', summary: 'How many instances to run at once.', default: 4, min: 1, max: 100})
+export const noCacheFlag = Flags.boolean({summary: 'Run every converge step, ignoring and not filling the step cache.'})
 export const verboseFlag = Flags.boolean({char: 'v', summary: 'Print step and test output on a terminal too (it is always in .galley/logs/).'})
 
 export abstract class ActionCommand extends GalleyCommand {
   static strict = false
-  static flags = {concurrency: concurrencyFlag, verbose: verboseFlag}
+  static flags = {concurrency: concurrencyFlag, 'no-cache': noCacheFlag, verbose: verboseFlag}
   protected abstract action: Action
 
   async run(): Promise<void> {
@@ -18,7 +19,7 @@ export abstract class ActionCommand extends GalleyCommand {
     const {argv, flags} = await this.parse({strict: false, flags: ActionCommand.flags, baseFlags: GalleyCommand.baseFlags, args: {}})
     const config = this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
-    const {code} = await runSession(config, specs, this.action, {concurrency: flags.concurrency, verbose: flags.verbose})
+    const {code} = await runSession(config, specs, this.action, {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache']})
     if (code !== 0) this.exit(code)
   }
 }

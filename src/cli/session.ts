@@ -20,6 +20,8 @@ export interface SessionOptions {
   verbose?: boolean
   /** Print the summary table only when something failed (for the create before login and exec). */
   quiet?: boolean
+  /** --no-cache: run every step, snapshot none. */
+  noCache?: boolean
 }
 
 /**
@@ -40,7 +42,7 @@ export function useColor(): boolean {
 }
 
 /** Makes Instance objects for the specs, sharing one state store and event stream. */
-export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string): Promise<Instance[]> {
+export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true): Promise<Instance[]> {
   const store = new StateStore(config.root)
   return Promise.all(
     specs.map(async (spec) => {
@@ -48,7 +50,7 @@ export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[]
       const name = spec.driver.name === 'auto' && isImageRef(spec.platform.image) ? 'docker' : spec.driver.name
       const driver = await getDriver({name, socket: spec.driver.socket})
       // An `auto` instance is reported and stored under the engine it runs on.
-      return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal})
+      return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal, cache})
     }),
   )
 }
@@ -81,7 +83,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
   try {
-    const instances = await makeInstances(config, specs, events, controller.signal, randomBytes(6).toString('hex'))
+    const instances = await makeInstances(config, specs, events, controller.signal, randomBytes(6).toString('hex'), !options.noCache)
     for (const why of new Set(autoChoices.values())) process.stdout.write(`${why}\n`)
     const results = await runInstances(instances, action, {concurrency: effectiveConcurrency(options.concurrency), failFast: options.failFast, destroy: options.destroy, signal: controller.signal, events})
     if (options.junit) await writeJunit(options.junit, results, new Map(specs.map((s) => [s.name, s])))

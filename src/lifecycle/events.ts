@@ -16,6 +16,8 @@ export interface TaskResult {
   outputTail: string
   /** Why it failed, one line; undefined when it passed. */
   message?: string
+  /** A converge step restored from the step cache instead of run. */
+  cached?: boolean
 }
 
 export type InstanceStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted'

@@ -6,11 +6,12 @@
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
 import {packDirectory} from '../images/tar.js'
-import type {ContainerHandle, Driver} from '../../drivers/driver.js'
+import type {ContainerHandle, Driver, Snapshot} from '../../drivers/driver.js'
 import type {InstanceSpec} from '../config/types.js'
 import {EngineError, GalleyError, InterruptedError} from '../errors.js'
 import {shellSteps} from '../provisioners/shell.js'
 import {shellTests} from '../verifiers/shell.js'
+import {instanceEnv, stepKeys} from './cache.js'
 import {PROJECT_DIR, type TaskCommand} from './commands.js'
 import type {Phase, RunEmitter, TaskResult} from './events.js'
 import type {LifecycleState, StateStore} from './state.js'
@@ -56,6 +57,8 @@ export interface InstanceDeps {
   root: string
   runId: string
   signal: AbortSignal
+  /** Use the step cache (default); false for --no-cache. */
+  cache?: boolean
 }
 
 export class Instance {
@@ -97,7 +100,7 @@ export class Instance {
     if (this.deps.signal.aborted) throw new InterruptedError()
   }
 
-  private record(state: LifecycleState, action: string, extra: {handle?: ContainerHandle; snapshot?: string; lastError?: string} = {}): void {
+  private record(state: LifecycleState, action: string, extra: {handle?: ContainerHandle; snapshot?: string; base?: string; lastError?: string} = {}): void {
     const prev = this.deps.store.read(this.name)
     this.deps.store.write({
       instance: this.name,
@@ -105,6 +108,7 @@ export class Instance {
       driver: this.deps.driver.name,
       handle: extra.handle ?? prev?.handle,
       snapshot: extra.snapshot ?? prev?.snapshot,
+      base: extra.base ?? prev?.base,
       lastAction: action,
       lastError: extra.lastError,
     })
@@ -112,21 +116,38 @@ export class Instance {
 
   /** Runs `action` and whatever must come before it. */
   async run(action: Action): Promise<void> {
-    for (const a of plan(this.state, action)) {
+    const actions = plan(this.state, action)
+    for (const [i, a] of actions.entries()) {
       this.checkAborted()
+      // With the step cache, converge creates the container itself, from the best snapshot.
+      if (a === 'create' && actions[i + 1] === 'converge' && this.caching) continue
       await this[a]()
     }
   }
 
+  private get caching(): boolean {
+    return this.deps.cache !== false
+  }
+
   async create(): Promise<void> {
+    const base = await this.ensureBase()
+    await this.createFrom(base, base)
+  }
+
+  private async ensureBase(): Promise<Snapshot> {
     this.phase('image')
-    const snapshot = await this.deps.driver.ensureImage(this.spec.platform.image, (line) => this.deps.events.emit('image:progress', {instance: this.name, line}), this.deps.signal)
+    const base = await this.deps.driver.ensureImage(this.spec.platform.image, (line) => this.deps.events.emit('image:progress', {instance: this.name, line}), this.deps.signal)
     this.checkAborted()
+    return base
+  }
+
+  /** Starts this instance's container from `snapshot` (the base image or a step snapshot). */
+  private async createFrom(snapshot: Snapshot, base: Snapshot): Promise<void> {
     this.phase('create')
     const name = this.containerName
     // Written before the engine is touched: a crash from here on leaves a state that names the container.
     const pending: ContainerHandle = {driver: this.deps.driver.name, name}
-    this.record('creating', 'create', {handle: pending, snapshot: snapshot.id})
+    this.record('creating', 'create', {handle: pending, snapshot: snapshot.id, base: base.id})
     let handle: ContainerHandle
     try {
       handle = await this.deps.driver.create({
@@ -144,6 +165,7 @@ export class Instance {
     }
     if (this.mountsProject) handle.projectMount = PROJECT_DIR
     this.createdHere = handle
+    this.uploadedTo = undefined
     this.record('created', 'create', {handle})
     if (this.deps.signal.aborted) await this.abortCleanup()
   }
@@ -174,9 +196,17 @@ export class Instance {
   }
 
   /** Runs the commands in order; stops at the first step that fails, runs every test. */
-  private async runTasks(handle: ContainerHandle, commands: TaskCommand[], results: TaskResult[], stopOnFailure: boolean): Promise<TaskResult | undefined> {
+  private async runTasks(
+    handle: ContainerHandle,
+    commands: TaskCommand[],
+    results: TaskResult[],
+    stopOnFailure: boolean,
+    from = 0,
+    afterSuccess?: (index: number) => Promise<void>,
+  ): Promise<TaskResult | undefined> {
     let firstFailure: TaskResult | undefined
     for (const [index, cmd] of commands.entries()) {
+      if (index < from) continue
       this.checkAborted()
       this.deps.events.emit('task:start', {instance: this.name, kind: cmd.kind, name: cmd.name, index, total: commands.length})
       const lines: string[] = []
@@ -190,7 +220,7 @@ export class Instance {
         if (lines.length > TAIL_LINES * 2) lines.splice(0, lines.length - TAIL_LINES)
       }
       const started = performance.now()
-      const env = {GALLEY_INSTANCE: this.name, GALLEY_SUITE: this.spec.suite, GALLEY_PLATFORM: this.spec.platform.name, ...cmd.env}
+      const env = {...instanceEnv(this.spec), ...cmd.env}
       const exitCode = await this.deps.driver.exec(handle, cmd.argv, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), signal: this.deps.signal})
       this.checkAborted()
       if (partial) lines.push(partial)
@@ -205,6 +235,7 @@ export class Instance {
         outputTail: lines.slice(-TAIL_LINES).join('\n'),
         message: ok ? undefined : `${cmd.kind} \`${cmd.name}\` exited with ${exitCode}` + (cmd.expected !== 0 ? `, expected ${cmd.expected}` : ''),
       }
+      if (ok && afterSuccess) await afterSuccess(index)
       results.push(result)
       this.deps.events.emit('task:end', {instance: this.name, result})
       if (!ok) {
@@ -215,12 +246,46 @@ export class Instance {
     return firstFailure
   }
 
+  /**
+   * Runs the provisioner's steps. With the step cache, the container is first made afresh from the
+   * snapshot of the longest prefix of steps already cached (or from the base image), only the
+   * remaining steps run, and each one that succeeds is snapshotted. A failed step is never cached.
+   */
   async converge(): Promise<void> {
+    const commands = shellSteps(this.spec.provisioner)
+    this.steps.length = 0
+    let from = 0
+    let keys: string[] = []
+    if (this.caching) {
+      const base = await this.ensureBase()
+      keys = stepKeys(this.spec, base.id, this.deps.root)
+      let target = base
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const hit = await this.deps.driver.findSnapshot(keys[i])
+        if (hit) {
+          target = hit
+          from = i + 1
+          break
+        }
+      }
+      const st = this.deps.store.read(this.name)
+      const fresh = st?.handle && st.state === 'created' && st.lastAction === 'create' && st.snapshot === target.id
+      if (!fresh) {
+        if (st?.handle) await this.destroy()
+        await this.createFrom(target, base)
+      }
+    }
     this.phase('converge')
     const handle = this.requireHandle()
-    this.steps.length = 0
+    for (const cmd of commands.slice(0, from)) {
+      const result: TaskResult = {kind: 'step', name: cmd.name, ok: true, exitCode: 0, expected: 0, durationMs: 0, outputTail: '', cached: true}
+      this.steps.push(result)
+      this.deps.events.emit('task:end', {instance: this.name, result})
+    }
     await this.upload(handle)
-    const failed = await this.runTasks(handle, shellSteps(this.spec.provisioner), this.steps, true)
+    const failed = await this.runTasks(handle, commands, this.steps, true, from, async (i) => {
+      if (this.caching) await this.deps.driver.snapshot(handle, keys[i])
+    })
     if (failed) {
       this.record('created', 'converge', {lastError: failed.message})
       throw new TaskFailed(failed)

@@ -14,7 +14,10 @@ export interface InstanceState {
   state: LifecycleState
   driver: string
   handle?: ContainerHandle
+  /** What the container was created from: the base image or a step snapshot. */
   snapshot?: string
+  /** The platform's base snapshot on this engine (step cache keys chain from it). */
+  base?: string
   lastAction?: string
   /** The last action's failure, if it failed. */
   lastError?: string

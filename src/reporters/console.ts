@@ -58,7 +58,9 @@ export class ConsoleReporter {
       this.flushPartial(instance, result.kind)
       const mark = result.ok ? this.paint('32', 'ok') : this.paint('31', 'FAILED')
       const secs = (result.durationMs / 1000).toFixed(2)
-      if (!options.live) this.line(instance, `${mark} ${result.kind} ${result.name} (exit ${result.exitCode}, ${secs}s)`)
+      if (options.live) return
+      if (result.cached) this.line(instance, `${this.paint('2', 'cached')} ${result.kind} ${result.name} (restored from the step cache)`)
+      else this.line(instance, `${mark} ${result.kind} ${result.name} (exit ${result.exitCode}, ${secs}s)`)
     })
     events.on('instance:note', ({instance, message}) => this.line(instance, message))
     events.on('instance:done', ({result}) => {
@@ -147,7 +149,7 @@ export class ConsoleReporter {
       r.instance,
       r.status,
       r.failedIn ?? '',
-      `${r.steps.filter((s) => s.ok).length}/${r.steps.length}`,
+      `${r.steps.filter((s) => s.ok).length}/${r.steps.length}` + (r.steps.some((s) => s.cached) ? ` (${r.steps.filter((s) => s.cached).length} cached)` : ''),
       `${r.tests.filter((t) => t.ok).length}/${r.tests.length}`,
       `${(r.durationMs / 1000).toFixed(1)}s`,
     ])

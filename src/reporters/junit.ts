@@ -27,7 +27,8 @@ export async function writeJunit(file: string, results: InstanceResult[], specs:
       for (const t of ran) {
         const tc = suite.testCase().className(`${r.instance}.${kind}`).name(t.name).time(Math.round(t.durationMs) / 1000)
         if (!t.ok) tc.failure(t.message, kind === 'converge' ? 'StepFailed' : 'TestFailed').stacktrace(clean(t.outputTail))
-        if (t.outputTail) tc.standardOutput(clean(t.outputTail))
+        if (t.cached) tc.standardOutput('restored from the step cache')
+        else if (t.outputTail) tc.standardOutput(clean(t.outputTail))
       }
       // Steps after a failed one, and tests of an instance that never converged, are reported as skipped.
       for (const name of planned.slice(ran.length)) suite.testCase().className(`${r.instance}.${kind}`).name(name).skipped()

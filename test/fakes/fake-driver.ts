@@ -4,7 +4,7 @@
  * It can be told to fail at create and counts what it was asked to do.
  */
 import {Readable} from 'node:stream'
-import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, Snapshot} from '../../drivers/driver.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, Snapshot, SnapshotInfo} from '../../drivers/driver.js'
 import {describeImage, type ImageSpec} from '../../src/config/types.js'
 import {EngineError} from '../../src/errors.js'
 
@@ -56,6 +56,26 @@ export class FakeDriver implements Driver {
     } finally {
       this.running--
     }
+  }
+
+  readonly snapshots = new Map<string, string>()
+
+  async snapshot(handle: ContainerHandle, key: string): Promise<Snapshot> {
+    this.calls.push(`snapshot ${handle.name} ${key.slice(0, 8)}`)
+    this.snapshots.set(key, handle.name)
+    return {id: `fake-step-${key}`, driver: this.name}
+  }
+
+  async findSnapshot(key: string): Promise<Snapshot | undefined> {
+    return this.snapshots.has(key) ? {id: `fake-step-${key}`, driver: this.name} : undefined
+  }
+
+  async listSnapshots(): Promise<SnapshotInfo[]> {
+    return [...this.snapshots.keys()].map((key) => ({id: `fake-step-${key}`, key, createdAt: new Date(0).toISOString(), inUse: false}))
+  }
+
+  async removeSnapshot(id: string): Promise<boolean> {
+    return this.snapshots.delete(id.replace('fake-step-', ''))
   }
 
   async interactive(): Promise<number> {
