@@ -67,6 +67,8 @@ export class Instance {
   /** Containers this process created, so an interrupt can remove exactly those. */
   private createdHere?: ContainerHandle
   private cleanup?: Promise<void>
+  /** Processes the container had when created (its init); a step that leaves others running started a service. */
+  private baseline?: Set<string>
   /** The container this process last copied the project into: verify after converge needs no second copy. */
   private uploadedTo?: string
   readonly steps: TaskResult[] = []
@@ -167,6 +169,7 @@ export class Instance {
     this.createdHere = handle
     this.uploadedTo = undefined
     this.record('created', 'create', {handle})
+    this.baseline = this.caching ? await this.processes(handle) : undefined
     if (this.deps.signal.aborted) await this.abortCleanup()
   }
 
@@ -283,14 +286,34 @@ export class Instance {
       this.deps.events.emit('task:end', {instance: this.name, result})
     }
     await this.upload(handle)
+    // A snapshot holds files, not processes: once a step leaves a service running, neither it nor
+    // the steps after it are cached, or a later converge would restore them with the service gone.
+    let servicesRunning = false
     const failed = await this.runTasks(handle, commands, this.steps, true, from, async (i) => {
-      if (this.caching) await this.deps.driver.snapshot(handle, keys[i])
+      if (!this.caching || servicesRunning || !this.baseline) return
+      const started = [...(await this.processes(handle))].filter((pid) => !this.baseline!.has(pid))
+      if (started.length > 0) {
+        servicesRunning = true
+        this.deps.events.emit('instance:note', {instance: this.name, message: `step \`${commands[i].name}\` left processes running; it and the steps after it are not cached`})
+        return
+      }
+      await this.deps.driver.snapshot(handle, keys[i])
     })
     if (failed) {
       this.record('created', 'converge', {lastError: failed.message})
       throw new TaskFailed(failed)
     }
     this.record('converged', 'converge')
+  }
+
+  /** The container's process ids, read from /proc by the shell alone (no forks, no ps needed). */
+  private async processes(handle: ContainerHandle): Promise<Set<string>> {
+    let out = ''
+    const script = 'echo "self $$"; for p in /proc/[0-9]*; do echo "${p#/proc/}"; done'
+    await this.deps.driver.exec(handle, ['/bin/sh', '-c', script], {onStdout: (b) => (out += b)})
+    const lines = out.trim().split('\n')
+    const self = lines.find((l) => l.startsWith('self '))?.slice(5)
+    return new Set(lines.filter((l) => !l.startsWith('self ') && l !== self))
   }
 
   async verify(): Promise<void> {

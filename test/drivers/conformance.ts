@@ -195,6 +195,34 @@ export function conformance(engine: string, makeDriver: () => Promise<Driver>): 
     await ctx.driver.destroy(h)
   })
 
+  test('a snapshot keeps changes and deletions; containers made from it start there, and it is kept while used', async (ctx) => {
+    const h = await make(ctx)
+    await run(ctx, h, 'echo made > /made && rm /etc/os-release && mkdir -p /opt/d && echo x > /opt/d/f')
+    const first = await ctx.driver.snapshot(h, `conf-${ctx.run}-a`)
+    assert.equal(await ctx.driver.findSnapshot(`conf-${ctx.run}-a`), first)
+    assert.is(await ctx.driver.findSnapshot(`conf-${ctx.run}-none`), undefined)
+    const name = `conf-${ctx.run}-${ctx.seq++}`
+    const child = await ctx.driver.create({instance: name, name, snapshot: first, limits: {}, labels: labels(ctx)})
+    const seen = await run(ctx, child, 'cat /made; test -e /etc/os-release && echo present || echo deleted; cat /opt/d/f')
+    assert.is(seen.out.toString(), 'made\ndeleted\nx\n')
+    // A second layer on top: a deletion of something the first layer made.
+    await run(ctx, child, 'rm -r /opt/d && echo two > /two')
+    const second = await ctx.driver.snapshot(child, `conf-${ctx.run}-b`)
+    const name2 = `conf-${ctx.run}-${ctx.seq++}`
+    const grandchild = await ctx.driver.create({instance: name2, name: name2, snapshot: second, limits: {}, labels: labels(ctx)})
+    assert.is((await run(ctx, grandchild, 'cat /made /two; ls /opt/d 2>/dev/null || echo gone')).out.toString(), 'made\ntwo\ngone\n')
+    const listed = (await ctx.driver.listSnapshots()).filter((x) => x.id === first.id || x.id === second.id)
+    assert.is(listed.length, 2)
+    assert.ok(listed.every((x) => x.inUse), 'snapshots under running containers are in use')
+    assert.is(await ctx.driver.removeSnapshot(second.id), false)
+    await ctx.driver.destroy(grandchild)
+    await ctx.driver.destroy(child)
+    await ctx.driver.destroy(h)
+    assert.is(await ctx.driver.removeSnapshot(second.id), true)
+    assert.is(await ctx.driver.removeSnapshot(first.id), true)
+    assert.is(await ctx.driver.findSnapshot(`conf-${ctx.run}-a`), undefined)
+  })
+
   test('destroy removes running, stopped and already-removed containers alike', async (ctx) => {
     const running = await make(ctx)
     await ctx.driver.destroy(running)

@@ -130,6 +130,48 @@ Runner('destroy finds containers by label when the state file was lost', async (
   assert.is(ctx.store.readAll().length, 0)
 })
 
+Runner('converge resumes from the longest cached prefix and reruns from the first changed step', async (ctx) => {
+  const steps = ['echo one', 'echo two', 'echo three', 'echo four']
+  const ran = () => ctx.driver.calls.filter((c) => c.startsWith('exec ') && / echo /.test(c) && !c.includes('/proc/')).map((c) => c.split(' ').slice(-1)[0])
+  await run(ctx, [fakeSpec('a-p', steps)], 'converge')
+  assert.equal(ran(), ['one', 'two', 'three', 'four'])
+  assert.is(ctx.driver.snapshots.size, 4)
+  ctx.driver.calls.length = 0
+  const [again] = await run(ctx, [fakeSpec('a-p', steps)], 'converge')
+  assert.equal(ran(), [])
+  assert.equal(again.steps.map((s) => s.cached), [true, true, true, true])
+  ctx.driver.calls.length = 0
+  const [changed] = await run(ctx, [fakeSpec('a-p', ['echo one', 'echo two', 'echo THREE', 'echo four'])], 'converge')
+  assert.equal(ran(), ['THREE', 'four'])
+  assert.equal(changed.steps.map((s) => Boolean(s.cached)), [true, true, false, false])
+  assert.is(ctx.driver.containers.size, 1)
+})
+
+Runner('a failed step is never cached: the next converge runs it again', async (ctx) => {
+  const [first] = await run(ctx, [fakeSpec('a-p', ['echo one', 'exit 3'])], 'converge')
+  assert.is(first.status, 'failed')
+  assert.is(ctx.driver.snapshots.size, 1)
+  ctx.driver.calls.length = 0
+  const [second] = await run(ctx, [fakeSpec('a-p', ['echo one', 'exit 3'])], 'converge')
+  assert.equal(second.steps.map((s) => [Boolean(s.cached), s.exitCode]), [[true, 0], [false, 3]])
+  assert.ok(ctx.driver.calls.some((c) => c.endsWith('exit 3')))
+})
+
+Runner('--no-cache runs every step on the existing container and snapshots none', async (ctx) => {
+  const specs = [fakeSpec('a-p', ['echo one', 'echo two'])]
+  const plain = (specs: InstanceSpec[]) =>
+    runInstances(
+      specs.map((spec) => new Instance({spec, driver: ctx.driver, store: ctx.store, events: ctx.events, root: ctx.root, runId: 'r1', signal: ctx.controller.signal, cache: false})),
+      'converge',
+      {concurrency: 1, signal: ctx.controller.signal, events: ctx.events},
+    )
+  await plain(specs)
+  await plain(specs)
+  assert.is(ctx.driver.snapshots.size, 0)
+  assert.is(ctx.driver.calls.filter((c) => c.startsWith('create')).length, 1)
+  assert.is(ctx.driver.calls.filter((c) => c.endsWith('echo two')).length, 2)
+})
+
 Runner.run()
 
 const Store = suite('StateStore')

@@ -1,17 +1,8 @@
 import {Flags} from '@oclif/core'
 import {GalleyCommand} from '../../cli/base.js'
 import {formatTable} from '../../cli/table.js'
+import {humanSize} from '../../cli/engines.js'
 import {canonicalSpec, listImages} from '../../images/store.js'
-
-function human(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB']
-  let i = 0
-  while (bytes >= 1024 && i < units.length - 1) {
-    bytes /= 1024
-    i++
-  }
-  return `${bytes.toFixed(i ? 1 : 0)} ${units[i]}`
-}
 
 export default class ImageLs extends GalleyCommand {
   static summary = "List the base images in Galley's store."
@@ -23,7 +14,7 @@ export default class ImageLs extends GalleyCommand {
     const images = await listImages()
     if (flags.json) return void this.log(JSON.stringify(images, null, 2))
     if (images.length === 0) return void this.log('no images yet; galley image build (or any galley test) builds them')
-    const rows = images.map((i) => [i.id, human(i.size), i.createdAt.slice(0, 19).replace('T', ' '), canonicalSpec(i.spec)])
+    const rows = images.map((i) => [i.id, humanSize(i.size), i.createdAt.slice(0, 19).replace('T', ' '), canonicalSpec(i.spec)])
     const head = ['Image', 'Size', 'Created (UTC)', 'Spec']
     for (const line of formatTable(head, rows)) this.log(line)
   }
