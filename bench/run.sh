@@ -25,6 +25,15 @@ echo "== galley test, one trivial instance on LXC, whole process"
 (cd bench/suites/trivial && node "$galley" image build >/dev/null)
 hyperfine --warmup 2 --runs 15 "cd bench/suites/trivial && node $galley test"
 
+for engine in lxc docker; do
+  echo "== converge again after editing the last of five 1-second steps ($engine)"
+  (cd bench/suites/steps5 && node "$galley" converge --driver $engine >/dev/null)
+  hyperfine --runs 5 \
+    --prepare "printf '#!/bin/sh\\nsleep 1; echo %s >> /steps\\n' \$(date +%s%N) > bench/suites/steps5/last.sh" \
+    "cd bench/suites/steps5 && node $galley converge --driver $engine"
+  (cd bench/suites/steps5 && node "$galley" destroy --driver $engine >/dev/null && git checkout -q last.sh)
+done
+
 echo "== 8 instances of sleep 1 at --concurrency 4"
 hyperfine --warmup 1 --runs 5 "cd bench/suites/sleep8 && node $galley converge --concurrency 4 && node $galley destroy"
 
