@@ -107,6 +107,13 @@ export interface Driver {
   listSnapshots(): Promise<SnapshotInfo[]>
   /** Removes a snapshot no container and no other snapshot is built on; false if it is in use. */
   removeSnapshot(id: string): Promise<boolean>
+  /**
+   * Turns the container into a shippable image named `ref` in the engine's image store, with
+   * `labels` on it (LXC: a base image in Galley's store that platforms can name; Docker: an image).
+   */
+  promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void>
+  /** Writes image `ref` as an archive that `docker load` and `podman load` accept. */
+  saveImage(ref: string, format: 'docker-archive' | 'oci-archive', file: string): Promise<void>
   /** Extracts a tar stream into `dest` (created if missing) inside the container. */
   copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void>
   /** A tar stream of `path` inside the container. */

@@ -4,7 +4,8 @@
  * engine as `galley-base:<id>`; engine image references are used as they are.
  */
 import {spawn} from 'node:child_process'
-import {mkdirSync, readFileSync} from 'node:fs'
+import {createWriteStream, mkdirSync, readFileSync, renameSync} from 'node:fs'
+import {pipeline} from 'node:stream/promises'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import {PassThrough, Readable, Writable} from 'node:stream'
@@ -227,6 +228,24 @@ export class DockerDriver implements Driver {
 
   async removeSnapshot(id: string): Promise<boolean> {
     return this.engine.removeImage(id)
+  }
+
+  async promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
+    const at = ref.lastIndexOf(':')
+    const [repo, tag] = at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest']
+    await this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
+  }
+
+  async saveImage(ref: string, format: 'docker-archive' | 'oci-archive', file: string): Promise<void> {
+    if (format !== 'docker-archive') throw new DockerError(`the ${format} format is not written by the Docker driver yet`, {hint: 'Use --format docker-archive (podman load reads it too).'})
+    const stream = await this.engine.saveImage(ref)
+    const tmp = `${file}.${process.pid}.tmp`
+    try {
+      await pipeline(stream, createWriteStream(tmp))
+      renameSync(tmp, file)
+    } finally {
+      await rm(tmp, {force: true})
+    }
   }
 
   async copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void> {

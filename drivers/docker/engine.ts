@@ -175,6 +175,11 @@ export class Engine {
     await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause: true, changes}))
   }
 
+  /** The image as a docker-archive tar stream (manifest.json; `docker load` and `podman load` read it). */
+  async saveImage(ref: string): Promise<NodeJS.ReadableStream> {
+    return this.call(`save image ${ref}`, () => this.api.getImage(ref).get())
+  }
+
   async listImages(label: string): Promise<Docker.ImageInfo[]> {
     return this.call('list images', () => this.api.listImages({filters: JSON.stringify({label: [label]})}))
   }

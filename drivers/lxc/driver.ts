@@ -4,6 +4,7 @@
  * small shell loop as PID 1.
  */
 import {spawn} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import net from 'node:net'
@@ -12,7 +13,7 @@ import {PassThrough, Readable} from 'node:stream'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {EngineError} from '../../src/errors.js'
 import {ensureImage} from '../../src/images/build.js'
-import {diskUsage, imageRootfs, storeDir} from '../../src/images/store.js'
+import {diskUsage, hasImage, imageDir, imageRootfs, readTags, storeDir, storePath, writeTag, type ImageRecord} from '../../src/images/store.js'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Limits, Snapshot, SnapshotInfo} from '../driver.js'
 import * as lxc from './ffi.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
@@ -217,7 +218,11 @@ export class LxcDriver implements Driver {
 
   async ensureImage(spec: ImageSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<Snapshot> {
     if (isImageRef(spec)) {
-      throw new LxcError(`the lxc driver cannot run the engine image ${spec.ref}`, {hint: 'Use image: {bootstrap: busybox} or {bootstrap: debootstrap, ...}, or --driver docker.'})
+      const id = readTags()[spec.ref]
+      if (id && hasImage(id)) return {id, driver: this.name}
+      throw new LxcError(`no image ${spec.ref} in Galley's LXC store (only images made with galley promote are)`, {
+        hint: 'Use image: {bootstrap: busybox} or {bootstrap: debootstrap, ...}, promote an instance under that name, or use --driver docker.',
+      })
     }
     const image = await ensureImage(spec, onProgress, signal)
     return {id: image.id, driver: this.name}
@@ -372,6 +377,44 @@ export class LxcDriver implements Driver {
     if (!layer || this.stackedDirs().has(layer.lowers[0])) return false
     await rm(path.join(storeDir('layers'), id), {recursive: true, force: true})
     return true
+  }
+
+  /**
+   * Flattens the container's root filesystem, as its processes see it, into a new base image in
+   * Galley's store (copied from /proc/<init>/root while frozen, one file system only: /proc, /sys,
+   * /dev and the project mount stay out) and names it `ref`, so a platform can use `image: ref`.
+   */
+  async promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
+    const lxcpath = String(handle.lxcpath ?? this.lxcpath)
+    const id = 'promoted-' + createHash('sha256').update(ref).update(String(Date.now())).digest('hex').slice(0, 16)
+    const tmp = storePath('images', `.tmp-${id}-${process.pid}-${Date.now()}`)
+    mkdirSync(tmp, {recursive: true})
+    try {
+      await withContainerAsync(handle.name, lxcpath, async (c) => {
+        const pid = lxc.init_pid(c)
+        if (pid <= 0) throw new LxcError(`${handle.name} is not running; it cannot be promoted`, {hint: 'Run galley verify on it, then promote.'})
+        if (!lxc.freeze(c)) throw new LxcError(`could not freeze ${handle.name} to promote it`)
+        try {
+          await run('cp', ['-a', '--one-file-system', `/proc/${pid}/root/.`, path.join(tmp, 'rootfs')])
+        } finally {
+          lxc.unfreeze(c)
+        }
+      })
+      // The bind-mounted resolv.conf is the host's way in, not part of the image.
+      await rm(path.join(tmp, 'rootfs', 'etc', 'resolv.conf'), {force: true})
+      const record: ImageRecord = {id, spec: {promoted: ref}, labels, createdAt: new Date().toISOString(), size: diskUsage(path.join(tmp, 'rootfs'))}
+      writeFileSync(path.join(tmp, 'image.json'), JSON.stringify(record, null, 2) + '\n')
+      renameSync(tmp, imageDir(id))
+      writeTag(ref, id)
+    } finally {
+      await rm(tmp, {recursive: true, force: true})
+    }
+  }
+
+  async saveImage(ref: string, format: 'docker-archive' | 'oci-archive'): Promise<void> {
+    throw new LxcError(`writing ${ref} as a ${format} from the LXC layer store is not implemented yet`, {
+      hint: 'Promote on Docker instead (--driver docker), where --output writes a docker-archive.',
+    })
   }
 
   async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {

@@ -5,6 +5,7 @@ import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAML
 import {ConfigError, ConfigErrors} from '../errors.js'
 import {check, closest, fileSchema, parseSize, SourceMap} from './schema.js'
 import {isImageRef} from './types.js'
+import {readTags} from '../images/store.js'
 import type {DriverName, DriverSettings, ImageSpec, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
 
 type Raw = Record<string, unknown>
@@ -215,9 +216,9 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
   }
 
   for (const inst of instances) {
-    if (inst.driver.name === 'lxc' && isImageRef(inst.platform.image)) {
+    if (inst.driver.name === 'lxc' && isImageRef(inst.platform.image) && !readTags()[inst.platform.image.ref]) {
       errors.push(
-        new ConfigError(`platform \`${inst.platform.name}\` names the engine image \`${inst.platform.image.ref}\`, which the lxc driver cannot run`, at('platforms', inst.platform.name, 'image'), {
+        new ConfigError(`platform \`${inst.platform.name}\` names the image \`${inst.platform.image.ref}\`, which is not in Galley's LXC store (only images made with galley promote are)`, at('platforms', inst.platform.name, 'image'), {
           hint: 'Use image: {bootstrap: busybox} or {bootstrap: debootstrap, ...} with lxc, or run this platform with --driver docker.',
         }),
       )

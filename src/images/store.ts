@@ -1,6 +1,6 @@
 /** Where Galley keeps what outlives a project run: base images, its LXC containers, address leases. */
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {readdir, readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
 import type {BootstrapSpec} from '../config/types.js'
@@ -26,14 +26,17 @@ export function storePath(...parts: string[]): string {
 
 export interface ImageRecord {
   id: string
-  spec: BootstrapSpec
+  /** How it was made: a bootstrap spec, or promoted from an instance under a name. */
+  spec: BootstrapSpec | {promoted: string}
+  labels?: Record<string, string>
   createdAt: string
   /** Bytes on disk, measured when built. */
   size: number
 }
 
 /** The spec as hashed: key order fixed, defaults filled, so equal specs share an image. */
-export function canonicalSpec(spec: BootstrapSpec): string {
+export function canonicalSpec(spec: BootstrapSpec | {promoted: string}): string {
+  if ('promoted' in spec) return JSON.stringify(spec)
   if (spec.bootstrap === 'busybox') return JSON.stringify({bootstrap: 'busybox'})
   return JSON.stringify({
     bootstrap: 'debootstrap',
@@ -79,6 +82,9 @@ export async function removeImage(id: string): Promise<boolean> {
   const dir = imageDir(id)
   if (!existsSync(dir)) return false
   await rm(dir, {recursive: true, force: true})
+  // Names given by galley promote go with the image.
+  const tags = readTags()
+  for (const [ref, target] of Object.entries(tags)) if (target === id) removeTag(ref)
   return true
 }
 
@@ -100,6 +106,33 @@ export function diskUsage(dir: string): number {
   }
   walk(dir)
   return total
+}
+
+/** Images promoted from instances, by the name they were given (`myapp:1.0` → image id). */
+function tagsFile(): string {
+  return storePath('images', 'tags.json')
+}
+
+export function readTags(): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(tagsFile(), 'utf8')) as Record<string, string>
+  } catch {
+    return {}
+  }
+}
+
+export function writeTag(ref: string, id: string): void {
+  const tags = {...readTags(), [ref]: id}
+  const tmp = `${tagsFile()}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(tags, null, 2) + '\n')
+  renameSync(tmp, tagsFile())
+}
+
+function removeTag(ref: string): void {
+  const {[ref]: _gone, ...rest} = readTags()
+  const tmp = `${tagsFile()}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(rest, null, 2) + '\n')
+  renameSync(tmp, tagsFile())
 }
 
 export function readImage(id: string): ImageRecord {

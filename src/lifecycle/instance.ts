@@ -102,7 +102,7 @@ export class Instance {
     if (this.deps.signal.aborted) throw new InterruptedError()
   }
 
-  private record(state: LifecycleState, action: string, extra: {handle?: ContainerHandle; snapshot?: string; base?: string; lastError?: string} = {}): void {
+  private record(state: LifecycleState, action: string, extra: {handle?: ContainerHandle; snapshot?: string; base?: string; lastError?: string; tests?: {passed: number; total: number}} = {}): void {
     const prev = this.deps.store.read(this.name)
     this.deps.store.write({
       instance: this.name,
@@ -113,6 +113,7 @@ export class Instance {
       base: extra.base ?? prev?.base,
       lastAction: action,
       lastError: extra.lastError,
+      tests: extra.tests,
     })
   }
 
@@ -327,7 +328,7 @@ export class Instance {
       this.record('converged', 'verify', {lastError: `${count} of ${this.tests.length} tests failed`})
       throw new TaskFailed({...failed, message: `${count} of ${this.tests.length} tests failed; first: ${failed.message}`})
     }
-    this.record('verified', 'verify')
+    this.record('verified', 'verify', {tests: {passed: this.tests.length, total: this.tests.length}})
   }
 
   async destroy(): Promise<void> {

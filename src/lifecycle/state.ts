@@ -21,6 +21,8 @@ export interface InstanceState {
   lastAction?: string
   /** The last action's failure, if it failed. */
   lastError?: string
+  /** The last verify's tests: passed of total. */
+  tests?: {passed: number; total: number}
   updatedAt: string
   /** The process that last wrote this state. */
   pid: number

@@ -78,6 +78,12 @@ export class FakeDriver implements Driver {
     return this.snapshots.delete(id.replace('fake-step-', ''))
   }
 
+  async promote(handle: ContainerHandle, ref: string): Promise<void> {
+    this.calls.push(`promote ${handle.name} ${ref}`)
+  }
+
+  async saveImage(): Promise<void> {}
+
   async interactive(): Promise<number> {
     return 0
   }
