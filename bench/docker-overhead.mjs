@@ -3,21 +3,14 @@
 // Usage: node bench/docker-overhead.mjs [iterations]   (after npm run build; dockerd running)
 import {execFileSync} from 'node:child_process'
 import {DockerDriver} from '../dist/drivers/docker/driver.js'
-import {interleave, stats} from './lib.mjs'
+import {driverCycle, interleave, stats} from './lib.mjs'
 
 const n = Number(process.argv[2] ?? 20)
 const driver = new DockerDriver()
 const snapshot = await driver.ensureImage({bootstrap: 'busybox'})
 const keepalive = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
 
-async function galleyCycle(i) {
-  const t = performance.now()
-  const h = await driver.create({instance: `bench-${i}`, name: `bench-galley-${process.pid}-${i}`, snapshot, limits: {}, labels: {'galley.bench': '1'}})
-  await driver.exec(h, ['/bin/true'])
-  await driver.exec(h, ['/bin/sh', '-c', 'echo hi >/dev/null'])
-  await driver.destroy(h)
-  return performance.now() - t
-}
+const galleyCycle = (i) => driverCycle(driver, snapshot, i)
 
 function cliCycle(i) {
   const name = `bench-cli-${process.pid}-${i}`

@@ -20,3 +20,13 @@ export async function interleave(n, warmup, a, b) {
   }
   return [ta, tb]
 }
+
+/** One trivial instance through a Galley driver: create, two execs, destroy; returns elapsed ms. */
+export async function driverCycle(driver, snapshot, i) {
+  const t = performance.now()
+  const h = await driver.create({instance: `bench-${i}`, name: `bench-galley-${process.pid}-${i}`, snapshot, limits: {}, labels: {'galley.bench': '1'}})
+  await driver.exec(h, ['/bin/true'])
+  await driver.exec(h, ['/bin/sh', '-c', 'echo hi >/dev/null'])
+  await driver.destroy(h)
+  return performance.now() - t
+}

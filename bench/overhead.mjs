@@ -7,20 +7,13 @@ import {execFileSync} from 'node:child_process'
 import {mkdirSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {LxcDriver} from '../dist/drivers/lxc/driver.js'
-import {interleave, stats} from './lib.mjs'
+import {driverCycle, interleave, stats} from './lib.mjs'
 
 const n = Number(process.argv[2] ?? 30)
 const driver = new LxcDriver()
 const snapshot = await driver.ensureImage({bootstrap: 'busybox'})
 
-async function galleyCycle(i) {
-  const t = performance.now()
-  const h = await driver.create({instance: `bench-${i}`, name: `bench-galley-${process.pid}-${i}`, snapshot, limits: {}, labels: {'galley.bench': '1'}})
-  await driver.exec(h, ['/bin/true'])
-  await driver.exec(h, ['/bin/sh', '-c', 'echo hi >/dev/null'])
-  await driver.destroy(h)
-  return performance.now() - t
-}
+const galleyCycle = (i) => driverCycle(driver, snapshot, i)
 
 // The CLI tools get a container prepared the way Galley prepares one (config written beforehand,
 // outside the timing) and then make the same four calls.
