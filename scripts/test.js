@@ -11,9 +11,19 @@ const child = spawn(process.execPath, ['node_modules/uvu/bin.js', dir, '\\.test\
   stdio: ['ignore', 'pipe', 'inherit'],
 })
 let out = ''
+let lingering = false
 child.stdout.on('data', (chunk) => {
   out += chunk
   process.stdout.write(chunk)
+  // uvu has printed its summary; a process that then does not exit was kept alive by a handle a
+  // test left open (a socket, a timer). That is a defect to see, not a CI run to hang.
+  if (/Duration:/.test(out) && !lingering) {
+    lingering = true
+    setTimeout(() => {
+      console.log('the test process did not exit 30 s after its summary: a test left a handle open')
+      child.kill('SIGKILL')
+    }, 30_000).unref()
+  }
 })
 child.on('close', (code) => {
   const plain = out.replace(/\x1b\[[0-9;]*m/g, '')

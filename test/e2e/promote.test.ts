@@ -70,7 +70,9 @@ Promote('on Docker the image carries what was verified, and --output writes an a
     assert.equal([labels['galley.suite'], labels['galley.platform'], labels['galley.tests']], ['app', 'bb', '1/1'])
     assert.match(labels['galley.junit.sha256'], /^[0-9a-f]{64}$/)
     await docker.engine.api.getImage(tag).remove()
-    await docker.engine.api.loadImage(path.join(root, 'app.tar'))
+    // The load's response must be read to its end, or its connection keeps the test process alive.
+    const loading = await docker.engine.api.loadImage(path.join(root, 'app.tar'))
+    await new Promise((resolve, reject) => docker.engine.api.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve(undefined))))
     const h = await docker.create({instance: 'loaded', name: `e2e-loaded-${randomBytes(3).toString('hex')}`, snapshot: {id: tag, driver: 'docker'}, limits: {}, labels: {'galley.e2e': 'promote'}})
     let out = ''
     await docker.exec(h, ['cat', '/etc/app.conf'], {onStdout: (b) => (out += b)})
