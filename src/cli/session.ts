@@ -6,6 +6,7 @@ import {isImageRef, type DriverName, type InstanceSpec, type ProjectConfig} from
 import {RunEmitter, type InstanceResult} from '../lifecycle/events.js'
 import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
+import {promoteInstance} from '../lifecycle/promote.js'
 import {StateStore} from '../lifecycle/state.js'
 import {ConsoleReporter} from '../reporters/console.js'
 import {writeJunit} from '../reporters/junit.js'
@@ -22,6 +23,15 @@ export interface SessionOptions {
   quiet?: boolean
   /** --no-cache: run every step, snapshot none. */
   noCache?: boolean
+  /** test --promote: the image name for each passing instance; `{instance}` is replaced. */
+  promote?: string
+}
+
+/** `myorg` → `myorg/{instance}:latest`; a name with `{instance}` is used as it is. */
+export function promotionRef(pattern: string, instance: string): string {
+  const full = pattern.includes('{instance}') ? pattern : `${pattern}/{instance}`
+  const ref = full.replaceAll('{instance}', instance)
+  return ref.slice(ref.lastIndexOf('/') + 1).includes(':') ? ref : `${ref}:latest`
 }
 
 /**
@@ -85,7 +95,23 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   try {
     const instances = await makeInstances(config, specs, events, controller.signal, randomBytes(6).toString('hex'), !options.noCache)
     for (const why of new Set(autoChoices.values())) process.stdout.write(`${why}\n`)
-    const results = await runInstances(instances, action, {concurrency: effectiveConcurrency(options.concurrency), failFast: options.failFast, destroy: options.destroy, signal: controller.signal, events})
+    const store = new StateStore(config.root)
+    const onPassed = options.promote
+      ? async (inst: Instance) => {
+          events.emit('instance:phase', {instance: inst.name, phase: 'promote'})
+          const ref = promotionRef(options.promote!, inst.name)
+          await promoteInstance(config.root, inst.spec, store.read(inst.name), inst.driver, ref, false)
+          events.emit('instance:note', {instance: inst.name, message: `promoted to ${ref} on ${inst.driver.name}`})
+        }
+      : undefined
+    const results = await runInstances(instances, action, {
+      concurrency: effectiveConcurrency(options.concurrency),
+      failFast: options.failFast,
+      destroy: options.destroy,
+      signal: controller.signal,
+      events,
+      onPassed,
+    })
     if (options.junit) await writeJunit(options.junit, results, new Map(specs.map((s) => [s.name, s])))
     const rel = (p: string) => path.relative(process.cwd(), p) || p
     const code = controller.signal.aborted ? 130 : exitCodeFor(results)

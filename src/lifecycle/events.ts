@@ -1,7 +1,7 @@
 /** The typed events a run emits; reporters subscribe, the lifecycle never prints. */
 import {EventEmitter} from 'node:events'
 
-export type Phase = 'pending' | 'image' | 'destroy' | 'create' | 'converge' | 'verify' | 'done'
+export type Phase = 'pending' | 'image' | 'destroy' | 'create' | 'converge' | 'verify' | 'promote' | 'done'
 export type TaskKind = 'step' | 'test'
 
 export interface TaskResult {

@@ -81,6 +81,10 @@ export class Instance {
     this.name = deps.spec.name
   }
 
+  get driver(): Driver {
+    return this.deps.driver
+  }
+
   get containerName(): string {
     return `${this.name}-${projectId(this.deps.root)}`
   }

@@ -14,6 +14,8 @@ export interface RunOptions {
   destroy?: DestroyStrategy
   signal: AbortSignal
   events: RunEmitter
+  /** For `test`: called for each passing instance before it is destroyed (test --promote). */
+  onPassed?: (inst: Instance) => Promise<void>
 }
 
 function statusOf(error: unknown): InstanceStatus {
@@ -82,7 +84,16 @@ export async function runInstances(instances: Instance[], action: Action | 'test
       message = status === 'interrupted' ? 'interrupted' : messageOf(error)
       if (options.failFast && status !== 'interrupted') stopStarting = true
     }
-    const failedIn = inst.currentPhase
+    let failedIn = inst.currentPhase
+    if (action === 'test' && status === 'passed' && options.onPassed) {
+      try {
+        await options.onPassed(inst)
+      } catch (error) {
+        status = statusOf(error) === 'failed' ? 'failed' : 'error'
+        message = `promote failed: ${messageOf(error)}`
+        failedIn = 'promote'
+      }
+    }
     if (action === 'test' && status !== 'interrupted') {
       const strategy = options.destroy ?? 'passing'
       if (strategy === 'always' || (strategy === 'passing' && status === 'passed')) {

@@ -86,4 +86,25 @@ Promote('on Docker the image carries what was verified, and --output writes an a
   }
 })
 
+Promote('test --promote promotes each passing instance before destroying it, and no failing one', async () => {
+  const prefix = `e2e-${randomBytes(4).toString('hex')}`
+  const root = makeProject({
+    'galley.yml': `${KITCHEN}  - name: broken\n    verifier: {tests: [{name: fails, run: 'false'}]}\n`,
+  })
+  const docker = new DockerDriver()
+  try {
+    const r = galley(root, 'test', '--driver', 'docker', '--promote', prefix, '--destroy', 'always')
+    assert.is(r.code, 1, r.stdout + r.stderr)
+    assert.match(r.stdout, new RegExp(`promoted to ${prefix}/app-bb:latest on docker`))
+    const labels = (await docker.engine.api.getImage(`${prefix}/app-bb:latest`).inspect()).Config.Labels
+    assert.equal([labels['galley.instance'], labels['galley.tests']], ['app-bb', '1/1'])
+    assert.not.ok(await docker.engine.hasImage(`${prefix}/broken-bb:latest`))
+    assert.equal(await leftovers(root, 'docker'), [])
+  } finally {
+    await docker.engine.api.getImage(`${prefix}/app-bb:latest`).remove().catch(() => {})
+    galley(root, 'destroy')
+    removeProject(root)
+  }
+})
+
 Promote.run()
