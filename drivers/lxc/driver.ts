@@ -13,7 +13,8 @@ import {PassThrough, Readable} from 'node:stream'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {EngineError} from '../../src/errors.js'
 import {ensureImage} from '../../src/images/build.js'
-import {diskUsage, hasImage, imageDir, imageRootfs, readTags, storeDir, storePath, writeTag, type ImageRecord} from '../../src/images/store.js'
+import {writeDockerArchive} from '../../src/images/archive.js'
+import {diskUsage, hasImage, imageDir, imageRootfs, readImage, readTags, storeDir, storePath, writeTag, type ImageRecord} from '../../src/images/store.js'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Limits, Snapshot, SnapshotInfo} from '../driver.js'
 import * as lxc from './ffi.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
@@ -411,10 +412,12 @@ export class LxcDriver implements Driver {
     }
   }
 
-  async saveImage(ref: string, format: 'docker-archive' | 'oci-archive'): Promise<void> {
-    throw new LxcError(`writing ${ref} as a ${format} from the LXC layer store is not implemented yet`, {
-      hint: 'Promote on Docker instead (--driver docker), where --output writes a docker-archive.',
-    })
+  /** A promoted image is one flattened root filesystem, so its archive has a single layer. */
+  async saveImage(ref: string, format: 'docker-archive' | 'oci-archive', file: string): Promise<void> {
+    if (format !== 'docker-archive') throw new LxcError(`the ${format} format is not written yet`, {hint: 'Use --format docker-archive (podman load reads it too).'})
+    const id = readTags()[ref]
+    if (!id || !hasImage(id)) throw new LxcError(`no image ${ref} in Galley's LXC store`, {hint: 'Promote an instance under that name first.'})
+    await writeDockerArchive({rootfs: imageRootfs(id), ref, labels: readImage(id).labels ?? {}, file})
   }
 
   async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {

@@ -30,6 +30,32 @@ Promote('refuses an instance that has not passed verify since its last converge'
   }
 })
 
+Promote('on LXC --output writes an archive that Docker loads and runs', async () => {
+  const tag = `e2e/lxc-${randomBytes(4).toString('hex')}:1`
+  const root = makeProject({'galley.yml': KITCHEN})
+  const docker = new DockerDriver()
+  try {
+    assert.is(galley(root, 'test', '--destroy', 'never', '--driver', 'lxc').code, 0)
+    const p = galley(root, 'promote', 'app-bb', '--tag', tag, '--output', 'app.tar')
+    assert.is(p.code, 0, p.stderr)
+    const loading = await docker.engine.api.loadImage(path.join(root, 'app.tar'))
+    await new Promise((resolve, reject) => docker.engine.api.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve(undefined))))
+    assert.is((await docker.engine.api.getImage(tag).inspect()).Config.Labels['galley.suite'], 'app')
+    const h = await docker.create({instance: 'loaded', name: `e2e-lxcload-${randomBytes(3).toString('hex')}`, snapshot: {id: tag, driver: 'docker'}, limits: {}, labels: {'galley.e2e': 'promote'}})
+    let out = ''
+    await docker.exec(h, ['cat', '/etc/app.conf'], {onStdout: (b) => (out += b)})
+    await docker.destroy(h)
+    assert.is(out, 'shipped\n')
+  } finally {
+    galley(root, 'destroy')
+    await docker.engine.api.getImage(tag).remove().catch(() => {})
+    const images = JSON.parse(galley(root, 'image', 'ls', '--json').stdout) as {id: string; spec: {promoted?: string}}[]
+    for (const i of images.filter((x) => x.spec.promoted === tag)) galley(root, 'image', 'rm', i.id)
+    assert.equal(await leftovers(root), [])
+    removeProject(root)
+  }
+})
+
 Promote('on LXC the promoted instance becomes a base image that another platform runs', async () => {
   const tag = `e2e/app-${randomBytes(4).toString('hex')}:1`
   const root = makeProject({'galley.yml': KITCHEN})
