@@ -14,6 +14,24 @@ suites:
     verifier: {tests: [{name: configured, run: 'grep -q shipped /etc/app.conf'}]}
 `
 
+/** docker load; its response must be read to the end, or its connection keeps the test process alive. */
+async function loadArchive(docker: DockerDriver, file: string): Promise<void> {
+  const loading = await docker.engine.api.loadImage(file)
+  await new Promise((resolve, reject) => docker.engine.api.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve(undefined))))
+}
+
+/** A file's content in a container made from `image`, which is removed again. */
+async function readInImage(docker: DockerDriver, image: string, file: string): Promise<string> {
+  const h = await docker.create({instance: 'loaded', name: `e2e-loaded-${randomBytes(3).toString('hex')}`, snapshot: {id: image, driver: 'docker'}, limits: {}, labels: {'galley.e2e': 'promote'}})
+  let out = ''
+  try {
+    await docker.exec(h, ['cat', file], {onStdout: (b) => (out += b)})
+  } finally {
+    await docker.destroy(h)
+  }
+  return out
+}
+
 const Promote = suite('galley promote')
 
 Promote('refuses an instance that has not passed verify since its last converge', async () => {
@@ -38,14 +56,9 @@ Promote('on LXC --output writes an archive that Docker loads and runs', async ()
     assert.is(galley(root, 'test', '--destroy', 'never', '--driver', 'lxc').code, 0)
     const p = galley(root, 'promote', 'app-bb', '--tag', tag, '--output', 'app.tar')
     assert.is(p.code, 0, p.stderr)
-    const loading = await docker.engine.api.loadImage(path.join(root, 'app.tar'))
-    await new Promise((resolve, reject) => docker.engine.api.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve(undefined))))
+    await loadArchive(docker, path.join(root, 'app.tar'))
     assert.is((await docker.engine.api.getImage(tag).inspect()).Config.Labels['galley.suite'], 'app')
-    const h = await docker.create({instance: 'loaded', name: `e2e-lxcload-${randomBytes(3).toString('hex')}`, snapshot: {id: tag, driver: 'docker'}, limits: {}, labels: {'galley.e2e': 'promote'}})
-    let out = ''
-    await docker.exec(h, ['cat', '/etc/app.conf'], {onStdout: (b) => (out += b)})
-    await docker.destroy(h)
-    assert.is(out, 'shipped\n')
+    assert.is(await readInImage(docker, tag, '/etc/app.conf'), 'shipped\n')
   } finally {
     galley(root, 'destroy')
     await docker.engine.api.getImage(tag).remove().catch(() => {})
@@ -96,14 +109,8 @@ Promote('on Docker the image carries what was verified, and --output writes an a
     assert.equal([labels['galley.suite'], labels['galley.platform'], labels['galley.tests']], ['app', 'bb', '1/1'])
     assert.match(labels['galley.junit.sha256'], /^[0-9a-f]{64}$/)
     await docker.engine.api.getImage(tag).remove()
-    // The load's response must be read to its end, or its connection keeps the test process alive.
-    const loading = await docker.engine.api.loadImage(path.join(root, 'app.tar'))
-    await new Promise((resolve, reject) => docker.engine.api.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve(undefined))))
-    const h = await docker.create({instance: 'loaded', name: `e2e-loaded-${randomBytes(3).toString('hex')}`, snapshot: {id: tag, driver: 'docker'}, limits: {}, labels: {'galley.e2e': 'promote'}})
-    let out = ''
-    await docker.exec(h, ['cat', '/etc/app.conf'], {onStdout: (b) => (out += b)})
-    await docker.destroy(h)
-    assert.is(out, 'shipped\n')
+    await loadArchive(docker, path.join(root, 'app.tar'))
+    assert.is(await readInImage(docker, tag, '/etc/app.conf'), 'shipped\n')
   } finally {
     galley(root, 'destroy')
     await docker.engine.api.getImage(tag).remove().catch(() => {})
