@@ -70,17 +70,7 @@ export class InterruptedError extends GalleyError {
   }
 }
 
-/** A bug in Galley itself: the only error that asks to be reported. */
-export class InternalError extends GalleyError {
-  override readonly exitCode = ExitCode.engine
-  constructor(message: string, options: ErrorOptions = {}) {
-    super(message, {hint: 'This is a bug in Galley; please report it with the output of --debug.', ...options})
-  }
-}
 
-export function exitCodeOf(error: unknown): number {
-  return error instanceof GalleyError ? error.exitCode : ExitCode.engine
-}
 
 /** A nested run (the create before login or exec) ended with a non-zero code; the console said why. */
 export class RunFailedError extends GalleyError {

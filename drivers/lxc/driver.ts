@@ -336,9 +336,15 @@ export class LxcDriver implements Driver {
     }
   }
 
+  /** A layer counts only while everything it stacks is there (a removed base image voids it). */
   async findSnapshot(key: string): Promise<Snapshot | undefined> {
     const id = `${STEP_PREFIX}${key}`
-    return existsSync(path.join(storeDir('layers'), id, 'layer.json')) ? {id, driver: this.name} : undefined
+    try {
+      const layer = JSON.parse(readFileSync(path.join(storeDir('layers'), id, 'layer.json'), 'utf8')) as Layer
+      return layer.lowers.every((l) => existsSync(l)) ? {id, driver: this.name} : undefined
+    } catch {
+      return undefined
+    }
   }
 
   private layers(): Layer[] {

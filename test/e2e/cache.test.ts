@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -52,5 +52,23 @@ for (const engine of ['lxc', 'docker'] as const) {
     }
   })
 }
+
+Cache('lxc: a base image under a container built on a step layer cannot be removed', async () => {
+  const root = makeProject({'galley.yml': `platforms: [{name: bb, image: {bootstrap: busybox}}]\nsuites:\n  - name: one\n    provisioner: {env: {RUN: x${randomBytes(6).toString('hex')}}, steps: [{run: 'echo x > /x'}]}\n`})
+  try {
+    assert.is(galley(root, 'converge', '--driver', 'lxc').code, 0)
+    // The second converge makes the container afresh from the step's layer, stacked on the base.
+    const again = galley(root, 'converge', '--driver', 'lxc')
+    assert.match(again.stdout, /cached step echo x/)
+    const base = (JSON.parse(readFileSync(path.join(root, '.galley', 'state', 'one-bb.json'), 'utf8')) as {base: string}).base
+    const rm = galley(root, 'image', 'rm', base)
+    assert.is(rm.code, 1)
+    assert.match(rm.stderr, /in use by one-bb-/)
+  } finally {
+    galley(root, 'destroy')
+    assert.equal(await leftovers(root), [])
+    removeProject(root)
+  }
+})
 
 Cache.run()

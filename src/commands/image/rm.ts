@@ -3,14 +3,17 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {GalleyCommand} from '../../cli/base.js'
 import {UsageError} from '../../errors.js'
-import {listImages, removeImage, storeDir} from '../../images/store.js'
+import {imageRootfs, listImages, removeImage, storeDir} from '../../images/store.js'
 
-/** Containers in Galley's LXC store still layered on an image. */
+/** Containers in Galley's LXC store still layered on an image, directly or under step layers. */
 function usersOf(id: string): string[] {
   const lxcpath = storeDir('lxc')
+  const rootfs = imageRootfs(id)
   return readdirSync(lxcpath).filter((name) => {
-    const meta = path.join(lxcpath, name, 'galley.json')
-    return existsSync(meta) && JSON.parse(readFileSync(meta, 'utf8')).snapshot === id
+    const file = path.join(lxcpath, name, 'galley.json')
+    if (!existsSync(file)) return false
+    const meta = JSON.parse(readFileSync(file, 'utf8')) as {snapshot?: string; lowers?: string[]}
+    return meta.snapshot === id || (meta.lowers ?? []).includes(rootfs)
   })
 }
 
