@@ -2,6 +2,7 @@
  * The contract every container engine implements. Galley's lifecycle speaks only to this interface;
  * the engines (drivers/lxc, later drivers/docker) keep their engine calls behind it.
  */
+import type {ArchiveFormat} from '../src/images/archive.js'
 import type {Readable} from 'node:stream'
 import type {ImageSpec} from '../src/config/types.js'
 
@@ -112,8 +113,13 @@ export interface Driver {
    * `labels` on it (LXC: a base image in Galley's store that platforms can name; Docker: an image).
    */
   promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void>
-  /** Writes image `ref` as an archive that `docker load` and `podman load` accept. */
-  saveImage(ref: string, format: 'docker-archive' | 'oci-archive', file: string): Promise<void>
+  /**
+   * Writes image `ref` as an archive that `docker load` and `podman load` accept: a docker-archive,
+   * or an oci-archive (an OCI image layout that carries Docker's manifest.json too).
+   */
+  saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void>
+  /** Pushes image `ref` (which names its registry: host[:port]/name:tag) to that registry. */
+  pushImage(ref: string, onProgress?: (line: string) => void): Promise<void>
   /** Extracts a tar stream into `dest` (created if missing) inside the container. */
   copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void>
   /** A tar stream of `path` inside the container. */

@@ -5,6 +5,7 @@
 #   Docker: the docker.io engine, started in the background when no init system runs it
 #   Podman: its Docker-compatible socket (podman system service) at /run/podman/podman.sock, on runc
 #   base images: debootstrap (Debian images) and busybox-static (the busybox image)
+#   a registry on 127.0.0.1:5055 (Debian's docker-registry) that the push tests use
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 3
 fi
 
-packages=(lxc debootstrap busybox-static iptables dnsmasq-base iproute2 ca-certificates curl docker.io podman runc catatonit)
+packages=(lxc debootstrap busybox-static iptables dnsmasq-base iproute2 ca-certificates curl docker.io podman runc catatonit docker-registry)
 command -v node >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -63,6 +64,11 @@ fi
 
 # Podman: runc rather than crun, which refuses hosts with hybrid cgroups; its API socket is what
 # Galley's Docker driver talks to (driver.socket or DOCKER_HOST).
+# The loopback registry of the push tests speaks plain HTTP (Docker assumes so for loopback).
+if [ ! -f /etc/containers/registries.conf.d/galley-loopback.conf ]; then
+  mkdir -p /etc/containers/registries.conf.d
+  printf '[[registry]]\nlocation = "localhost:5055"\ninsecure = true\n' > /etc/containers/registries.conf.d/galley-loopback.conf
+fi
 if [ ! -f /etc/containers/containers.conf.d/galley.conf ]; then
   mkdir -p /etc/containers/containers.conf.d
   printf '[engine]\nruntime = "runc"\n' > /etc/containers/containers.conf.d/galley.conf
@@ -77,6 +83,17 @@ if ! curl -sf --unix-socket /run/podman/podman.sock http://podman/_ping >/dev/nu
   fi
   for _ in $(seq 1 40); do curl -sf --unix-socket /run/podman/podman.sock http://podman/_ping >/dev/null 2>&1 && break; sleep 0.5; done
   curl -sf --unix-socket /run/podman/podman.sock http://podman/_ping >/dev/null 2>&1 || { echo "setup: podman's API socket did not come up; see /var/log/podman-service.log" >&2; exit 3; }
+fi
+
+# The loopback registry for galley promote --push's tests, with its own config (Debian's service
+# listens on every address and wants a password).
+if ! curl -sf http://127.0.0.1:5055/v2/ >/dev/null 2>&1; then
+  echo "setup: starting the loopback registry"
+  mkdir -p /etc/docker/registry
+  cp scripts/registry.yml /etc/docker/registry/galley.yml
+  setsid nohup docker-registry serve /etc/docker/registry/galley.yml >/var/log/galley-registry.log 2>&1 < /dev/null &
+  for _ in $(seq 1 40); do curl -sf http://127.0.0.1:5055/v2/ >/dev/null 2>&1 && break; sleep 0.25; done
+  curl -sf http://127.0.0.1:5055/v2/ >/dev/null 2>&1 || { echo "setup: the registry did not come up; see /var/log/galley-registry.log" >&2; exit 3; }
 fi
 
 # koffi ships its native library as an optional dependency: never omit those.

@@ -4,13 +4,16 @@
  * engine as `galley-base:<id>`; engine image references are used as they are.
  */
 import {spawn} from 'node:child_process'
-import {createWriteStream, mkdirSync, readFileSync, renameSync} from 'node:fs'
+import {createWriteStream, mkdirSync, mkdtempSync, readFileSync, renameSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {pipeline} from 'node:stream/promises'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import {PassThrough, Readable, Writable} from 'node:stream'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
+import {archiveLayout, layoutFromDockerArchive, type ArchiveFormat} from '../../src/images/archive.js'
 import {ensureImage} from '../../src/images/build.js'
+import {dockerCredentials, parseRegistryRef} from '../../src/images/registry.js'
 import {imageRootfs, storeDir} from '../../src/images/store.js'
 import {packDirectory} from '../../src/images/tar.js'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot, SnapshotInfo} from '../driver.js'
@@ -236,9 +239,18 @@ export class DockerDriver implements Driver {
     await this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
   }
 
-  async saveImage(ref: string, format: 'docker-archive' | 'oci-archive', file: string): Promise<void> {
-    if (format !== 'docker-archive') throw new DockerError(`the ${format} format is not written by the Docker driver yet`, {hint: 'Use --format docker-archive (podman load reads it too).'})
+  async saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void> {
     const stream = await this.engine.saveImage(ref)
+    if (format === 'oci-archive') {
+      // The engine exports a docker-archive; its layers and config go into an OCI layout unchanged.
+      const staging = mkdtempSync(path.join(tmpdir(), 'galley-image-'))
+      try {
+        await archiveLayout(await layoutFromDockerArchive(stream, staging, ref), format, file)
+      } finally {
+        await rm(staging, {recursive: true, force: true})
+      }
+      return
+    }
     const tmp = `${file}.${process.pid}.tmp`
     try {
       await pipeline(stream, createWriteStream(tmp))
@@ -246,6 +258,11 @@ export class DockerDriver implements Driver {
     } finally {
       await rm(tmp, {force: true})
     }
+  }
+
+  async pushImage(ref: string): Promise<void> {
+    const target = parseRegistryRef(ref)
+    await this.engine.pushImage(ref, dockerCredentials(target.host))
   }
 
   async copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void> {

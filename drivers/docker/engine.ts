@@ -103,6 +103,19 @@ export class Engine {
     await this.followProgress(stream, `pull ${ref}`)
   }
 
+  /**
+   * Pushes image `ref` (repository and tag) to the registry its name holds. `auth` is the base64
+   * user:password that `docker login` keeps for the registry, when there is one.
+   */
+  async pushImage(ref: string, auth?: string): Promise<void> {
+    const at = ref.lastIndexOf(':')
+    const [repo, tag] = at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest']
+    const [username, password] = auth ? Buffer.from(auth, 'base64').toString().split(/:(.*)/s) : []
+    const authconfig = username ? {username, password, serveraddress: ref.split('/')[0]} : {}
+    const stream = await this.call(`push ${ref}`, () => this.api.getImage(repo).push({tag, authconfig}))
+    await this.followProgress(stream, `push ${ref}`)
+  }
+
   /** Engine streams (import, pull, push) report failures as {"error": ...} lines inside an HTTP 200. */
   private followProgress(stream: NodeJS.ReadableStream, what: string): Promise<void> {
     return new Promise((resolve, reject) => {

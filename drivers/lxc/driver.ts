@@ -5,16 +5,20 @@
  */
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import net from 'node:net'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {PassThrough, Readable} from 'node:stream'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {EngineError} from '../../src/errors.js'
 import {ensureImage} from '../../src/images/build.js'
-import {writeDockerArchive} from '../../src/images/archive.js'
-import {diskUsage, hasImage, imageDir, imageRootfs, readImage, readTags, storeDir, storePath, writeTag, type ImageRecord} from '../../src/images/store.js'
+import {archiveLayout, imageConfig, writeLayout, type ArchiveFormat} from '../../src/images/archive.js'
+import {stageLayer} from '../../src/images/layer.js'
+import {pushLayout} from '../../src/images/registry.js'
+import {packDirectory} from '../../src/images/tar.js'
+import {diskUsage, hasImage, imageDir, imageLowers, readImage, readTags, storeDir, storePath, writeTag, type ImageRecord} from '../../src/images/store.js'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Limits, Snapshot, SnapshotInfo} from '../driver.js'
 import * as lxc from './ffi.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
@@ -45,6 +49,14 @@ function run(cmd: string, args: string[]): Promise<void> {
   })
 }
 const LABELS_NAME = 'galley.json'
+
+function rmdirQuietly(dir: string): void {
+  try {
+    rmdirSync(dir)
+  } catch {
+    // Not empty, or not there.
+  }
+}
 
 export class LxcError extends EngineError {}
 
@@ -295,7 +307,7 @@ export class LxcDriver implements Driver {
 
   /** The directories a container made from this snapshot stacks, top first. */
   private lowersOf(id: string): string[] {
-    if (!id.startsWith(STEP_PREFIX)) return [imageRootfs(id)]
+    if (!id.startsWith(STEP_PREFIX)) return imageLowers(id)
     try {
       return (JSON.parse(readFileSync(path.join(storeDir('layers'), id, 'layer.json'), 'utf8')) as Layer).lowers
     } catch (error) {
@@ -387,29 +399,36 @@ export class LxcDriver implements Driver {
   }
 
   /**
-   * Flattens the container's root filesystem, as its processes see it, into a new base image in
-   * Galley's store (copied from /proc/<init>/root while frozen, one file system only: /proc, /sys,
-   * /dev and the project mount stay out) and names it `ref`, so a platform can use `image: ref`.
+   * Makes the container a base image in Galley's store named `ref`, so a platform can use `image:
+   * ref`. The image keeps the container's layers: hard-linked copies of the directories it stacks
+   * (the base image, then each step layer; they never change, so links are safe and cheap) and a
+   * copy of its own upper directory taken while it is frozen.
    */
   async promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
     const lxcpath = String(handle.lxcpath ?? this.lxcpath)
+    const dir = path.join(lxcpath, handle.name)
     const id = 'promoted-' + createHash('sha256').update(ref).update(String(Date.now())).digest('hex').slice(0, 16)
     const tmp = storePath('images', `.tmp-${id}-${process.pid}-${Date.now()}`)
-    mkdirSync(tmp, {recursive: true})
+    mkdirSync(path.join(tmp, 'layers'), {recursive: true})
     try {
+      const meta = JSON.parse(readFileSync(path.join(dir, LABELS_NAME), 'utf8')) as {lowers: string[]}
+      const bottomFirst = [...meta.lowers].reverse()
+      const layers = [...bottomFirst, 'top'].map((_l, i) => `layers/${i}`)
+      for (const [i, lower] of bottomFirst.entries()) await run('cp', ['-al', lower, path.join(tmp, layers[i])])
+      const top = path.join(tmp, layers.at(-1)!)
       await withContainerAsync(handle.name, lxcpath, async (c) => {
-        const pid = lxc.init_pid(c)
-        if (pid <= 0) throw new LxcError(`${handle.name} is not running; it cannot be promoted`, {hint: 'Run galley verify on it, then promote.'})
+        if (lxc.init_pid(c) <= 0) throw new LxcError(`${handle.name} is not running; it cannot be promoted`, {hint: 'Run galley verify on it, then promote.'})
         if (!lxc.freeze(c)) throw new LxcError(`could not freeze ${handle.name} to promote it`)
         try {
-          await run('cp', ['-a', '--one-file-system', `/proc/${pid}/root/.`, path.join(tmp, 'rootfs')])
+          await run('cp', ['-a', path.join(dir, 'delta0'), top])
         } finally {
           lxc.unfreeze(c)
         }
       })
-      // The bind-mounted resolv.conf is the host's way in, not part of the image.
-      await rm(path.join(tmp, 'rootfs', 'etc', 'resolv.conf'), {force: true})
-      const record: ImageRecord = {id, spec: {promoted: ref}, labels, createdAt: new Date().toISOString(), size: diskUsage(path.join(tmp, 'rootfs'))}
+      // The bind-mounted resolv.conf and the project's mount point are the host's ways in, not part of the image.
+      await rm(path.join(top, 'etc', 'resolv.conf'), {force: true})
+      rmdirQuietly(path.join(top, 'tmp', 'galley'))
+      const record: ImageRecord = {id, spec: {promoted: ref}, labels, createdAt: new Date().toISOString(), size: diskUsage(path.join(tmp, 'layers')), layers}
       writeFileSync(path.join(tmp, 'image.json'), JSON.stringify(record, null, 2) + '\n')
       renameSync(tmp, imageDir(id))
       writeTag(ref, id)
@@ -418,12 +437,46 @@ export class LxcDriver implements Driver {
     }
   }
 
-  /** A promoted image is one flattened root filesystem, so its archive has a single layer. */
-  async saveImage(ref: string, format: 'docker-archive' | 'oci-archive', file: string): Promise<void> {
-    if (format !== 'docker-archive') throw new LxcError(`the ${format} format is not written yet`, {hint: 'Use --format docker-archive (podman load reads it too).'})
+  /**
+   * Writes the image as an OCI layout in `staging`: one layer per overlay layer, bottom first, with
+   * overlay's whiteouts and opaque directories turned into image-layer whiteouts.
+   */
+  private async layout(ref: string, staging: string) {
     const id = readTags()[ref]
-    if (!id || !hasImage(id)) throw new LxcError(`no image ${ref} in Galley's LXC store`, {hint: 'Promote an instance under that name first.'})
-    await writeDockerArchive({rootfs: imageRootfs(id), ref, labels: readImage(id).labels ?? {}, file})
+    if (!id || !hasImage(id)) throw new LxcError(`no image ${ref} in Galley's LXC store`, {hint: 'Promote an instance under that name first (galley image ls lists the store).'})
+    const record = readImage(id)
+    const layers = [...imageLowers(id)].reverse()
+    const staged: string[] = []
+    for (const [i, layer] of layers.entries()) {
+      const dest = path.join(imageDir(id), `.stage-${process.pid}-${i}`)
+      await rm(dest, {recursive: true, force: true})
+      await stageLayer(layer, dest, (d) => lxc.lgetxattr(d, 'trusted.overlay.opaque') === 'y')
+      staged.push(dest)
+    }
+    try {
+      const history = layers.map((_l, i) => (i === 0 ? `galley base ${record.layers ? 'image' : 'rootfs'}` : i === layers.length - 1 ? `galley promote ${ref}` : 'galley step'))
+      return await writeLayout({dir: staging, ref, config: imageConfig(record.labels ?? {}, history), layers: staged.map((d) => () => packDirectory(d))})
+    } finally {
+      for (const d of staged) await rm(d, {recursive: true, force: true})
+    }
+  }
+
+  async saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void> {
+    const staging = mkdtempSync(path.join(tmpdir(), 'galley-image-'))
+    try {
+      await archiveLayout(await this.layout(ref, staging), format, file)
+    } finally {
+      await rm(staging, {recursive: true, force: true})
+    }
+  }
+
+  async pushImage(ref: string, onProgress?: (line: string) => void): Promise<void> {
+    const staging = mkdtempSync(path.join(tmpdir(), 'galley-image-'))
+    try {
+      await pushLayout(await this.layout(ref, staging), ref, onProgress)
+    } finally {
+      await rm(staging, {recursive: true, force: true})
+    }
   }
 
   async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * liblxc (and the two libc calls its attach needs) through koffi. This is the only file that touches
+ * liblxc (and the libc calls its attach and its layers need) through koffi. This is the only file that touches
  * the FFI; names match the C names one to one. The struct layouts follow lxccontainer.h and
  * attach_options.h of liblxc 5.0.
  */
@@ -68,6 +68,7 @@ const lxc_container_put_fn = lib.func('lxc_container_put', 'int', [lxc_container
 const lxc_get_version_fn = lib.func('const char *lxc_get_version()')
 const pipe2_fn = libc.func('int pipe2(_Out_ int *pipefd, int flags)')
 const close_fn = libc.func('int close(int fd)')
+const lgetxattr_fn = libc.func('long lgetxattr(const char *path, const char *name, void *value, size_t size)')
 
 // The data members that precede the function pointers in struct lxc_container.
 const lxc_container_head = koffi.struct('lxc_container_head', {
@@ -174,4 +175,11 @@ export function pipe2(): [number, number] {
 
 export function close(fd: number): number {
   return close_fn(fd) as number
+}
+
+/** An extended attribute of `path` (not following a symlink), or undefined when it has none by that name. */
+export function lgetxattr(path: string, name: string): string | undefined {
+  const value = Buffer.alloc(256)
+  const n = lgetxattr_fn(path, name, value, value.length) as number
+  return n < 0 ? undefined : value.subarray(0, n).toString()
 }

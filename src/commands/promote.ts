@@ -4,6 +4,7 @@ import {getDriver} from '../../drivers/index.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {UsageError} from '../errors.js'
+import {parseRegistryRef} from '../images/registry.js'
 import {IMAGE_NAME, promoteInstance} from '../lifecycle/promote.js'
 import {StateStore} from '../lifecycle/state.js'
 
@@ -12,12 +13,17 @@ export default class Promote extends GalleyCommand {
   static description =
     'On Docker or Podman the image goes into the engine; on LXC it becomes a base image in Galley\'s store that a platform can name (image: NAME:TAG). ' +
     'An instance whose last converge has not been followed by a passing verify is refused.'
-  static examples = ['<%= config.bin %> promote web-debian-12 --tag myapp:1.0', '<%= config.bin %> promote web-debian-12 --tag myapp:1.0 --driver docker --output myapp.tar']
+  static examples = [
+    '<%= config.bin %> promote web-debian-12 --tag myapp:1.0',
+    '<%= config.bin %> promote web-debian-12 --tag myapp:1.0 --output myapp.tar --format oci-archive',
+    '<%= config.bin %> promote web-debian-12 --tag localhost:5000/myapp:1.0 --push',
+  ]
   static args = {instance: Args.string({required: true, description: 'Instance name or a regular expression matching exactly one.'})}
   static flags = {
     tag: Flags.string({char: 't', required: true, summary: 'The image name, NAME:TAG.'}),
     output: Flags.string({char: 'o', summary: 'Also write the image to this archive file.'}),
     format: Flags.option({options: ['docker-archive', 'oci-archive'] as const, default: 'docker-archive', summary: 'Archive format for --output.'})(),
+    push: Flags.boolean({summary: 'Also push the image to the registry its tag names (host[:port]/name:tag).'}),
   }
 
   async run(): Promise<void> {
@@ -25,6 +31,8 @@ export default class Promote extends GalleyCommand {
     if (!IMAGE_NAME.test(flags.tag)) {
       throw new UsageError(`\`${flags.tag}\` is not an image name (lower-case NAME, optional :TAG)`, {hint: 'For example: --tag myapp:1.0'})
     }
+    // Checked before anything is made: a tag that names no registry cannot be pushed.
+    if (flags.push) parseRegistryRef(flags.tag)
     const config = this.project(flags)
     const [spec, ...more] = selectInstances(config.instances, [args.instance])
     if (more.length > 0) throw new UsageError(`\`${args.instance}\` matches ${more.length + 1} instances; promote takes one`, {hint: 'Give the full instance name.'})
@@ -36,6 +44,10 @@ export default class Promote extends GalleyCommand {
       const file = path.resolve(flags.output)
       await driver.saveImage(flags.tag, flags.format, file)
       this.log(`wrote ${path.relative(process.cwd(), file) || file} (${flags.format})`)
+    }
+    if (flags.push) {
+      await driver.pushImage(flags.tag, (line) => this.debug(line))
+      this.log(`pushed ${flags.tag}`)
     }
   }
 }

@@ -32,6 +32,11 @@ export interface ImageRecord {
   createdAt: string
   /** Bytes on disk, measured when built. */
   size: number
+  /**
+   * A promoted LXC image keeps the overlay layers it was made of (folders in the image's folder,
+   * bottom first) instead of one rootfs, so its archive has the same layers.
+   */
+  layers?: string[]
 }
 
 /** The spec as hashed: key order fixed, defaults filled, so equal specs share an image. */
@@ -58,6 +63,12 @@ export function imageDir(id: string): string {
 
 export function imageRootfs(id: string): string {
   return path.join(imageDir(id), 'rootfs')
+}
+
+/** The directories a container made from the image stacks, top first. */
+export function imageLowers(id: string): string[] {
+  const layers = readImage(id).layers
+  return layers ? layers.map((l) => path.join(imageDir(id), l)).reverse() : [imageRootfs(id)]
 }
 
 export function hasImage(id: string): boolean {

@@ -8,7 +8,8 @@ import type {InstanceSpec} from '../config/types.js'
 import {UsageError} from '../errors.js'
 import type {InstanceState} from './state.js'
 
-export const IMAGE_NAME = /^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/
+/** NAME[:TAG], NAME optionally led by a registry host[:port]/ (for --push). */
+export const IMAGE_NAME = /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/
 
 /** The labels a promoted image carries. Values stay free of spaces, which commit's LABEL changes cannot carry. */
 export function promotionLabels(root: string, spec: InstanceSpec, st: InstanceState, withReport: boolean): Record<string, string> {

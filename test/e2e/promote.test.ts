@@ -1,11 +1,15 @@
 import {randomBytes} from 'node:crypto'
-import {existsSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {existsSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {DockerDriver} from '../../drivers/docker/driver.js'
 import {makeProject, removeProject} from '../fakes/project.js'
-import {galley, leftovers} from './cli.js'
+import {galley, leftovers, PODMAN_SOCKET} from './cli.js'
+
+/** The loopback registry setup.sh starts. */
+const REGISTRY = process.env.GALLEY_TEST_REGISTRY ?? 'localhost:5055'
 
 const KITCHEN = `platforms: [{name: bb, image: {bootstrap: busybox}}]
 suites:
@@ -18,18 +22,6 @@ suites:
 async function loadArchive(docker: DockerDriver, file: string): Promise<void> {
   const loading = await docker.engine.api.loadImage(file)
   await new Promise((resolve, reject) => docker.engine.api.modem.followProgress(loading, (err: Error | null) => (err ? reject(err) : resolve(undefined))))
-}
-
-/** A file's content in a container made from `image`, which is removed again. */
-async function readInImage(docker: DockerDriver, image: string, file: string): Promise<string> {
-  const h = await docker.create({instance: 'loaded', name: `e2e-loaded-${randomBytes(3).toString('hex')}`, snapshot: {id: image, driver: 'docker'}, limits: {}, labels: {'galley.e2e': 'promote'}})
-  let out = ''
-  try {
-    await docker.exec(h, ['cat', file], {onStdout: (b) => (out += b)})
-  } finally {
-    await docker.destroy(h)
-  }
-  return out
 }
 
 const Promote = suite('galley promote')
@@ -48,23 +40,108 @@ Promote('refuses an instance that has not passed verify since its last converge'
   }
 })
 
-Promote('on LXC --output writes an archive that Docker loads and runs', async () => {
-  const tag = `e2e/lxc-${randomBytes(4).toString('hex')}:1`
-  const root = makeProject({'galley.yml': KITCHEN})
-  const docker = new DockerDriver()
+/** Step 1 alone, then both: the second run makes the instance from step 1's layer, so step 2's deletions are whiteouts. */
+const STEP1 = "echo shipped > /etc/app.conf; mkdir -p /opt/d; echo old > /opt/d/old; echo bye > /etc/bye"
+const STEP2 = 'rm /etc/bye; rm -rf /opt/d; mkdir /opt/d; echo new > /opt/d/new'
+const layered = (steps: string[]) => `platforms: [{name: bb, image: {bootstrap: busybox}}]
+suites:
+  - name: app
+    provisioner: {steps: [${steps.map((s) => JSON.stringify({run: s})).join(', ')}]}
+    verifier: {tests: [{name: configured, run: 'grep -q shipped /etc/app.conf'}]}
+`
+const SEES = 'cat /etc/app.conf; ls /opt/d; test -e /etc/bye && echo bye is back'
+
+/** The output of `sh -c script` in a container made from `image`, which is removed again. */
+async function runInImage(docker: DockerDriver, image: string, script: string): Promise<string> {
+  const h = await docker.create({instance: 'loaded', name: `e2e-loaded-${randomBytes(3).toString('hex')}`, snapshot: {id: image, driver: 'docker'}, limits: {}, labels: {'galley.e2e': 'promote'}})
+  let out = ''
   try {
+    await docker.exec(h, ['sh', '-c', script], {onStdout: (b) => (out += b)})
+  } finally {
+    await docker.destroy(h)
+  }
+  return out
+}
+
+async function removeLxcImage(root: string, tag: string): Promise<void> {
+  const images = JSON.parse(galley(root, 'image', 'ls', '--json').stdout) as {id: string; spec: {promoted?: string}}[]
+  for (const i of images.filter((x) => x.spec.promoted === tag)) galley(root, 'image', 'rm', i.id)
+}
+
+Promote('on LXC the archive keeps the layers, with deletions as whiteouts, and Docker and Podman load and run it', async () => {
+  const tag = `e2e/lxc-${randomBytes(4).toString('hex')}:1`
+  const root = makeProject({'galley.yml': layered([STEP1])})
+  const docker = new DockerDriver()
+  const podman = new DockerDriver({socket: PODMAN_SOCKET})
+  try {
+    assert.is(galley(root, 'converge', '--driver', 'lxc').code, 0)
+    galley(root, 'destroy')
+    writeFileSync(path.join(root, 'galley.yml'), layered([STEP1, STEP2]))
     assert.is(galley(root, 'test', '--destroy', 'never', '--driver', 'lxc').code, 0)
-    const p = galley(root, 'promote', 'app-bb', '--tag', tag, '--output', 'app.tar')
-    assert.is(p.code, 0, p.stderr)
-    await loadArchive(docker, path.join(root, 'app.tar'))
+    for (const format of ['docker-archive', 'oci-archive']) {
+      const p = galley(root, 'promote', 'app-bb', '--tag', tag, '--output', `${format}.tar`, '--format', format)
+      assert.is(p.code, 0, p.stderr)
+    }
+    // Base, step 1, and the instance's own layer holding step 2.
+    const listing = spawnSync('tar', ['-xOf', path.join(root, 'oci-archive.tar'), 'manifest.json'], {encoding: 'utf8'}).stdout
+    const layers = (JSON.parse(listing) as {Layers: string[]}[])[0].Layers
+    assert.is(layers.length, 3)
+    const top = spawnSync('sh', ['-c', `tar -xOf oci-archive.tar ${layers[2]} | tar -t`], {cwd: root, encoding: 'utf8'}).stdout
+    assert.match(top, /etc\/\.wh\.bye/)
+    assert.match(top, /opt\/d\/\.wh\.\.wh\.\.opq/)
+    await loadArchive(docker, path.join(root, 'docker-archive.tar'))
     assert.is((await docker.engine.api.getImage(tag).inspect()).Config.Labels['galley.suite'], 'app')
-    assert.is(await readInImage(docker, tag, '/etc/app.conf'), 'shipped\n')
+    assert.is(await runInImage(docker, tag, SEES), 'shipped\nnew\n')
+    await loadArchive(podman, path.join(root, 'oci-archive.tar'))
+    assert.is(await runInImage(podman, `localhost/${tag}`, SEES), 'shipped\nnew\n')
   } finally {
     galley(root, 'destroy')
     await docker.engine.api.getImage(tag).remove().catch(() => {})
-    const images = JSON.parse(galley(root, 'image', 'ls', '--json').stdout) as {id: string; spec: {promoted?: string}}[]
-    for (const i of images.filter((x) => x.spec.promoted === tag)) galley(root, 'image', 'rm', i.id)
+    await podman.engine.api.getImage(`localhost/${tag}`).remove().catch(() => {})
+    await removeLxcImage(root, tag)
     assert.equal(await leftovers(root), [])
+    removeProject(root)
+  }
+})
+
+Promote('a promoted image is pushed to a registry and pulled back: from LXC and from Docker', async () => {
+  const root = makeProject({'galley.yml': KITCHEN})
+  const docker = new DockerDriver()
+  const tags: string[] = []
+  try {
+    for (const driver of ['lxc', 'docker']) {
+      const tag = `${REGISTRY}/e2e/${driver}-${randomBytes(4).toString('hex')}:1`
+      tags.push(tag)
+      assert.is(galley(root, 'test', '--destroy', 'never', '--driver', driver).code, 0)
+      const p = galley(root, 'promote', 'app-bb', '--tag', tag, '--push')
+      assert.is(p.code, 0, p.stderr)
+      assert.match(p.stdout, new RegExp(`pushed ${tag}`))
+      galley(root, 'destroy')
+      await docker.engine.api.getImage(tag).remove().catch(() => {})
+      assert.not.ok(await docker.engine.hasImage(tag))
+      await docker.engine.pullImage(tag)
+      assert.is(await runInImage(docker, tag, 'cat /etc/app.conf'), 'shipped\n')
+    }
+  } finally {
+    galley(root, 'destroy')
+    for (const tag of tags) {
+      await docker.engine.api.getImage(tag).remove().catch(() => {})
+      await removeLxcImage(root, tag)
+    }
+    assert.equal(await leftovers(root), [])
+    assert.equal(await leftovers(root, 'docker'), [])
+    removeProject(root)
+  }
+})
+
+Promote('--push refuses a tag that names no registry before promoting anything', async () => {
+  const root = makeProject({'galley.yml': KITCHEN})
+  try {
+    const r = galley(root, 'promote', 'app-bb', '--tag', 'e2e/app:1', '--push')
+    assert.is(r.code, 2)
+    assert.match(r.stderr, /names no registry to push to/)
+    assert.match(r.stderr, /localhost:5000\/myapp:1\.0/)
+  } finally {
     removeProject(root)
   }
 })
@@ -110,7 +187,7 @@ Promote('on Docker the image carries what was verified, and --output writes an a
     assert.match(labels['galley.junit.sha256'], /^[0-9a-f]{64}$/)
     await docker.engine.api.getImage(tag).remove()
     await loadArchive(docker, path.join(root, 'app.tar'))
-    assert.is(await readInImage(docker, tag, '/etc/app.conf'), 'shipped\n')
+    assert.is(await runInImage(docker, tag, 'cat /etc/app.conf'), 'shipped\n')
   } finally {
     galley(root, 'destroy')
     await docker.engine.api.getImage(tag).remove().catch(() => {})

@@ -83,6 +83,7 @@ export class FakeDriver implements Driver {
   }
 
   async saveImage(): Promise<void> {}
+  async pushImage(): Promise<void> {}
 
   async interactive(): Promise<number> {
     return 0

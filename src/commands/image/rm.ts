@@ -3,17 +3,17 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {GalleyCommand} from '../../cli/base.js'
 import {UsageError} from '../../errors.js'
-import {imageRootfs, listImages, removeImage, storeDir} from '../../images/store.js'
+import {hasImage, imageLowers, listImages, removeImage, storeDir} from '../../images/store.js'
 
 /** Containers in Galley's LXC store still layered on an image, directly or under step layers. */
 function usersOf(id: string): string[] {
   const lxcpath = storeDir('lxc')
-  const rootfs = imageRootfs(id)
+  const dirs = new Set(hasImage(id) ? imageLowers(id) : [])
   return readdirSync(lxcpath).filter((name) => {
     const file = path.join(lxcpath, name, 'galley.json')
     if (!existsSync(file)) return false
     const meta = JSON.parse(readFileSync(file, 'utf8')) as {snapshot?: string; lowers?: string[]}
-    return meta.snapshot === id || (meta.lowers ?? []).includes(rootfs)
+    return meta.snapshot === id || (meta.lowers ?? []).some((l) => dirs.has(l))
   })
 }
 
