@@ -25,6 +25,8 @@ export interface SessionOptions {
   noCache?: boolean
   /** test --promote: the image name for each passing instance; `{instance}` is replaced. */
   promote?: string
+  /** test --promote --push: push each promoted image to the registry its name holds. */
+  push?: boolean
 }
 
 /** `myorg` → `myorg/{instance}:latest`; a name with `{instance}` is used as it is. */
@@ -102,6 +104,10 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
           const ref = promotionRef(options.promote!, inst.name)
           await promoteInstance(config.root, inst.spec, store.read(inst.name), inst.driver, ref, false)
           events.emit('instance:note', {instance: inst.name, message: `promoted to ${ref} on ${inst.driver.name}`})
+          if (options.push) {
+            await inst.driver.pushImage(ref)
+            events.emit('instance:note', {instance: inst.name, message: `pushed ${ref}`})
+          }
         }
       : undefined
     const results = await runInstances(instances, action, {

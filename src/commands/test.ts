@@ -5,6 +5,7 @@ import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {promotionRef, runSession} from '../cli/session.js'
 import {UsageError} from '../errors.js'
+import {parseRegistryRef} from '../images/registry.js'
 import {IMAGE_NAME} from '../lifecycle/promote.js'
 
 export default class Test extends GalleyCommand {
@@ -19,6 +20,7 @@ export default class Test extends GalleyCommand {
     junit: Flags.string({summary: 'Where to write the JUnit report (default: .galley/junit.xml).'}),
     'no-cache': noCacheFlag,
     promote: Flags.string({summary: 'Promote every passing instance, before it is destroyed, to NAME/<instance>:latest (or a name with {instance} in it).'}),
+    push: Flags.boolean({summary: 'With --promote: push each image to the registry its name holds (host[:port]/…).', dependsOn: ['promote']}),
     verbose: verboseFlag,
   }
 
@@ -27,10 +29,11 @@ export default class Test extends GalleyCommand {
     if (flags.promote && !IMAGE_NAME.test(promotionRef(flags.promote, 'x'))) {
       throw new UsageError(`--promote \`${flags.promote}\` does not make image names (lower-case NAME, optional :TAG)`, {hint: 'For example: --promote myorg, or --promote "myorg/{instance}:1.0"'})
     }
+    if (flags.push) parseRegistryRef(promotionRef(flags.promote!, 'x'))
     const config = this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const junit = flags.junit ? path.resolve(flags.junit) : path.join(config.root, '.galley', 'junit.xml')
-    const {code} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote})
+    const {code} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push})
     if (code !== 0) this.exit(code)
   }
 }

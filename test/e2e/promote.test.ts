@@ -41,7 +41,8 @@ Promote('refuses an instance that has not passed verify since its last converge'
 })
 
 /** Step 1 alone, then both: the second run makes the instance from step 1's layer, so step 2's deletions are whiteouts. */
-const STEP1 = "echo shipped > /etc/app.conf; mkdir -p /opt/d; echo old > /opt/d/old; echo bye > /etc/bye"
+/** Unique to the run, so no step layer of an earlier run is reused. */
+const STEP1 = `echo ${randomBytes(4).toString('hex')} > /etc/run; echo shipped > /etc/app.conf; mkdir -p /opt/d; echo old > /opt/d/old; echo bye > /etc/bye`
 const STEP2 = 'rm /etc/bye; rm -rf /opt/d; mkdir /opt/d; echo new > /opt/d/new'
 const layered = (steps: string[]) => `platforms: [{name: bb, image: {bootstrap: busybox}}]
 suites:
@@ -212,6 +213,24 @@ Promote('test --promote promotes each passing instance before destroying it, and
     assert.equal(await leftovers(root, 'docker'), [])
   } finally {
     await docker.engine.api.getImage(`${prefix}/app-bb:latest`).remove().catch(() => {})
+    galley(root, 'destroy')
+    removeProject(root)
+  }
+})
+
+Promote('test --promote --push pushes each promoted image', async () => {
+  const repo = `e2e-${randomBytes(4).toString('hex')}`
+  const root = makeProject({'galley.yml': KITCHEN})
+  const docker = new DockerDriver()
+  try {
+    const r = galley(root, 'test', '--driver', 'docker', '--promote', `${REGISTRY}/${repo}`, '--push')
+    assert.is(r.code, 0, r.stdout + r.stderr)
+    assert.match(r.stdout, new RegExp(`pushed ${REGISTRY}/${repo}/app-bb:latest`))
+    const res = await fetch(`http://${REGISTRY}/v2/${repo}/app-bb/manifests/latest`, {method: 'HEAD', headers: {accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json'}})
+    assert.is(res.status, 200)
+    assert.equal(await leftovers(root, 'docker'), [])
+  } finally {
+    await docker.engine.api.getImage(`${REGISTRY}/${repo}/app-bb:latest`).remove().catch(() => {})
     galley(root, 'destroy')
     removeProject(root)
   }
