@@ -219,7 +219,9 @@ export class DockerDriver implements Driver {
   }
 
   async listSnapshots(): Promise<SnapshotInfo[]> {
-    const images = await this.engine.listImages(STEP_LABEL)
+    // Images committed from containers made from a step (promoted ones) inherit its label: a step
+    // snapshot is the image that also carries the step's own name.
+    const images = (await this.engine.listImages(STEP_LABEL)).filter((img) => (img.RepoTags ?? []).some((t) => t === `${STEP_REPO}:${img.Labels?.[STEP_LABEL]}` || t === `${STEP_REPO.replace(/^localhost\//, '')}:${img.Labels?.[STEP_LABEL]}`))
     return Promise.all(
       images.map(async (img) => {
         const key = img.Labels?.[STEP_LABEL] ?? ''

@@ -10,13 +10,25 @@ import {Readable} from 'node:stream'
 import {create as tarCreate, extract as tarExtract} from 'tar'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
+import {DockerDriver} from '../../drivers/docker/driver.js'
 import type {ContainerHandle, Driver, ExecOptions, Limits, Snapshot} from '../../drivers/driver.js'
+import {readTags, removeImage} from '../../src/images/store.js'
 
 interface Ctx {
   driver: Driver
   snapshot: Snapshot
   run: string
   seq: number
+}
+
+/** Removes an image promote made: from the engine, or from Galley's LXC store. */
+async function removePromoted(driver: Driver, ref: string): Promise<void> {
+  if (driver instanceof DockerDriver) {
+    await driver.engine.removeImage(ref)
+    return
+  }
+  const id = readTags()[ref]
+  if (id) await removeImage(id)
 }
 
 export function conformance(engine: string, makeDriver: () => Promise<Driver>): void {
@@ -215,6 +227,14 @@ export function conformance(engine: string, makeDriver: () => Promise<Driver>): 
     assert.is(listed.length, 2)
     assert.ok(listed.every((x) => x.inUse), 'snapshots under running containers are in use')
     assert.is(await ctx.driver.removeSnapshot(second.id), false)
+    // An image promoted from a container made from a snapshot is not a snapshot itself.
+    const promoted = `galley-conformance/promoted-${ctx.run}:1`
+    await ctx.driver.promote(grandchild, promoted, {'galley.suite': 'conformance'})
+    try {
+      assert.equal((await ctx.driver.listSnapshots()).filter((x) => x.key === `conf-${ctx.run}-b`).map((x) => x.id), [second.id])
+    } finally {
+      await removePromoted(ctx.driver, promoted)
+    }
     await ctx.driver.destroy(grandchild)
     await ctx.driver.destroy(child)
     await ctx.driver.destroy(h)

@@ -47,7 +47,8 @@ for (const engine of ['lxc', 'docker'] as const) {
       galley(root, 'destroy', '--driver', engine)
       assert.equal(await leftovers(root, engine), [])
       // Snapshots nothing uses any more, these tests' included, so repeated runs do not fill the disk.
-      assert.match(galley(root, 'cache', 'prune', '--all').stdout, /snapshots removed|nothing to remove/)
+      const pruned = galley(root, 'cache', 'prune', '--all')
+      assert.match(pruned.stdout, /snapshots removed|nothing to remove/, `exit ${pruned.code}: ${pruned.stdout.slice(-500)}${pruned.stderr}`)
       removeProject(root)
     }
   })

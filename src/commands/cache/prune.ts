@@ -18,13 +18,15 @@ export default class CachePrune extends GalleyCommand {
     if (age === undefined) throw new UsageError(`--older-than takes an age such as 90m, 12h, 7d or 2w, not \`${flags['older-than']}\``)
     let removed = 0
     let freed = 0
+    const gone = new Set<string>()
     for (const {driver, label} of await reachableEngines()) {
       // A layer other layers stack on goes once they are gone, so repeat until nothing more goes.
       for (let progress = true; progress; ) {
         progress = false
         for (const s of await driver.listSnapshots()) {
-          if (s.inUse || Date.now() - Date.parse(s.createdAt) < age) continue
+          if (s.inUse || gone.has(`${label} ${s.id}`) || Date.now() - Date.parse(s.createdAt) < age) continue
           if (await driver.removeSnapshot(s.id)) {
+            gone.add(`${label} ${s.id}`)
             this.log(`removed ${label} ${s.id}`)
             removed++
             freed += s.size ?? 0
