@@ -22,6 +22,9 @@ export interface ContainerHandle {
   instance?: string
   /** Whether the container runs, when the handle came from `list`. */
   running?: boolean
+  /** The run that made it and its project folder (labels galley.run, galley.root), from `list`. */
+  run?: string
+  root?: string
   /** Engine-specific details (LXC: lxcpath, address). */
   [key: string]: string | number | boolean | undefined
 }
@@ -126,6 +129,11 @@ export interface Driver {
   copyOut(handle: ContainerHandle, path: string): Promise<Readable>
   /** Stops and removes the container; a container that is already gone is not an error. */
   destroy(handle: ContainerHandle): Promise<void>
-  /** Galley's containers on this engine whose labels include `labels`. */
+  /** Galley's containers on this engine whose labels include `labels` (all of Galley's for `{}`). */
   list(labels: Record<string, string>): Promise<ContainerHandle[]>
+  /**
+   * Removes what killed or crashed Galley processes left that is not a container: half-copied
+   * layers and images, mount volumes and folders of containers that are gone. Returns what it removed.
+   */
+  removeDebris(): Promise<string[]>
 }

@@ -4,7 +4,8 @@
  * engine as `galley-base:<id>`; engine image references are used as they are.
  */
 import {spawn} from 'node:child_process'
-import {createWriteStream, mkdirSync, mkdtempSync, readFileSync, renameSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {pipeline} from 'node:stream/promises'
 import {rm} from 'node:fs/promises'
@@ -28,6 +29,8 @@ const BASE_REPO = 'localhost/galley-base'
 /** Step snapshots: committed images, labelled with their cache key. */
 const STEP_REPO = 'localhost/galley-step'
 const STEP_LABEL = 'galley.step'
+/** Debris younger than this may belong to a container being made right now. */
+const DEBRIS_AGE_MS = 60_000
 /** Label naming the container a volume was made for. */
 const VOLUME_OWNER = 'galley.container'
 
@@ -119,7 +122,7 @@ export class DockerDriver implements Driver {
     // folder. (Podman ignores driver options on anonymous volumes, hence named ones.)
     const mounts = []
     for (const [i, m] of (options.mounts ?? []).entries()) {
-      const dir = storeDir('docker', options.name, `mount${i}`)
+      const dir = path.join(this.mountsDir(), options.name, `mount${i}`)
       mkdirSync(path.join(dir, 'upper'), {recursive: true})
       mkdirSync(path.join(dir, 'work'), {recursive: true})
       const volume = `${options.name}-mount${i}`
@@ -285,7 +288,7 @@ export class DockerDriver implements Driver {
   async destroy(handle: ContainerHandle): Promise<void> {
     await this.engine.remove(this.engine.container(handle.name))
     await this.engine.removeVolumes({[VOLUME_OWNER]: handle.name})
-    await rm(path.join(storeDir('docker'), handle.name), {recursive: true, force: true})
+    await rm(path.join(this.mountsDir(), handle.name), {recursive: true, force: true})
   }
 
   async list(labels: Record<string, string>): Promise<ContainerHandle[]> {
@@ -296,7 +299,35 @@ export class DockerDriver implements Driver {
       socket: this.engine.socket,
       instance: c.Labels?.['galley.instance'],
       running: c.State === 'running',
+      run: c.Labels?.['galley.run'],
+      root: c.Labels?.['galley.root'],
     }))
+  }
+
+  /** Upper folders of the mount volumes of this engine's containers (one folder per engine socket). */
+  private mountsDir(): string {
+    return storeDir('docker', createHash('sha256').update(this.engine.socket).digest('hex').slice(0, 12))
+  }
+
+  /** Mount volumes and folders whose container is gone (a run killed between making them and it). */
+  async removeDebris(): Promise<string[]> {
+    const removed: string[] = []
+    const containers = new Set((await this.list({})).map((c) => c.name))
+    const old = (created: number) => Date.now() - created > DEBRIS_AGE_MS
+    for (const v of await this.engine.listVolumes(VOLUME_OWNER)) {
+      const owner = v.Labels?.[VOLUME_OWNER] ?? ''
+      const created = Date.parse((v as {CreatedAt?: string}).CreatedAt ?? '') || 0
+      if (containers.has(owner) || !old(created)) continue
+      await this.engine.removeVolumes({[VOLUME_OWNER]: owner})
+      removed.push(`volume ${v.Name}`)
+    }
+    const dirs = this.mountsDir()
+    for (const name of readdirSync(dirs)) {
+      if (containers.has(name) || !old(statSync(path.join(dirs, name)).mtimeMs)) continue
+      await rm(path.join(dirs, name), {recursive: true, force: true})
+      removed.push(`folder ${path.join(dirs, name)}`)
+    }
+    return removed
   }
 }
 

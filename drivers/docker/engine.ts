@@ -221,6 +221,11 @@ export class Engine {
   }
 
   /** Removes the volumes carrying `labels`; ones already gone are not an error. */
+  async listVolumes(label: string): Promise<Docker.VolumeInspectInfo[]> {
+    const {Volumes} = await this.call('list volumes', () => this.api.listVolumes({filters: JSON.stringify({label: [label]})}))
+    return Volumes ?? []
+  }
+
   async removeVolumes(labels: Record<string, string>): Promise<void> {
     const filters = JSON.stringify({label: Object.entries(labels).map(([k, v]) => `${k}=${v}`)})
     const {Volumes} = await this.call('list volumes', () => this.api.listVolumes({filters}))
@@ -233,8 +238,9 @@ export class Engine {
     }
   }
 
+  /** Galley's containers (those labelled galley.project) whose labels include `labels`. */
   async list(labels: Record<string, string>): Promise<Docker.ContainerInfo[]> {
-    const filters = JSON.stringify({label: Object.entries(labels).map(([k, v]) => `${k}=${v}`)})
+    const filters = JSON.stringify({label: ['galley.project', ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]})
     return this.call('list containers', () => this.api.listContainers({all: true, filters}))
   }
 }

@@ -5,7 +5,7 @@
  */
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import net from 'node:net'
 import {tmpdir} from 'node:os'
@@ -22,6 +22,7 @@ import {diskUsage, hasImage, imageDir, imageLowers, readImage, readTags, storeDi
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Limits, Snapshot, SnapshotInfo} from '../driver.js'
 import * as lxc from './ffi.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
+import {processAlive} from '../../src/lifecycle/runs.js'
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 // PID 1: reaps orphans (the shell's wait) and exits on SIGTERM.
@@ -595,11 +596,44 @@ export class LxcDriver implements Driver {
         const c = lxc.lxc_container_new(name, this.lxcpath)
         const running = c ? lxc.is_running(c) : false
         if (c) lxc.lxc_container_put(c)
-        out.push({driver: this.name, name, lxcpath: this.lxcpath, address: meta.address, instance: meta.labels?.['galley.instance'], running})
+        out.push({driver: this.name, name, lxcpath: this.lxcpath, address: meta.address, instance: meta.labels?.['galley.instance'], running, run: meta.labels?.['galley.run'], root: meta.labels?.['galley.root']})
       } catch {
         // Not one of Galley's, or half-made: `galley destroy` handles those by name.
       }
     }
     return out
+  }
+
+  /**
+   * Half-made things of processes that are gone: layer and image copies (`.tmp-<id>-<pid>…`), archive
+   * staging folders (`.stage-<pid>-…`), and container folders that never got their labels.
+   */
+  async removeDebris(): Promise<string[]> {
+    const removed: string[] = []
+    const dead = (pid: string) => !processAlive({pid: Number(pid), started: 0})
+    const sweep = async (dir: string, pattern: RegExp) => {
+      for (const name of readdirSync(dir)) {
+        const m = pattern.exec(name)
+        if (!m || !dead(m[1])) continue
+        await rm(path.join(dir, name), {recursive: true, force: true})
+        removed.push(path.join(dir, name))
+      }
+    }
+    await sweep(storeDir('layers'), /^\.tmp-.+-(\d+)$/)
+    await sweep(storeDir('images'), /^\.tmp-.+-(\d+)-\d+$/)
+    for (const image of readdirSync(storeDir('images'))) {
+      if (!image.startsWith('.') && existsSync(path.join(imageDir(image), 'image.json'))) await sweep(imageDir(image), /^\.stage-(\d+)-\d+$/)
+    }
+    for (const name of readdirSync(this.lxcpath)) {
+      const dir = this.dir(name)
+      if (existsSync(path.join(dir, LABELS_NAME)) || Date.now() - statSync(dir).mtimeMs < 60_000) continue
+      const c = lxc.lxc_container_new(name, this.lxcpath)
+      const running = c ? lxc.is_running(c) : false
+      if (c) lxc.lxc_container_put(c)
+      if (running) continue
+      await rm(dir, {recursive: true, force: true})
+      removed.push(dir)
+    }
+    return removed
   }
 }

@@ -1,13 +1,23 @@
 /** The engines a machine-wide command (cache, image) looks at: each that answers here. */
+import {existsSync} from 'node:fs'
 import type {Driver} from '../../drivers/driver.js'
 import {getDriver} from '../../drivers/index.js'
 
+/** Podman's API socket where setup.sh and Podman's systemd unit put it. */
+export const PODMAN_SOCKET = '/run/podman/podman.sock'
+
 export async function reachableEngines(): Promise<{driver: Driver; label: string}[]> {
   const out: {driver: Driver; label: string}[] = []
-  for (const name of ['lxc', 'docker']) {
+  const choices = [
+    {name: 'lxc', label: 'lxc'},
+    {name: 'docker', label: 'docker'},
+    // Podman as well, unless DOCKER_HOST already points the docker driver at it.
+    ...(existsSync(PODMAN_SOCKET) && !(process.env.DOCKER_HOST ?? '').endsWith(PODMAN_SOCKET) ? [{name: 'docker', socket: PODMAN_SOCKET, label: 'podman'}] : []),
+  ]
+  for (const {label, ...choice} of choices) {
     try {
-      const driver = await getDriver(name)
-      if ((await driver.doctor()).every((c) => c.ok)) out.push({driver, label: name})
+      const driver = await getDriver(choice)
+      if ((await driver.doctor()).every((c) => c.ok)) out.push({driver, label})
     } catch {
       // Not installed or not running here: nothing of Galley's to show from it.
     }

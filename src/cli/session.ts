@@ -6,7 +6,9 @@ import {isImageRef, type DriverName, type InstanceSpec, type ProjectConfig} from
 import {RunEmitter, type InstanceResult} from '../lifecycle/events.js'
 import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
+import {lockInstances} from '../lifecycle/lock.js'
 import {promoteInstance} from '../lifecycle/promote.js'
+import {registerRun} from '../lifecycle/runs.js'
 import {StateStore} from '../lifecycle/state.js'
 import {ConsoleReporter} from '../reporters/console.js'
 import {writeJunit} from '../reporters/junit.js'
@@ -67,7 +69,22 @@ export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[]
   )
 }
 
+/** How a lock names this process's command: `galley test web`. */
+export function commandLine(): string {
+  return ['galley', ...process.argv.slice(2)].join(' ')
+}
+
 export async function runSession(config: ProjectConfig, specs: InstanceSpec[], action: Action | 'test', options: SessionOptions): Promise<{code: number; results: InstanceResult[]}> {
+  // Before anything is made or printed: another process acting on these instances stops this one.
+  const unlock = lockInstances(config.root, specs.map((s) => s.name), commandLine())
+  const runId = randomBytes(6).toString('hex')
+  let unregister: () => void
+  try {
+    unregister = registerRun(runId, config.root, commandLine())
+  } catch (error) {
+    unlock()
+    throw error
+  }
   const events = new RunEmitter()
   const logs = new LogReporter(config.root, events, action)
   const console = new ConsoleReporter(events, {out: process.stdout, live: isLiveTerminal(), color: useColor(), verbose: options.verbose})
@@ -95,7 +112,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
   try {
-    const instances = await makeInstances(config, specs, events, controller.signal, randomBytes(6).toString('hex'), !options.noCache)
+    const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache)
     for (const why of new Set(autoChoices.values())) process.stdout.write(`${why}\n`)
     const store = new StateStore(config.root)
     const onPassed = options.promote
@@ -132,5 +149,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     process.off('SIGHUP', onSignal)
+    unregister()
+    unlock()
   }
 }

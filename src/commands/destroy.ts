@@ -1,7 +1,9 @@
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {EngineError} from '../errors.js'
+import {commandLine} from '../cli/session.js'
 import {destroyInstances} from '../lifecycle/destroy.js'
+import {lockInstances} from '../lifecycle/lock.js'
 import {StateStore} from '../lifecycle/state.js'
 
 export default class Destroy extends GalleyCommand {
@@ -18,7 +20,13 @@ export default class Destroy extends GalleyCommand {
     const known = [...new Set([...config.instances.map((i) => i.name), ...store.readAll().map((s) => s.instance)])].map((name) => ({name}))
     const names = argv.length > 0 ? new Set(selectInstances(known, argv as string[]).map((i) => i.name)) : undefined
     const drivers = config.instances.map((i) => ({name: i.driver.name, socket: i.driver.socket}))
-    const outcomes = await destroyInstances(config.root, store, drivers, names)
+    const unlock = lockInstances(config.root, names ? [...names] : known.map((k) => k.name), commandLine())
+    let outcomes
+    try {
+      outcomes = await destroyInstances(config.root, store, drivers, names)
+    } finally {
+      unlock()
+    }
     const failed = outcomes.filter((o) => o.error)
     for (const o of outcomes) if (!o.error) this.log(`destroyed ${o.instance} (${o.container})`)
     if (outcomes.length === 0) this.log('nothing to destroy')

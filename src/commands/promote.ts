@@ -3,7 +3,11 @@ import path from 'node:path'
 import {getDriver} from '../../drivers/index.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
+import {commandLine} from '../cli/session.js'
+import type {InstanceSpec} from '../config/types.js'
 import {UsageError} from '../errors.js'
+import type {ArchiveFormat} from '../images/archive.js'
+import {lockInstances} from '../lifecycle/lock.js'
 import {parseRegistryRef} from '../images/registry.js'
 import {IMAGE_NAME, promoteInstance} from '../lifecycle/promote.js'
 import {StateStore} from '../lifecycle/state.js'
@@ -36,9 +40,18 @@ export default class Promote extends GalleyCommand {
     const config = this.project(flags)
     const [spec, ...more] = selectInstances(config.instances, [args.instance])
     if (more.length > 0) throw new UsageError(`\`${args.instance}\` matches ${more.length + 1} instances; promote takes one`, {hint: 'Give the full instance name.'})
-    const st = new StateStore(config.root).read(spec.name)
+    const unlock = lockInstances(config.root, [spec.name], commandLine())
+    try {
+      await this.promote(config.root, spec, flags)
+    } finally {
+      unlock()
+    }
+  }
+
+  private async promote(root: string, spec: InstanceSpec, flags: {tag: string; output?: string; format: ArchiveFormat; push: boolean}): Promise<void> {
+    const st = new StateStore(root).read(spec.name)
     const driver = await getDriver({name: st?.handle?.driver ?? spec.driver.name, socket: (st?.handle?.socket as string | undefined) ?? spec.driver.socket})
-    await promoteInstance(config.root, spec, st, driver, flags.tag)
+    await promoteInstance(root, spec, st, driver, flags.tag)
     this.log(`promoted ${spec.name} to ${flags.tag} on ${driver.name}`)
     if (flags.output) {
       const file = path.resolve(flags.output)

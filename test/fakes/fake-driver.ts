@@ -84,6 +84,9 @@ export class FakeDriver implements Driver {
 
   async saveImage(): Promise<void> {}
   async pushImage(): Promise<void> {}
+  async removeDebris(): Promise<string[]> {
+    return []
+  }
 
   async interactive(): Promise<number> {
     return 0

@@ -1,0 +1,78 @@
+import {Flags} from '@oclif/core'
+import type {ContainerHandle} from '../../drivers/driver.js'
+import {reachableEngines} from '../cli/engines.js'
+import {GalleyCommand} from '../cli/base.js'
+import {EngineError, UsageError} from '../errors.js'
+import {forgetDeadRuns, processAlive, readRun} from '../lifecycle/runs.js'
+import {StateStore} from '../lifecycle/state.js'
+
+/**
+ * Why a container of Galley's stays, or undefined when it is an orphan: its run was killed (its
+ * record is there, its process is not), or its run finished and no project's state keeps it.
+ */
+function keeper(c: ContainerHandle): string | undefined {
+  const record = c.run ? readRun(c.run) : undefined
+  if (record) return processAlive(record) ? `its run ${c.run} (pid ${record.pid}) is in progress` : undefined
+  if (c.root && c.instance) {
+    const st = new StateStore(c.root).read(c.instance)
+    if (st?.handle?.name === c.name) return `instance ${c.instance} of ${c.root} keeps it (galley destroy there removes it)`
+  }
+  return undefined
+}
+
+/** The state of the instance the container was, if it names that container, goes with it. */
+function forgetState(c: ContainerHandle): void {
+  if (!c.root || !c.instance) return
+  const store = new StateStore(c.root)
+  if (store.read(c.instance)?.handle?.name === c.name) store.remove(c.instance)
+}
+
+export default class Prune extends GalleyCommand {
+  static summary = "Remove what killed or crashed Galley runs left behind, on every engine here."
+  static description =
+    "An orphan is a container of Galley's whose run was killed or crashed, or whose run finished and that no project's state keeps " +
+    '(instances kept on purpose, with --destroy never or after a failure, stay until galley destroy). ' +
+    'Half-copied layers and images, and mount volumes of containers that are gone, go too. Works from any folder.'
+  static examples = ['<%= config.bin %> prune --orphans', '<%= config.bin %> prune --orphans --dry-run']
+  static flags = {
+    orphans: Flags.boolean({summary: 'Remove orphaned containers and half-made layers, images and volumes.'}),
+    'dry-run': Flags.boolean({summary: 'Only list what would be removed.'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Prune)
+    if (!flags.orphans) throw new UsageError('say what to prune: --orphans', {hint: 'Step snapshots: galley cache prune. Base images: galley image rm.'})
+    const failures: string[] = []
+    let removed = 0
+    for (const {driver, label} of await reachableEngines()) {
+      for (const c of await driver.list({})) {
+        const why = keeper(c)
+        if (why) {
+          this.debug(`keeping ${label} ${c.name}: ${why}`)
+          continue
+        }
+        const what = `${label} container ${c.name}${c.instance ? ` (instance ${c.instance}${c.root ? ` of ${c.root}` : ''})` : ''}`
+        if (flags['dry-run']) {
+          this.log(`would remove ${what}`)
+          continue
+        }
+        try {
+          await driver.destroy(c)
+          forgetState(c)
+          this.log(`removed ${what}`)
+          removed++
+        } catch (error) {
+          failures.push(`${what}: ${(error as Error).message}`)
+        }
+      }
+      if (flags['dry-run']) continue
+      for (const item of await driver.removeDebris()) {
+        this.log(`removed ${label} ${item}`)
+        removed++
+      }
+    }
+    if (!flags['dry-run']) forgetDeadRuns()
+    if (failures.length > 0) throw new EngineError(`could not remove:\n${failures.join('\n')}`, {hint: 'Check the engines with galley doctor, then run galley prune --orphans again.'})
+    if (!flags['dry-run']) this.log(removed ? `${removed} removed` : 'nothing to remove')
+  }
+}
