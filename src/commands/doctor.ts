@@ -1,9 +1,10 @@
 import {spawnSync} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {accessSync, constants, existsSync, mkdirSync, readFileSync, statfsSync} from 'node:fs'
 import {getDriver} from '../../drivers/index.js'
 import type {DoctorCheck} from '../../drivers/driver.js'
 import {GalleyCommand} from '../cli/base.js'
 import {ExitCode} from '../errors.js'
+import {galleyHome} from '../images/store.js'
 
 function tool(name: string, args: string[], fix: string): DoctorCheck {
   const out = spawnSync(name, args, {encoding: 'utf8'})
@@ -12,6 +13,40 @@ function tool(name: string, args: string[], fix: string): DoctorCheck {
 }
 
 const PODMAN_SOCKET = '/run/podman/podman.sock'
+const GIB = 1024 ** 3
+
+/** The machine: Galley's store (writable, with room for images and layers) and the kernel's forwarding for NAT. */
+function machineChecks(): DoctorCheck[] {
+  const checks: DoctorCheck[] = []
+  const home = galleyHome()
+  try {
+    mkdirSync(home, {recursive: true})
+    accessSync(home, constants.W_OK)
+    const fs = statfsSync(home)
+    const free = fs.bavail * fs.bsize
+    checks.push({
+      name: 'store',
+      ok: free >= GIB,
+      detail: `${home} writable, ${(free / GIB).toFixed(1)} GiB free`,
+      fix: `Free space under ${home} (galley cache prune --all, galley image rm --all), or point GALLEY_HOME at a larger disk.`,
+    })
+  } catch (error) {
+    checks.push({name: 'store', ok: false, detail: `${home} is not writable: ${(error as Error).message}`, fix: 'Run galley as root, or set GALLEY_HOME to a folder you can write.'})
+  }
+  let forward = ''
+  try {
+    forward = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim()
+  } catch {
+    // No procfs entry: reported below as off.
+  }
+  checks.push({
+    name: 'ip forwarding',
+    ok: forward === '1',
+    detail: forward === '1' ? 'on (instances reach the network through NAT)' : 'off: instances cannot reach package mirrors',
+    fix: 'sysctl -w net.ipv4.ip_forward=1 (lxc-net and dockerd turn it on when they start)',
+  })
+  return checks
+}
 
 export default class Doctor extends GalleyCommand {
   static summary = 'Check that the engines and tools Galley needs are here and usable, and say how to fix what is not.'
@@ -31,6 +66,7 @@ export default class Doctor extends GalleyCommand {
       const podman = await getDriver({name: 'docker', socket: PODMAN_SOCKET})
       checks.push(...(await podman.doctor()).map((c) => ({...c, name: `podman: ${c.name}`, detail: `${c.detail} (use driver: {name: docker, socket: ${PODMAN_SOCKET}})`})))
     }
+    checks.push(...machineChecks())
     checks.push(tool('debootstrap', ['--version'], 'apt-get install debootstrap'))
     checks.push(tool('/bin/busybox', ['--help'], 'apt-get install busybox-static'))
     for (const c of checks) {
