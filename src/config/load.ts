@@ -231,6 +231,12 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
     for (const [kind, entries] of [['steps', inst.provisioner.steps], ['tests', inst.verifier.tests]] as const) {
       for (const e of entries) {
         if (!e.script) continue
+        if (/[\x00-\x1f\x7f]/.test(e.script)) {
+          const owner = findScriptNode(sources, e.script) ?? at('suites', inst.suite, kind === 'steps' ? 'provisioner' : 'verifier')
+          if (!missing.has(e.script)) errors.push(new ConfigError(`script path ${JSON.stringify(e.script)} holds a control character`, owner, {hint: 'Give the plain relative path of the script file.'}))
+          missing.add(e.script)
+          continue
+        }
         const target = path.resolve(root, e.script)
         const inside = !path.relative(root, target).startsWith('..') && !path.isAbsolute(e.script)
         const found = inside ? statSync(target, {throwIfNoEntry: false}) : undefined
