@@ -1,0 +1,55 @@
+/**
+ * galley.yml's JSON Schema, made from the same Schema the loader checks files against, so editors
+ * (through yaml-language-server, say) complete and check exactly what Galley accepts.
+ */
+import {fileSchema, NAME_PATTERN, type Schema} from './schema.js'
+
+type Json = Record<string, unknown>
+
+const SIZE_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*[kKmMgGtT]?([iI]?[bB])?\\s*$'
+
+export function toJsonSchema(schema: Schema): Json {
+  switch (schema.kind) {
+    case 'map': {
+      const object: Json = {
+        type: 'object',
+        properties: Object.fromEntries(Object.entries(schema.keys).map(([k, v]) => [k, toJsonSchema(v)])),
+        additionalProperties: false,
+        ...(schema.required?.length ? {required: schema.required} : {}),
+        // Exactly one of these keys.
+        ...(schema.oneOf ? {oneOf: schema.oneOf.map((k) => ({required: [k]}))} : {}),
+      }
+      return schema.orString ? {anyOf: [{type: 'string', description: schema.orString}, object]} : object
+    }
+    case 'seq':
+      return {type: 'array', items: toJsonSchema(schema.items)}
+    case 'string':
+      return {type: 'string'}
+    case 'name':
+      return {type: 'string', pattern: NAME_PATTERN.source}
+    case 'int':
+      return {type: 'integer', ...(schema.min !== undefined ? {minimum: schema.min} : {})}
+    case 'number':
+      return {type: 'number', ...(schema.min !== undefined ? {minimum: schema.min} : {})}
+    case 'size':
+      return {anyOf: [{type: 'integer', minimum: 1}, {type: 'string', pattern: SIZE_PATTERN}], description: 'bytes, or a size such as 512M or 1G'}
+    case 'enum':
+      return {enum: schema.values}
+    case 'env':
+      return {type: 'object', additionalProperties: {type: ['string', 'number', 'boolean']}}
+    default:
+      // A kind this generator does not know yet: accept anything rather than reject valid files.
+      return {}
+  }
+}
+
+/** The schema of galley.yml (or, with `isOverride`, of galley.local.yml). */
+export function galleySchema(isOverride = false): Json {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: isOverride ? 'galley.local.schema.json' : 'galley.schema.json',
+    title: isOverride ? 'galley.local.yml' : 'galley.yml',
+    description: isOverride ? 'Local overrides merged over galley.yml (platforms and suites by name).' : 'A Galley project: platforms, suites, and how to provision and verify them.',
+    ...toJsonSchema(fileSchema(isOverride)),
+  }
+}
