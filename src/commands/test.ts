@@ -7,6 +7,7 @@ import {promotionRef, runSession} from '../cli/session.js'
 import {UsageError} from '../errors.js'
 import {parseRegistryRef} from '../images/registry.js'
 import {IMAGE_NAME} from '../lifecycle/promote.js'
+import {parseShard, readDurations, recordDurations, shardOf} from '../lifecycle/shard.js'
 
 export default class Test extends GalleyCommand {
   static summary = 'Test instances: destroy, create, converge, verify, then destroy per --destroy; writes JUnit.'
@@ -19,6 +20,8 @@ export default class Test extends GalleyCommand {
     'fail-fast': Flags.boolean({summary: 'Start no new instance after the first one fails.'}),
     junit: Flags.string({summary: 'Where to write the JUnit report (default: .galley/junit.xml).'}),
     'no-cache': noCacheFlag,
+    durations: Flags.string({summary: 'With --shard: balance by the durations in this file (a JUnit report of an earlier run, or JSON); default .galley/durations.json.', helpValue: 'FILE', dependsOn: ['shard']}),
+    shard: Flags.string({summary: 'Run shard I of N of the instances (I/N): N CI jobs with 1/N … N/N cover each instance once.', helpValue: 'I/N'}),
     promote: Flags.string({summary: 'Promote every passing instance, before it is destroyed, to NAME/<instance>:latest (or a name with {instance} in it).'}),
     push: Flags.boolean({summary: 'With --promote: push each image to the registry its name holds (host[:port]/…).', dependsOn: ['promote']}),
     verbose: verboseFlag,
@@ -31,9 +34,18 @@ export default class Test extends GalleyCommand {
     }
     if (flags.push) parseRegistryRef(promotionRef(flags.promote!, 'x'))
     const config = this.project(flags)
-    const specs = selectInstances(config.instances, argv as string[])
+    let specs = selectInstances(config.instances, argv as string[])
+    if (flags.shard) {
+      const shard = parseShard(flags.shard)
+      const all = specs.length
+      specs = shardOf(specs, shard, readDurations(config.root, flags.durations))
+      this.log(`shard ${shard.index}/${shard.count}: ${specs.length} of ${all} instances${specs.length ? `: ${specs.map((s) => s.name).join(', ')}` : ''}`)
+    }
     const junit = flags.junit ? path.resolve(flags.junit) : path.join(config.root, '.galley', 'junit.xml')
-    const {code} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push})
+    const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push})
+    // How long each instance took, so later sharded runs can balance by it. Shards record nothing:
+    // every shard of a pipeline must see the same figures.
+    if (!flags.shard) recordDurations(config.root, Object.fromEntries(results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => [r.instance, Math.round(r.durationMs)])))
     if (code !== 0) this.exit(code)
   }
 }

@@ -1,0 +1,64 @@
+/**
+ * Merging JUnit reports (one per CI shard) into one: every <testsuite> of every file, kept as it
+ * was written (parsed and rewritten in document order, so cases, properties and output survive),
+ * under one <testsuites> whose totals are recomputed.
+ */
+import {readFileSync} from 'node:fs'
+import {XMLBuilder, XMLParser, XMLValidator} from 'fast-xml-parser'
+import {UsageError} from '../errors.js'
+
+type Ordered = Record<string, unknown> & {':@'?: Record<string, string>}
+
+const OPTIONS = {ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, parseAttributeValue: false, parseTagValue: false, trimValues: false, commentPropName: '#comment', cdataPropName: '#cdata'} as const
+
+export interface MergedReport {
+  xml: string
+  suites: number
+  tests: number
+  failures: number
+  errors: number
+  skipped: number
+  /** Suite names (instances) found in more than one file. */
+  duplicates: string[]
+}
+
+const tagOf = (node: Ordered) => Object.keys(node).find((k) => k !== ':@')
+
+function suitesOf(file: string): Ordered[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, {hint: 'Give the paths of the JUnit files to merge.'})
+  }
+  const valid = XMLValidator.validate(text)
+  if (valid !== true) throw new UsageError(`${file}:${valid.err.line}:${valid.err.col}: not XML: ${valid.err.msg}`, {hint: 'Give JUnit XML files, such as those galley test --junit writes.'})
+  const doc = new XMLParser(OPTIONS).parse(text) as Ordered[]
+  const root = doc.find((n) => tagOf(n) === 'testsuites' || tagOf(n) === 'testsuite')
+  if (!root) throw new UsageError(`${file} holds no <testsuites> or <testsuite>`, {hint: 'Give JUnit XML files, such as those galley test --junit writes.'})
+  if (tagOf(root) === 'testsuite') return [root]
+  return (root.testsuites as Ordered[]).filter((n) => tagOf(n) === 'testsuite')
+}
+
+const num = (v: string | undefined) => (v === undefined || Number.isNaN(Number(v)) ? 0 : Number(v))
+
+export function mergeJunit(files: string[]): MergedReport {
+  const suites: Ordered[] = []
+  const seen = new Map<string, number>()
+  for (const file of files) {
+    for (const s of suitesOf(file)) {
+      suites.push(s)
+      const name = s[':@']?.name ?? ''
+      seen.set(name, (seen.get(name) ?? 0) + 1)
+    }
+  }
+  const total = (key: string) => suites.reduce((sum, s) => sum + num(s[':@']?.[key]), 0)
+  const totals = {tests: total('tests'), failures: total('failures'), errors: total('errors'), skipped: total('skipped')}
+  const time = Math.round(total('time') * 1000) / 1000
+  const root: Ordered = {
+    testsuites: suites,
+    ':@': {name: 'galley', tests: String(totals.tests), failures: String(totals.failures), errors: String(totals.errors), skipped: String(totals.skipped), time: String(time)},
+  }
+  const body = new XMLBuilder({...OPTIONS, format: true, indentBy: '  ', suppressEmptyNode: true}).build([root]) as string
+  return {xml: `<?xml version="1.0" encoding="UTF-8"?>\n${body.trim()}\n`, suites: suites.length, ...totals, duplicates: [...seen].filter(([, n]) => n > 1).map(([name]) => name)}
+}
