@@ -135,7 +135,8 @@ function httpProbe(url: string, i: number): string {
 /** The probe script for a batch of assertions, and the marker its facts are framed with. */
 export function batchScript(assertions: Assertion[]): {script: string; marker: string} {
   const marker = `@@galley-${randomBytes(6).toString('hex')}`
-  const script = prelude(marker) + assertions.map((a, i) => probe(a, i)).join('\n') + '\nexit 0\n'
+  // `probe` marks each assertion as reached, so one whose facts are all absent is still judged.
+  const script = prelude(marker) + assertions.map((a, i) => `fact ${i} probe\n${probe(a, i)}`).join('\n') + '\nexit 0\n'
   return {script, marker}
 }
 
@@ -436,7 +437,12 @@ function judgeHttp(a: Assertion, facts: Facts): Verdict {
     body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '')
   }
   const {status, headers} = parseHttpHead(head)
-  const error = (facts.get('error') ?? '').trim().split('\n').filter((l) => !/^\s/.test(l) && l.trim()).pop()
+  const error = (facts.get('error') ?? '')
+    .trim()
+    .split('\n')
+    .filter((l) => !/^\s/.test(l) && l.trim())
+    .pop()
+    ?.replace(/^bash: galley: line \d+: /, '')
   const detail = body ? `body (${via}):\n${body.slice(0, 2000)}` : undefined
   if (status === undefined) return verdict([`expected status ${want}, got no response (${via}: ${error || 'no output'})`], detail)
   const problems: string[] = []
