@@ -1,11 +1,13 @@
 import {Flags} from '@oclif/core'
 import path from 'node:path'
-import {concurrencyFlag, noCacheFlag, verboseFlag} from '../cli/action.js'
+import {concurrencyFlag, jsonFlag, noCacheFlag, tapFlag, verboseFlag} from '../cli/action.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {promotionRef, runSession} from '../cli/session.js'
 import {UsageError} from '../errors.js'
 import {IMAGE_NAME} from '../lifecycle/promote.js'
+
+const resolve = (file: string | undefined) => (file ? path.resolve(file) : undefined)
 
 export default class Test extends GalleyCommand {
   static summary = 'Test instances: destroy, create, converge, verify, then destroy per --destroy; writes JUnit.'
@@ -17,6 +19,8 @@ export default class Test extends GalleyCommand {
     destroy: Flags.option({options: ['passing', 'always', 'never'] as const, default: 'passing', summary: 'When to destroy an instance after its test.'})(),
     'fail-fast': Flags.boolean({summary: 'Start no new instance after the first one fails.'}),
     junit: Flags.string({summary: 'Where to write the JUnit report (default: .galley/junit.xml).'}),
+    tap: tapFlag,
+    json: jsonFlag,
     'no-cache': noCacheFlag,
     promote: Flags.string({summary: 'Promote every passing instance, before it is destroyed, to NAME/<instance>:latest (or a name with {instance} in it).'}),
     verbose: verboseFlag,
@@ -30,7 +34,7 @@ export default class Test extends GalleyCommand {
     const config = this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const junit = flags.junit ? path.resolve(flags.junit) : path.join(config.root, '.galley', 'junit.xml')
-    const {code} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote})
+    const {code} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote})
     if (code !== 0) this.exit(code)
   }
 }
