@@ -410,13 +410,12 @@ export function parseHttpHead(text: string): {status?: number; headers: Map<stri
   const headers = new Map<string, string>()
   if (start < 0) return {headers}
   const status = Number(/HTTP\/[\d.]+\s+(\d{3})/.exec(lines[start])![1])
+  // wget -S indents the response it shows; its own messages that follow are not indented.
+  const indent = /^\s*/.exec(lines[start])![0]
   for (const l of lines.slice(start + 1)) {
-    const m = /^\s*([A-Za-z0-9-]+):\s?(.*)$/.exec(l)
-    if (!m) {
-      if (l.trim() === '') break
-      continue
-    }
-    headers.set(m[1].toLowerCase(), m[2].trim())
+    const m = /^(\s*)([A-Za-z0-9-]+):\s?(.*)$/.exec(l)
+    if (!m || m[1] !== indent) break
+    headers.set(m[2].toLowerCase(), m[3].trim())
   }
   return {status, headers}
 }
