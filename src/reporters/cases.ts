@@ -25,15 +25,16 @@ export function reportCases(r: InstanceResult, spec: InstanceSpec | undefined): 
         name: t.group ? `${t.group}: ${t.name}` : t.name,
         status: t.skipped ? 'skipped' : t.ok ? 'passed' : 'failed',
         message: t.skipped ? t.outputTail || undefined : t.message,
-        output: t.ok || t.cached ? undefined : t.outputTail || undefined,
+        output: t.ok || t.cached || t.outputTail === t.message ? undefined : t.outputTail || undefined,
         durationMs: t.durationMs,
       })
     }
     for (const name of planned.slice(ran.length)) cases.push({instance: r.instance, phase, name, status: 'skipped', message: 'not run', durationMs: 0})
   }
   const verifyReached = r.tests.length > 0 || r.status === 'passed'
-  // A passing instance with no steps ran verify alone: its steps were not due, not skipped.
-  add('converge', r.steps, r.steps.length === 0 && r.status === 'passed' ? [] : (spec?.provisioner.steps.map((s) => s.name) ?? []))
+  // An instance with no steps that passed or failed in verify ran verify alone: its steps were not due, not skipped.
+  const stepsDue = r.steps.length > 0 || (r.status !== 'passed' && r.failedIn !== 'verify')
+  add('converge', r.steps, stepsDue ? (spec?.provisioner.steps.map((s) => s.name) ?? []) : [])
   add('verify', r.tests, verifyReached ? [] : spec ? plannedTests(spec.verifier) : [])
   if (r.status === 'error' || r.status === 'interrupted') {
     cases.push({instance: r.instance, phase: r.failedIn ?? 'run', name: r.status === 'interrupted' ? 'interrupted' : 'engine', status: 'error', message: (r.message ?? r.status).split('\n')[0], output: r.message, durationMs: 0})

@@ -37,7 +37,9 @@ export async function writeJunit(file: string, results: InstanceResult[], specs:
       for (const name of planned.slice(ran.length)) suite.testCase().className(`${r.instance}.${kind}`).name(name).skipped()
     }
     const verifyReached = r.tests.length > 0 || r.status === 'passed'
-    addTasks('converge', r.steps, spec?.provisioner.steps.map((s) => s.name) ?? [])
+    // An instance with no steps that passed or failed in verify ran verify alone: its steps were not due, not skipped.
+    const stepsDue = r.steps.length > 0 || (r.status !== 'passed' && r.failedIn !== 'verify')
+    addTasks('converge', r.steps, stepsDue ? (spec?.provisioner.steps.map((s) => s.name) ?? []) : [])
     addTasks('verify', r.tests, verifyReached ? r.tests.map((t) => t.name) : (spec ? plannedTests(spec.verifier) : []))
     if (r.status === 'error' || r.status === 'interrupted') {
       suite
