@@ -209,4 +209,33 @@ Debian('LXC: on the same server, package, service and HTTP mismatches say what w
   }
 })
 
+Debian('LXC: bats missing on Debian is installed with apt-get, said so, and its skip is a skipped case', async () => {
+  const root = makeProject({
+    'galley.yml': `driver: {name: lxc}
+platforms:
+  - name: debian-12
+    image: { bootstrap: debootstrap, release: bookworm, packages: [ca-certificates] }
+suites:
+  - name: plain
+    verifier:
+      bats: [t.bats]
+`,
+    't.bats': '@test "bash runs" {\n  run bash -c "echo hi"\n  [ "$output" = hi ]\n}\n\n@test "needs a network card" {\n  skip "no card here"\n}\n',
+  })
+  try {
+    const r = galley(root, 'test')
+    assert.is(r.code, 0, r.stdout.slice(-4000) + r.stderr)
+    assert.match(r.stdout, /bats is not installed in the instance: installing Debian's bats package with apt-get/)
+    const s = readJunit(path.join(root, '.galley', 'junit.xml')).suites[0]
+    assert.equal(s.cases.map((c) => [c.classname, c.name, c.skipped]), [
+      ['plain-debian-12.verify.t.bats', 'bash runs', false],
+      ['plain-debian-12.verify.t.bats', 'needs a network card', true],
+    ])
+  } finally {
+    galley(root, 'destroy')
+    assert.equal(await leftovers(root), [])
+    removeProject(root)
+  }
+})
+
 Debian.run()
