@@ -60,6 +60,7 @@ export class ConsoleReporter {
       const secs = (result.durationMs / 1000).toFixed(2)
       if (options.live) return
       if (result.cached) this.line(instance, `${this.paint('2', 'cached')} ${result.kind} ${result.name} (restored from the step cache)`)
+      else if (result.skipped) this.line(instance, `${this.paint('33', 'skipped')} ${result.kind} ${result.name}`)
       else this.line(instance, `${mark} ${result.kind} ${result.name} (exit ${result.exitCode}, ${secs}s)`)
     })
     events.on('instance:note', ({instance, message}) => this.line(instance, message))

@@ -9,7 +9,8 @@ import {randomBytes} from 'node:crypto'
 import {parseMode} from '../config/schema.js'
 import type {Assertion} from '../config/types.js'
 import type {TaskResult} from '../lifecycle/events.js'
-import {expectedTexts, quote, textMatches, type VerifyContext} from './verifier.js'
+import {expectedTexts, quote, textMatches} from './text.js'
+import type {VerifyContext} from './verifier.js'
 
 const MAX_BYTES = 1 << 20
 const RETRY_INTERVAL_MS = 1000
