@@ -13,7 +13,7 @@ export default class Verify extends ActionCommand {
     concurrency: concurrencyFlag,
     'no-cache': noCacheFlag,
     verbose: verboseFlag,
-    junit: Flags.string({summary: 'Also write a JUnit report to FILE.'}),
+    junit: Flags.string({summary: 'Also write a JUnit report to FILE.', helpValue: 'FILE'}),
     tap: tapFlag,
     json: jsonFlag,
   }
