@@ -328,14 +328,16 @@ export class Instance {
     this.tests.length = 0
     await this.upload(handle)
     await this.runTasks(handle, shellTests(this.spec.verifier, this.spec.provisioner), this.tests, false)
+    const shellCount = this.tests.length
     await runCaseVerifiers(this.spec.verifier, this.verifyContext(handle))
     this.checkAborted()
-    const failed = this.tests.find((t) => !t.ok)
-    if (failed) {
+    const failedAt = this.tests.findIndex((t) => !t.ok)
+    if (failedAt >= 0) {
+      const failed = this.tests[failedAt]
       const count = this.tests.filter((t) => !t.ok).length
       this.record('converged', 'verify', {lastError: `${count} of ${this.tests.length} tests failed`})
-      // A shell test's message names it; an assertion's says only what it expected and got.
-      const first = failed.message?.includes(failed.name) ? failed.message : `${failed.name}: ${failed.message}`
+      // A shell test's message names it; an assertion's, a bats test's or a report's does not.
+      const first = failedAt < shellCount ? failed.message : `${failed.name}: ${failed.message}`
       throw new TaskFailed({...failed, message: `${count} of ${this.tests.length} tests failed; first: ${first}`})
     }
     this.record('verified', 'verify', {tests: {passed: this.tests.length, total: this.tests.length}})
