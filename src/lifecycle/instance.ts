@@ -366,6 +366,7 @@ export class Instance {
         return {exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString()}
       },
       start: (name, index, total) => this.deps.events.emit('task:start', {instance: this.name, kind: 'test', name, index, total}),
+      output: (name, text) => this.deps.events.emit('task:output', {instance: this.name, kind: 'test', name, stream: 'stdout', text}),
       end: (result) => {
         this.tests.push(result)
         this.deps.events.emit('task:end', {instance: this.name, result})

@@ -545,6 +545,7 @@ export async function runAssertions(assertions: Assertion[], ctx: VerifyContext)
         message: v.message,
       }
       results.push(result)
+      if (!v.ok) ctx.output(p.a.name, `${result.outputTail}\n`)
       ctx.end(result)
     })
     pending = next

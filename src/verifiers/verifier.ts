@@ -22,6 +22,8 @@ export interface VerifyContext {
   exec(argv: string[], options?: {env?: Record<string, string>; task?: string}): Promise<ExecResult>
   /** A test case (or a command that will yield several) begins. */
   start(name: string, index: number, total: number): void
+  /** Text to show and log as a test case's output (an assertion's expected and found). */
+  output(name: string, text: string): void
   /** A test case's result. */
   end(result: TaskResult): void
   /** Something the user should know that is not a result (installing bats, waiting for a retry). */
