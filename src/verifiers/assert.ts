@@ -82,18 +82,15 @@ export function probe(a: Assertion, i: number): string {
         `${f('init')}; read -r c 2>/dev/null </proc/1/comm; printf %s "$c"`,
         `if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then ${f('systemd')}; systemctl is-active "$s" 2>&1; fi`,
         `if [ -x "/etc/init.d/$s" ]; then ${f('initd')}; "/etc/init.d/$s" status >/dev/null 2>&1 </dev/null; printf %s $?; fi`,
-        `procs ${i}`,
       ].join('\n')
     }
     case 'user':
     case 'group':
-      return `${f('passwd')}; cat /etc/passwd 2>/dev/null; ${f('group')}; cat /etc/group 2>/dev/null`
-    case 'port': {
-      const proto = a.expect.protocol === 'udp' ? 'udp' : 'tcp'
-      return `${f('net')}; cat /proc/net/${proto} /proc/net/${proto}6 2>/dev/null`
-    }
+    case 'port':
     case 'process':
-      return `procs ${i}; ${f('passwd')}; cat /etc/passwd 2>/dev/null`
+    case 'mount':
+      // Judged on shared facts alone.
+      return ''
     case 'command':
       return [
         `${f('status')}; sh -c ${t} >"$T/o${i}" 2>"$T/e${i}" </dev/null; printf %s $?`,
@@ -105,8 +102,34 @@ export function probe(a: Assertion, i: number): string {
       const file = '/proc/sys/' + (a.target.includes('/') ? a.target.replace(/^\/proc\/sys\//, '') : a.target.replace(/\./g, '/'))
       return `if [ -r ${shellQuote(file)} ]; then ${f('value')}; cat ${shellQuote(file)}; fi`
     }
+  }
+}
+
+/** Facts many assertions are judged on, read once per batch: the shell that prints each. */
+const SHARED = {
+  passwd: 'fact S passwd; cat /etc/passwd 2>/dev/null',
+  group: 'fact S group; cat /etc/group 2>/dev/null',
+  tcp: 'fact S tcp; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null',
+  udp: 'fact S udp; cat /proc/net/udp /proc/net/udp6 2>/dev/null',
+  procs: 'procs S',
+  mounts: 'fact S mounts; cat /proc/mounts',
+}
+
+function sharedFacts(a: Assertion): (keyof typeof SHARED)[] {
+  switch (a.kind) {
+    case 'user':
+    case 'group':
+      return ['passwd', 'group']
+    case 'port':
+      return [a.expect.protocol === 'udp' ? 'udp' : 'tcp']
+    case 'process':
+      return ['procs', 'passwd']
+    case 'service':
+      return ['procs']
     case 'mount':
-      return `${f('mounts')}; cat /proc/mounts`
+      return ['mounts']
+    default:
+      return []
   }
 }
 
@@ -136,23 +159,27 @@ function httpProbe(url: string, i: number): string {
 /** The probe script for a batch of assertions, and the marker its facts are framed with. */
 export function batchScript(assertions: Assertion[]): {script: string; marker: string} {
   const marker = `@@galley-${randomBytes(6).toString('hex')}`
+  const shared = [...new Set(assertions.flatMap(sharedFacts))].map((key) => SHARED[key])
   // `probe` marks each assertion as reached, so one whose facts are all absent is still judged.
-  const script = prelude(marker) + assertions.map((a, i) => `fact ${i} probe\n${probe(a, i)}`).join('\n') + '\nexit 0\n'
-  return {script, marker}
+  const own = assertions.map((a, i) => `fact ${i} probe\n${probe(a, i)}`)
+  return {script: prelude(marker) + [...shared, ...own].join('\n') + '\nexit 0\n', marker}
 }
 
-/** Splits a probe script's output into each assertion's facts. */
+/**
+ * Splits a probe script's output into each assertion's facts, the shared ones included; an
+ * assertion the script never reached has none.
+ */
 export function parseFacts(output: string, marker: string): Facts[] {
-  const out: Facts[] = []
-  const re = new RegExp(`\\n${marker} (\\d+) ([\\w-]+)\\n`, 'g')
+  const own: Facts[] = []
+  const shared: Facts = new Map()
+  const re = new RegExp(`\\n${marker} (\\d+|S) ([\\w-]+)\\n`, 'g')
   const heads = [...output.matchAll(re)]
   heads.forEach((m, k) => {
     const end = k + 1 < heads.length ? heads[k + 1].index! : output.length
-    const i = Number(m[1])
-    out[i] ??= new Map()
-    out[i].set(m[2], output.slice(m.index! + m[0].length, end))
+    const facts = m[1] === 'S' ? shared : (own[Number(m[1])] ??= new Map())
+    facts.set(m[2], output.slice(m.index! + m[0].length, end))
   })
-  return out
+  return own.map((facts) => facts && new Map([...shared, ...facts]))
 }
 
 // ----- judging facts -----
@@ -355,7 +382,7 @@ export function parseSockets(text: string | undefined, protocol: 'tcp' | 'udp'):
 function judgePort(a: Assertion, facts: Facts): Verdict {
   const protocol = a.expect.protocol === 'udp' ? 'udp' : 'tcp'
   const port = Number(a.target)
-  const all = parseSockets(facts.get('net'), protocol).filter((s) => s.listening)
+  const all = parseSockets(facts.get(protocol), protocol).filter((s) => s.listening)
   const on = all.filter((s) => s.port === port)
   const label = `${port}/${protocol}`
   const addresses = [...new Set(on.map((s) => s.address))].join(', ')

@@ -9,16 +9,18 @@ const message = (assertion: Assertion, f: Record<string, string>) => judge(asser
 
 const Facts = suite('assert probe output')
 
-Facts('facts are framed by a per-run marker, values byte for byte, each assertion apart', () => {
-  const {marker, script} = batchScript([a('file', '/etc/motd'), a('port', '80')])
+Facts('facts are framed by a per-run marker, values byte for byte, each assertion apart; shared facts are read once', () => {
+  const {marker, script} = batchScript([a('file', '/etc/motd'), a('port', '80'), a('port', '81')])
   assert.match(marker, /^@@galley-[0-9a-f]{12}$/)
   assert.match(script, /fact 0 probe\n/)
   assert.match(script, /fact 1 probe\n/)
-  const out = `noise\n${marker} 0 type\nfile\n${marker} 0 content\nline 1\nline 2\n\n${marker} 1 net\n  0: 00000000:0050\n`
+  assert.is(script.match(/cat \/proc\/net\/tcp /g)?.length, 1)
+  const out = `noise\n${marker} S tcp\n  0: 00000000:0050\n\n${marker} 0 probe\n\n${marker} 0 type\nfile\n${marker} 0 content\nline 1\nline 2\n\n${marker} 1 probe\n`
   const parsed = parseFacts(out, marker)
   assert.is(parsed[0].get('type'), 'file')
   assert.is(parsed[0].get('content'), 'line 1\nline 2\n')
-  assert.is(parsed[1].get('net'), '  0: 00000000:0050\n')
+  assert.is(parsed[1].get('tcp'), '  0: 00000000:0050\n')
+  assert.is(parseFacts(out.slice(0, out.indexOf(`${marker} 1 probe`)), marker)[1], undefined)
 })
 
 Facts('a quote in a target cannot break out of the probe script', () => {
@@ -95,15 +97,15 @@ Judge('port: /proc/net/tcp{,6} decoded: listening sockets, addresses, absence', 
   assert.is(decodeAddress('0100007F'), '127.0.0.1')
   assert.is(decodeAddress('00000000000000000000000001000000'), '::1')
   assert.equal(parseSockets(TCP, 'tcp').filter((s) => s.listening).map((s) => `${s.address}:${s.port}`), ['0.0.0.0:80', '127.0.0.1:8080', '::1:22'])
-  assert.ok(judge(a('port', '22', {address: '::1'}), facts({net: TCP})).ok)
-  assert.ok(judge(a('port', '8080', {address: '127.0.0.1'}), facts({net: TCP})).ok)
-  assert.is(message(a('port', '443'), {net: TCP}), 'expected port 443/tcp listening, got nothing listening on it (listening: 22, 80, 8080)')
-  assert.is(message(a('port', '80', {listening: false}), {net: TCP}), 'expected port 80/tcp not listening, got listening on 0.0.0.0')
-  assert.is(message(a('port', '80', {address: '127.0.0.1'}), {net: TCP}), 'expected port 80/tcp listening on 127.0.0.1, got 0.0.0.0')
+  assert.ok(judge(a('port', '22', {address: '::1'}), facts({tcp: TCP})).ok)
+  assert.ok(judge(a('port', '8080', {address: '127.0.0.1'}), facts({tcp: TCP})).ok)
+  assert.is(message(a('port', '443'), {tcp: TCP}), 'expected port 443/tcp listening, got nothing listening on it (listening: 22, 80, 8080)')
+  assert.is(message(a('port', '80', {listening: false}), {tcp: TCP}), 'expected port 80/tcp not listening, got listening on 0.0.0.0')
+  assert.is(message(a('port', '80', {address: '127.0.0.1'}), {tcp: TCP}), 'expected port 80/tcp listening on 127.0.0.1, got 0.0.0.0')
   // An established connection from port 53210 is not a listener.
-  assert.is(message(a('port', '53744'), {net: TCP}), 'expected port 53744/tcp listening, got nothing listening on it (listening: 22, 80, 8080)')
+  assert.is(message(a('port', '53744'), {tcp: TCP}), 'expected port 53744/tcp listening, got nothing listening on it (listening: 22, 80, 8080)')
   const udp = '   5: 00000000:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 9 2 0000000000000000 0\n'
-  assert.ok(judge(a('port', '53', {protocol: 'udp'}), facts({net: udp})).ok)
+  assert.ok(judge(a('port', '53', {protocol: 'udp'}), facts({udp})).ok)
 })
 
 Judge('command: exit status and output, matched by text or /regex/', () => {

@@ -25,8 +25,8 @@ class PortDriver extends FakeDriver {
     this.probes++
     const listening = this.probes >= this.listenAfter ? '   0: 00000000:0050 00000000:0000 0A 0\n' : ''
     const count = (argv[2].match(/^fact \d+ probe$/gm) ?? []).length
-    let out = ''
-    for (let i = 0; i < count; i++) out += `\n${marker} ${i} probe\n\n${marker} ${i} net\n${listening}`
+    let out = `\n${marker} S tcp\n${listening}`
+    for (let i = 0; i < count; i++) out += `\n${marker} ${i} probe\n`
     options.onStdout?.(Buffer.from(out))
     return 0
   }
