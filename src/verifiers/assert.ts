@@ -530,22 +530,29 @@ async function checkBatch(batch: Assertion[], ctx: VerifyContext): Promise<Verdi
 
 /**
  * Checks every assertion, batched into one exec; those that fail and have `retry:` or `timeout:`
- * are checked again, a second apart, until they pass or run out of tries or time.
+ * are checked again, a second apart, until they pass or run out of tries or time. Results are
+ * reported in the order galley.yml lists the assertions, each as soon as those before it are done.
  */
 export async function runAssertions(assertions: Assertion[], ctx: VerifyContext): Promise<TaskResult[]> {
-  const results: TaskResult[] = []
+  const results: (TaskResult | undefined)[] = assertions.map(() => undefined)
+  let reported = 0
+  const report = () => {
+    for (; reported < results.length && results[reported]; reported++) {
+      const result = results[reported]!
+      ctx.start(result.name, reported, assertions.length)
+      if (!result.ok) ctx.output(result.name, `${result.outputTail}\n`)
+      ctx.end(result)
+    }
+  }
   const started = performance.now()
   let pending = assertions.map((a, index) => ({a, index, tries: 0}))
-  let firstBatchMs = 0
-  while (pending.length > 0) {
-    if (ctx.signal.aborted) break
+  while (pending.length > 0 && !ctx.signal.aborted) {
     const batchStart = performance.now()
     const verdicts = await checkBatch(
       pending.map((p) => p.a),
       ctx,
     )
     const batchMs = performance.now() - batchStart
-    if (firstBatchMs === 0) firstBatchMs = batchMs
     const next: typeof pending = []
     pending.forEach((p, k) => {
       const v = verdicts[k]
@@ -559,8 +566,7 @@ export async function runAssertions(assertions: Assertion[], ctx: VerifyContext)
         next.push(p)
         return
       }
-      ctx.start(p.a.name, p.index, assertions.length)
-      const result: TaskResult = {
+      results[p.index] = {
         kind: 'test',
         name: p.a.name,
         ok: v.ok,
@@ -571,12 +577,10 @@ export async function runAssertions(assertions: Assertion[], ctx: VerifyContext)
         outputTail: [v.message, p.tries > 1 ? `(checked ${p.tries} times over ${(elapsed / 1000).toFixed(1)}s)` : '', v.ok ? '' : v.detail].filter(Boolean).join('\n'),
         message: v.message,
       }
-      results.push(result)
-      if (!v.ok) ctx.output(p.a.name, `${result.outputTail}\n`)
-      ctx.end(result)
     })
+    report()
     pending = next
     if (pending.length > 0) await ctx.sleep(RETRY_INTERVAL_MS)
   }
-  return results
+  return results.filter((r): r is TaskResult => r !== undefined)
 }

@@ -71,10 +71,10 @@ Retry('retry: N checks again up to N times and passes once the port listens', as
   assert.equal(notes, ['port 80: expected port 80/tcp listening, got nothing listening on it; checking again up to 5 times'])
 })
 
-Retry('retry: N gives up after N more checks; a passing assertion is not checked again', async () => {
+Retry('retry: N gives up after N more checks; a passing assertion is not checked again; results keep the listed order', async () => {
   const driver = new PortDriver(99)
   const {result} = await verify(driver, [port({retry: 1}), port({name: 'port 80 closed', expect: {listening: false}})])
-  assert.equal(result.tests.map((t) => [t.name, t.ok]), [['port 80 closed', true], ['port 80', false]])
+  assert.equal(result.tests.map((t) => [t.name, t.ok]), [['port 80', false], ['port 80 closed', true]])
   assert.is(driver.probes, 2)
 })
 
