@@ -177,6 +177,20 @@ Debian('LXC: every assertion, the bats file and pytest pass, each case under the
   }
 })
 
+Debian('Docker: the same suite passes, bats and pytest cases under the instance', async () => {
+  const root = path.join(repo, 'suites', 'webserver')
+  try {
+    const r = galley(root, 'test', '--driver', 'docker')
+    assert.is(r.code, 0, r.stdout.slice(-4000) + r.stderr)
+    const s = readJunit(path.join(root, '.galley', 'junit.xml')).suites[0]
+    assert.equal([s.name, s.tests, s.failures, s.properties.driver], ['web-debian-12', 22, 0, 'docker'])
+    assert.is(s.cases.filter((c) => c.classname === 'web-debian-12.verify.tests/site.bats' || c.classname === 'web-debian-12.verify.tests.test_site').length, 6)
+  } finally {
+    galley(root, 'destroy', '--driver', 'docker')
+    assert.equal(await leftovers(root, 'docker'), [])
+  }
+})
+
 Debian('LXC: on the same server, package, service and HTTP mismatches say what was expected and found', async () => {
   const root = makeProject({})
   cpSync(path.join(repo, 'suites', 'webserver'), root, {recursive: true, filter: (src) => !src.includes('.galley')})
