@@ -10,7 +10,7 @@ export type Schema =
   | {kind: 'seq'; items: Schema}
   | {kind: 'string'; pattern?: RegExp; what?: string}
   | {kind: 'name'}
-  | {kind: 'int'; min?: number}
+  | {kind: 'int'; min?: number; max?: number}
   | {kind: 'number'; min?: number}
   | {kind: 'size'}
   | {kind: 'enum'; values: string[]}
@@ -60,7 +60,7 @@ const assertion: Schema = {
       service: {service: str, running: bool},
       user: {user: str, exists: bool, uid: {kind: 'int', min: 0}, gid: {kind: 'int', min: 0}, home: str, shell: str, groups: {kind: 'strings'}},
       group: {group: str, exists: bool, gid: {kind: 'int', min: 0}, members: {kind: 'strings'}},
-      port: {port: {kind: 'int', min: 1}, listening: bool, protocol: {kind: 'enum', values: ['tcp', 'udp']}, address: str},
+      port: {port: {kind: 'int', min: 1, max: 65535}, listening: bool, protocol: {kind: 'enum', values: ['tcp', 'udp']}, address: str},
       process: {process: str, running: bool, user: id},
       command: {command: str, exit_status: {kind: 'int', min: 0}, stdout: {kind: 'strings'}, stderr: {kind: 'strings'}},
       http: {http: {kind: 'string', pattern: /^https?:\/\/[^/\s]+/, what: 'a URL starting with http:// or https://'}, status: {kind: 'int', min: 100}, body: {kind: 'strings'}, headers: {kind: 'env', keys: /^[A-Za-z0-9-]+$/}},
@@ -319,8 +319,9 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
       }
       return
     case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < (schema.min ?? -Infinity)) {
-        fail(`${where} must be a whole number${schema.min !== undefined ? ` of at least ${schema.min}` : ''}, got ${kindOf(node)}`)
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < (schema.min ?? -Infinity) || value > (schema.max ?? Infinity)) {
+        const range = schema.max !== undefined ? ` from ${schema.min} to ${schema.max}` : schema.min !== undefined ? ` of at least ${schema.min}` : ''
+        fail(`${where} must be a whole number${range}, got ${kindOf(node)}`)
       }
       return
     case 'number':

@@ -232,6 +232,7 @@ suites:
         - {file: /x, mode: "0999", timeout: soon}
         - {http: "localhost/"}
         - {command: "true", stdout: "/[/"}
+        - {port: 80000}
 `,
   })
   assert.equal(messages, [
