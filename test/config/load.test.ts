@@ -243,6 +243,7 @@ suites:
     'galley.yml:9:45: galley.yml.suites[0].verifier.assert[3] (file).timeout must be a duration such as 30s, 2m or 500ms, got string "soon"',
     'galley.yml:10:18: galley.yml.suites[0].verifier.assert[4] (http).http must be a URL starting with http:// or https://, got string "localhost/"',
     'galley.yml:11:37: galley.yml.suites[0].verifier.assert[5] (command).stdout is not a valid regular expression: Invalid regular expression: /[/: Unterminated character class',
+    'galley.yml:12:18: galley.yml.suites[0].verifier.assert[6] (port).port must be a whole number from 1 to 65535, got number 80000',
   ])
 })
 
