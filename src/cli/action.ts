@@ -8,6 +8,8 @@ import {runSession} from './session.js'
 export const concurrencyFlag = Flags.integer({char: 'j', summary: 'How many instances to run at once.', default: 4, min: 1, max: 100})
 export const noCacheFlag = Flags.boolean({summary: 'Run every converge step, ignoring and not filling the step cache.'})
 export const verboseFlag = Flags.boolean({char: 'v', summary: 'Print step and test output on a terminal too (it is always in .galley/logs/).'})
+export const tapFlag = Flags.string({summary: 'Also write a TAP report to FILE.', helpValue: 'FILE'})
+export const jsonFlag = Flags.string({summary: 'Also write a JSON report to FILE.', helpValue: 'FILE'})
 
 export abstract class ActionCommand extends GalleyCommand {
   static strict = false

@@ -11,7 +11,9 @@ import {promoteInstance} from '../lifecycle/promote.js'
 import {registerRun} from '../lifecycle/runs.js'
 import {StateStore} from '../lifecycle/state.js'
 import {ConsoleReporter} from '../reporters/console.js'
+import {writeJsonReport} from '../reporters/json.js'
 import {writeJunit} from '../reporters/junit.js'
+import {writeTap} from '../reporters/tap.js'
 import {LogReporter} from '../reporters/log.js'
 
 export interface SessionOptions {
@@ -20,6 +22,9 @@ export interface SessionOptions {
   destroy?: DestroyStrategy
   /** Where to write JUnit; undefined for none. */
   junit?: string
+  /** Where to write TAP and JSON reports; undefined for none. */
+  tap?: string
+  json?: string
   verbose?: boolean
   /** Print the summary table only when something failed (for the create before login and exec). */
   quiet?: boolean
@@ -135,10 +140,15 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       events,
       onPassed,
     })
-    if (options.junit) await writeJunit(options.junit, results, new Map(specs.map((s) => [s.name, s])))
+    const bySpec = new Map(specs.map((s) => [s.name, s]))
+    if (options.junit) await writeJunit(options.junit, results, bySpec)
+    if (options.tap) writeTap(options.tap, results, bySpec)
+    if (options.json) writeJsonReport(options.json, results)
     const rel = (p: string) => path.relative(process.cwd(), p) || p
     const code = controller.signal.aborted ? 130 : exitCodeFor(results)
-    if (!options.quiet || code !== 0) console.summary(results, {junit: options.junit ? rel(options.junit) : undefined, logs: rel(path.join(config.root, '.galley', 'logs')) + '/'})
+    const reports = {junit: options.junit, tap: options.tap, json: options.json}
+    const files = Object.fromEntries(Object.entries(reports).map(([k, v]) => [k, v ? rel(v) : undefined]))
+    if (!options.quiet || code !== 0) console.summary(results, {...files, logs: rel(path.join(config.root, '.galley', 'logs')) + '/'})
     return {code, results}
   } finally {
     console.stop()

@@ -3,8 +3,8 @@ import {existsSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap} from 'yaml'
 import {ConfigError, ConfigErrors} from '../errors.js'
-import {check, closest, fileSchema, parseSize, SourceMap} from './schema.js'
-import {isImageRef} from './types.js'
+import {assertionKind, check, closest, fileSchema, parseDuration, parseSize, SourceMap} from './schema.js'
+import {isImageRef, type AssertKind, type Assertion, type VerifierName} from './types.js'
 import {readTags} from '../images/store.js'
 import type {DriverName, DriverSettings, ImageSpec, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
 
@@ -135,7 +135,26 @@ function toVerifier(raw: Raw): VerifierSettings {
       env: toEnv(t.env),
     }),
   )
-  return {name: 'shell', tests, env: toEnv(raw.env)}
+  const junit = ((raw.junit as Raw[] | undefined) ?? []).map((j) => ({name: String(j.name ?? j.run), run: String(j.run), report: String(j.report), env: toEnv(j.env)}))
+  const bats = ((raw.bats as unknown[] | undefined) ?? []).map(String)
+  const assert = ((raw.assert as Raw[] | undefined) ?? []).map(toAssertion)
+  return {name: (raw.name as VerifierName | undefined) ?? 'shell', tests, assert, bats, junit, env: toEnv(raw.env)}
+}
+
+const COMMON_ASSERT_KEYS = new Set(['name', 'retry', 'timeout'])
+
+function toAssertion(raw: Raw): Assertion {
+  const kind = assertionKind(Object.keys(raw)) as AssertKind
+  const target = String(raw[kind])
+  const expect = Object.fromEntries(Object.entries(raw).filter(([k]) => k !== kind && !COMMON_ASSERT_KEYS.has(k)))
+  return {
+    kind,
+    target,
+    name: raw.name !== undefined ? String(raw.name) : `${kind} ${target}`,
+    expect,
+    retry: Number(raw.retry ?? 0),
+    ...(raw.timeout !== undefined ? {timeoutMs: parseDuration(raw.timeout)} : {}),
+  }
 }
 
 /** Loads and validates the project's config; throws ConfigErrors listing every problem found. */
@@ -228,7 +247,8 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
   // Each missing script is reported once, at the place that names it.
   const missing = new Set<string>()
   for (const inst of instances) {
-    for (const [kind, entries] of [['steps', inst.provisioner.steps], ['tests', inst.verifier.tests]] as const) {
+    const batsFiles = inst.verifier.bats.map((script) => ({script}))
+    for (const [kind, entries] of [['steps', inst.provisioner.steps], ['tests', inst.verifier.tests], ['bats', batsFiles]] as const) {
       for (const e of entries) {
         if (!e.script) continue
         if (/[\x00-\x1f\x7f]/.test(e.script)) {
@@ -244,7 +264,7 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
         if (ok || missing.has(e.script)) continue
         missing.add(e.script)
         const owner = findScriptNode(sources, e.script) ?? at('suites', inst.suite, kind === 'steps' ? 'provisioner' : 'verifier')
-        const what = kind === 'steps' ? 'step' : 'test'
+        const what = {steps: 'step', tests: 'test', bats: 'bats'}[kind]
         errors.push(
           inside
             ? new ConfigError(`${what} script \`${e.script}\` ${found ? 'is a folder, not a file' : 'not found'} (looked for ${path.relative(process.cwd(), target) || target})`, owner, {
@@ -279,6 +299,7 @@ function findScriptNode(sources: SourceMap[], script: string) {
       if (isMap(node)) {
         for (const pair of node.items) {
           if (isScalar(pair.key) && pair.key.value === 'script' && isScalar(pair.value) && pair.value.value === script) found = pair.value as Node
+          else if (isScalar(pair.key) && pair.key.value === 'bats' && isSeq(pair.value)) found = pair.value.items.find((i) => isScalar(i) && i.value === script) as Node | undefined
           else visit(pair.value)
         }
       } else if (isSeq(node)) node.items.forEach(visit)

@@ -8,13 +8,19 @@ import {ConfigError} from '../errors.js'
 export type Schema =
   | {kind: 'map'; keys: Record<string, Schema>; required?: string[]; oneOf?: string[]; orString?: string}
   | {kind: 'seq'; items: Schema}
-  | {kind: 'string'}
+  | {kind: 'string'; pattern?: RegExp; what?: string}
   | {kind: 'name'}
-  | {kind: 'int'; min?: number}
+  | {kind: 'int'; min?: number; max?: number}
   | {kind: 'number'; min?: number}
   | {kind: 'size'}
   | {kind: 'enum'; values: string[]}
-  | {kind: 'env'}
+  | {kind: 'env'; keys?: RegExp}
+  | {kind: 'bool'}
+  | {kind: 'scalar'}
+  | {kind: 'strings'}
+  | {kind: 'mode'}
+  | {kind: 'duration'}
+  | {kind: 'variants'; what: string; variants: Record<string, Schema>}
 
 const env: Schema = {kind: 'env'}
 const driver: Schema = {
@@ -37,8 +43,44 @@ const test: Schema = {
   keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env},
   oneOf: ['script', 'run'],
 }
+const junitCommand: Schema = {kind: 'map', keys: {name: {kind: 'string'}, run: {kind: 'string'}, report: {kind: 'string'}, env}, required: ['run', 'report']}
+const str: Schema = {kind: 'string'}
+const bool: Schema = {kind: 'bool'}
+const id: Schema = {kind: 'scalar'}
+const owned = {exists: bool, mode: {kind: 'mode'}, owner: id, group: id} satisfies Record<string, Schema>
+/** Each assertion names one resource (its kind is the key), with that kind's matchers and the common keys. */
+const assertion: Schema = {
+  kind: 'variants',
+  what: 'an assertion',
+  variants: Object.fromEntries(
+    Object.entries<Record<string, Schema>>({
+      file: {file: str, ...owned, contains: {kind: 'strings'}},
+      directory: {directory: str, ...owned},
+      package: {package: str, installed: bool, version: str},
+      service: {service: str, running: bool},
+      user: {user: str, exists: bool, uid: {kind: 'int', min: 0}, gid: {kind: 'int', min: 0}, home: str, shell: str, groups: {kind: 'strings'}},
+      group: {group: str, exists: bool, gid: {kind: 'int', min: 0}, members: {kind: 'strings'}},
+      port: {port: {kind: 'int', min: 1, max: 65535}, listening: bool, protocol: {kind: 'enum', values: ['tcp', 'udp']}, address: str},
+      process: {process: str, running: bool, user: id},
+      command: {command: str, exit_status: {kind: 'int', min: 0}, stdout: {kind: 'strings'}, stderr: {kind: 'strings'}},
+      http: {http: {kind: 'string', pattern: /^https?:\/\/[^/\s]+/, what: 'a URL starting with http:// or https://'}, status: {kind: 'int', min: 100}, body: {kind: 'strings'}, headers: {kind: 'env', keys: /^[A-Za-z0-9-]+$/}},
+      'kernel-param': {'kernel-param': {kind: 'string', pattern: /^[A-Za-z0-9_.\/-]+$/, what: 'a name such as net.ipv4.ip_forward'}, value: {kind: 'scalar'}},
+      mount: {mount: str, mounted: bool, type: str, source: str, options: {kind: 'strings'}},
+    }).map(([kind, keys]) => [kind, {kind: 'map', keys: {...keys, name: str, retry: {kind: 'int', min: 0}, timeout: {kind: 'duration'}}} satisfies Schema]),
+  ),
+}
 const provisioner: Schema = {kind: 'map', keys: {name: {kind: 'enum', values: ['shell']}, steps: {kind: 'seq', items: step}, env}}
-const verifier: Schema = {kind: 'map', keys: {name: {kind: 'enum', values: ['shell']}, tests: {kind: 'seq', items: test}, env}}
+const verifier: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'enum', values: ['shell', 'assert', 'bats', 'junit']},
+    tests: {kind: 'seq', items: test},
+    assert: {kind: 'seq', items: assertion},
+    bats: {kind: 'seq', items: {kind: 'string', pattern: /\.bats$/, what: 'a path to a .bats file'}},
+    junit: {kind: 'seq', items: junitCommand},
+    env,
+  },
+}
 const image: Schema = {
   kind: 'map',
   keys: {
@@ -65,6 +107,24 @@ const suite: Schema = {
   required: ['name'],
 }
 
+/**
+ * Which variant a mapping with these keys is: the one variant key among them, or, when a matcher
+ * shares its name with a variant (`group` of a file, `user` of a process), the one variant that
+ * allows every other key.
+ */
+export function pickVariant(schema: Extract<Schema, {kind: 'variants'}>, keys: string[]): string | undefined {
+  const named = keys.filter((k) => k in schema.variants)
+  if (named.length === 1) return named[0]
+  const fits = named.filter((k) => {
+    const variant = schema.variants[k]
+    return variant.kind === 'map' && keys.every((key) => key in variant.keys)
+  })
+  return fits.length === 1 ? fits[0] : undefined
+}
+
+/** The resource an assertion of galley.yml checks, from its keys. */
+export const assertionKind = (keys: string[]) => pickVariant(assertion as Extract<Schema, {kind: 'variants'}>, keys)
+
 /** The whole file. `required` is relaxed for galley.local.yml, which only overrides. */
 export function fileSchema(isOverride: boolean): Schema {
   return {
@@ -87,6 +147,22 @@ export function parseSize(value: unknown): number | undefined {
   const exp = ' kmgt'.indexOf((m[2] || ' ').toLowerCase())
   const bytes = Math.floor(Number(m[1]) * 1024 ** exp)
   return bytes > 0 ? bytes : undefined
+}
+
+/** Durations as users write them: 30s, 2m, 500ms, 1h, or a number of seconds; milliseconds. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value * 1000)
+  if (typeof value !== 'string') return undefined
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value)
+  if (!m) return undefined
+  return Math.round(Number(m[1]) * {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'])
+}
+
+/** File modes as users write them: "0644", "644", 644 (YAML reads 0644 as the number 644); the octal string. */
+export function parseMode(value: unknown): string | undefined {
+  const text = typeof value === 'number' && Number.isInteger(value) ? String(value) : value
+  if (typeof text !== 'string' || !/^0?[0-7]{3,4}$/.test(text.trim())) return undefined
+  return text.trim().replace(/^0(?=[0-7]{4}$)/, '').padStart(4, '0')
 }
 
 /** Edit distance, for "did you mean". */
@@ -182,6 +258,17 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
       }
       return
     }
+    case 'variants': {
+      if (!isMap(node)) return void fail(`${where} must be a mapping, got ${kindOf(node)}`)
+      const kinds = Object.keys(schema.variants)
+      const keys = node.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : ''))
+      const named = keys.filter((k) => kinds.includes(k))
+      const picked = pickVariant(schema, keys)
+      if (picked) return check(node, schema.variants[picked], `${where} (${picked})`, src, errors)
+      if (named.length > 1) return void fail(`${where} names both \`${named[0]}\` and \`${named[1]}\`; ${schema.what} checks one thing`, node, 'Split it into two list entries.')
+      const guess = keys.map((k) => closest(k, kinds)).find(Boolean)
+      return void fail(`${where} does not say what it checks` + (guess ? ` — did you mean \`${guess}\`?` : ''), node, `Start ${schema.what} with one of: ${kinds.join(', ')}.`)
+    }
     case 'seq': {
       if (!isSeq(node)) return void fail(`${where} must be a list, got ${kindOf(node)}`)
       node.items.forEach((item, i) => check(item as Node, schema.items, `${where}[${i}]`, src, errors))
@@ -191,7 +278,7 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
       if (!isMap(node)) return void fail(`${where} must be a mapping of NAME: value, got ${kindOf(node)}`)
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : ''
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) fail(`${where}: \`${key}\` is not a valid environment variable name`, pair.key as Node)
+        if (!(schema.keys ?? /^[A-Za-z_][A-Za-z0-9_]*$/).test(key)) fail(`${where}: \`${key}\` is not a valid ${schema.keys ? 'name' : 'environment variable name'}`, pair.key as Node)
         else if (!isScalar(pair.value) || pair.value.value === null) fail(`${where}.${key} must be a string, number or boolean, got ${kindOf(pair.value)}`, (pair.value as Node) ?? (pair.key as Node))
       }
       return
@@ -201,6 +288,30 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
   switch (schema.kind) {
     case 'string':
       if (typeof value !== 'string' || value === '') fail(`${where} must be a non-empty string, got ${kindOf(node)}`)
+      else if (schema.pattern && !schema.pattern.test(value)) fail(`${where} must be ${schema.what ?? `a string matching ${schema.pattern}`}, got ${kindOf(node)}`)
+      return
+    case 'bool':
+      if (typeof value !== 'boolean') fail(`${where} must be true or false, got ${kindOf(node)}`)
+      return
+    case 'scalar':
+      if (!['string', 'number', 'boolean'].includes(typeof value) || value === '') fail(`${where} must be a string or a number, got ${kindOf(node)}`)
+      return
+    case 'strings':
+      if (isSeq(node)) return node.items.forEach((item, i) => check(item as Node, {kind: 'string'}, `${where}[${i}]`, src, errors))
+      if (typeof value !== 'string' || value === '') fail(`${where} must be a string (or /regex/) or a list of them, got ${kindOf(node)}`)
+      else if (/^\/.+\/$/.test(value)) {
+        try {
+          new RegExp(value.slice(1, -1))
+        } catch (error) {
+          fail(`${where} is not a valid regular expression: ${(error as Error).message}`)
+        }
+      }
+      return
+    case 'mode':
+      if (parseMode(value) === undefined) fail(`${where} must be an octal file mode such as "0644", got ${kindOf(node)}`)
+      return
+    case 'duration':
+      if (parseDuration(value) === undefined) fail(`${where} must be a duration such as 30s, 2m or 500ms, got ${kindOf(node)}`)
       return
     case 'name':
       if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
@@ -208,8 +319,9 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
       }
       return
     case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < (schema.min ?? -Infinity)) {
-        fail(`${where} must be a whole number${schema.min !== undefined ? ` of at least ${schema.min}` : ''}, got ${kindOf(node)}`)
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < (schema.min ?? -Infinity) || value > (schema.max ?? Infinity)) {
+        const range = schema.max !== undefined ? ` from ${schema.min} to ${schema.max}` : schema.min !== undefined ? ` of at least ${schema.min}` : ''
+        fail(`${where} must be a whole number${range}, got ${kindOf(node)}`)
       }
       return
     case 'number':

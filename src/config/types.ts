@@ -54,9 +54,44 @@ export interface TestSpec {
   env: Record<string, string>
 }
 
+/** The resources the built-in `assert` verifier can check. */
+export const ASSERT_KINDS = ['file', 'directory', 'package', 'service', 'user', 'group', 'port', 'process', 'command', 'http', 'kernel-param', 'mount'] as const
+export type AssertKind = (typeof ASSERT_KINDS)[number]
+
+/** One declarative check of the `assert` verifier: one test case. */
+export interface Assertion {
+  kind: AssertKind
+  /** What is checked: a path, a name, a port number, a command line, a URL, a kernel parameter. */
+  target: string
+  /** The test case's name: `name:`, or `<kind> <target>`. */
+  name: string
+  /** The matchers as written (mode, owner, contains, status, ...), keyed as in galley.yml. */
+  expect: Record<string, unknown>
+  /** Check again up to this many times, a second apart, until it passes. */
+  retry: number
+  /** Keep checking, a second apart, until it passes or this many milliseconds have passed. */
+  timeoutMs?: number
+}
+
+/** A command that writes a JUnit report, whose test cases join Galley's. */
+export interface JunitCommandSpec {
+  name: string
+  run: string
+  /** Where the command writes its report inside the instance, relative to the project folder. */
+  report: string
+  env: Record<string, string>
+}
+
+export type VerifierName = 'shell' | 'assert' | 'bats' | 'junit'
+
+/** A verifier runs every kind of test it lists: shell tests, then assertions, bats files, JUnit commands. */
 export interface VerifierSettings {
-  name: 'shell'
+  name: VerifierName
   tests: TestSpec[]
+  assert: Assertion[]
+  /** .bats files relative to the project folder. */
+  bats: string[]
+  junit: JunitCommandSpec[]
   env: Record<string, string>
 }
 

@@ -18,6 +18,10 @@ export interface TaskResult {
   message?: string
   /** A converge step restored from the step cache instead of run. */
   cached?: boolean
+  /** A test its own runner skipped (bats `skip`, a skipped case in an ingested JUnit report); ok is true. */
+  skipped?: boolean
+  /** Where a test case came from inside its runner: a bats file, an ingested report's classname. */
+  group?: string
 }
 
 export type InstanceStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted'

@@ -11,6 +11,7 @@ import type {InstanceSpec} from '../config/types.js'
 import {EngineError, GalleyError, InterruptedError} from '../errors.js'
 import {shellSteps} from '../provisioners/shell.js'
 import {shellTests} from '../verifiers/shell.js'
+import {runCaseVerifiers, type VerifyContext} from '../verifiers/verifier.js'
 import {instanceEnv, stepKeys} from './cache.js'
 import {PROJECT_DIR, type TaskCommand} from './commands.js'
 import type {Phase, RunEmitter, TaskResult} from './events.js'
@@ -326,13 +327,62 @@ export class Instance {
     const handle = this.requireHandle()
     this.tests.length = 0
     await this.upload(handle)
-    const failed = await this.runTasks(handle, shellTests(this.spec.verifier, this.spec.provisioner), this.tests, false)
-    if (failed) {
+    await this.runTasks(handle, shellTests(this.spec.verifier, this.spec.provisioner), this.tests, false)
+    const shellCount = this.tests.length
+    await runCaseVerifiers(this.spec.verifier, this.verifyContext(handle))
+    this.checkAborted()
+    const failedAt = this.tests.findIndex((t) => !t.ok)
+    if (failedAt >= 0) {
+      const failed = this.tests[failedAt]
       const count = this.tests.filter((t) => !t.ok).length
       this.record('converged', 'verify', {lastError: `${count} of ${this.tests.length} tests failed`})
-      throw new TaskFailed({...failed, message: `${count} of ${this.tests.length} tests failed; first: ${failed.message}`})
+      // A shell test's message names it; an assertion's, a bats test's or a report's does not.
+      const first = failedAt < shellCount ? failed.message : `${failed.name}: ${failed.message}`
+      throw new TaskFailed({...failed, message: `${count} of ${this.tests.length} tests failed; first: ${first}`})
     }
     this.record('verified', 'verify', {tests: {passed: this.tests.length, total: this.tests.length}})
+  }
+
+  /** What the assert, bats and JUnit verifiers run through: this instance's exec and events. */
+  private verifyContext(handle: ContainerHandle): VerifyContext {
+    const env = {...instanceEnv(this.spec), ...this.spec.provisioner.env, ...this.spec.verifier.env}
+    const signal = this.deps.signal
+    return {
+      signal,
+      exec: async (argv, options = {}) => {
+        const out: Buffer[] = []
+        const err: Buffer[] = []
+        const emit = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
+          if (options.task) this.deps.events.emit('task:output', {instance: this.name, kind: 'test', name: options.task, stream, text: chunk.toString()})
+        }
+        const exitCode = await this.deps.driver.exec(handle, argv, {
+          env: {...env, ...options.env},
+          cwd: PROJECT_DIR,
+          onStdout: (b) => (out.push(b), emit('stdout', b)),
+          onStderr: (b) => (err.push(b), emit('stderr', b)),
+          signal,
+        })
+        this.checkAborted()
+        return {exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString()}
+      },
+      start: (name, index, total) => this.deps.events.emit('task:start', {instance: this.name, kind: 'test', name, index, total}),
+      output: (name, text) => this.deps.events.emit('task:output', {instance: this.name, kind: 'test', name, stream: 'stdout', text}),
+      end: (result) => {
+        this.tests.push(result)
+        this.deps.events.emit('task:end', {instance: this.name, result})
+      },
+      note: (message) => this.deps.events.emit('instance:note', {instance: this.name, message}),
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(done, ms)
+          function done() {
+            clearTimeout(timer)
+            signal.removeEventListener('abort', done)
+            resolve()
+          }
+          signal.addEventListener('abort', done, {once: true})
+        }),
+    }
   }
 
   async destroy(): Promise<void> {

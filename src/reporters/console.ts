@@ -60,6 +60,7 @@ export class ConsoleReporter {
       const secs = (result.durationMs / 1000).toFixed(2)
       if (options.live) return
       if (result.cached) this.line(instance, `${this.paint('2', 'cached')} ${result.kind} ${result.name} (restored from the step cache)`)
+      else if (result.skipped) this.line(instance, `${this.paint('33', 'skipped')} ${result.kind} ${result.name}`)
       else this.line(instance, `${mark} ${result.kind} ${result.name} (exit ${result.exitCode}, ${secs}s)`)
     })
     events.on('instance:note', ({instance, message}) => this.line(instance, message))
@@ -139,7 +140,7 @@ export class ConsoleReporter {
   }
 
   /** Stops redrawing and prints the final table, then each failure's message and output tail. */
-  summary(results: InstanceResult[], files: {junit?: string; logs: string}): void {
+  summary(results: InstanceResult[], files: {junit?: string; tap?: string; json?: string; logs: string}): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
     this.clearLive()
@@ -166,7 +167,8 @@ export class ConsoleReporter {
       }
     }
     const passed = results.filter((r) => r.status === 'passed').length
-    out.write(`\n${passed} of ${results.length} instances passed.` + (files.junit ? ` JUnit: ${files.junit}.` : '') + ` Logs: ${files.logs}\n`)
+    const reports = [files.junit && `JUnit: ${files.junit}.`, files.tap && `TAP: ${files.tap}.`, files.json && `JSON: ${files.json}.`].filter(Boolean)
+    out.write(`\n${passed} of ${results.length} instances passed.` + reports.map((r) => ` ${r}`).join('') + ` Logs: ${files.logs}\n`)
   }
 
   stop(): void {

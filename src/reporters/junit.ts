@@ -4,6 +4,7 @@ import path from 'node:path'
 import type {Builder} from 'junit-report-builder'
 import type {InstanceSpec} from '../config/types.js'
 import type {InstanceResult, TaskResult} from '../lifecycle/events.js'
+import {plannedTests} from '../verifiers/verifier.js'
 
 /** JUnit wants local-free ISO 8601 without a zone; Galley writes UTC. */
 function timestamp(d: Date): string {
@@ -25,7 +26,9 @@ export async function writeJunit(file: string, results: InstanceResult[], specs:
     const spec = specs.get(r.instance)
     const addTasks = (kind: 'converge' | 'verify', ran: TaskResult[], planned: string[]) => {
       for (const t of ran) {
-        const tc = suite.testCase().className(`${r.instance}.${kind}`).name(t.name).time(Math.round(t.durationMs) / 1000)
+        // Cases from a bats file or an ingested report keep where they came from under the instance.
+        const tc = suite.testCase().className(`${r.instance}.${kind}${t.group ? `.${t.group}` : ''}`).name(t.name).time(Math.round(t.durationMs) / 1000)
+        if (t.skipped) tc.skipped()
         if (!t.ok) tc.failure(t.message, kind === 'converge' ? 'StepFailed' : 'TestFailed').stacktrace(clean(t.outputTail))
         if (t.cached) tc.standardOutput('restored from the step cache')
         else if (t.outputTail) tc.standardOutput(clean(t.outputTail))
@@ -34,8 +37,10 @@ export async function writeJunit(file: string, results: InstanceResult[], specs:
       for (const name of planned.slice(ran.length)) suite.testCase().className(`${r.instance}.${kind}`).name(name).skipped()
     }
     const verifyReached = r.tests.length > 0 || r.status === 'passed'
-    addTasks('converge', r.steps, spec?.provisioner.steps.map((s) => s.name) ?? [])
-    addTasks('verify', r.tests, verifyReached ? r.tests.map((t) => t.name) : (spec?.verifier.tests.map((t) => t.name) ?? []))
+    // An instance with no steps that passed or failed in verify ran verify alone: its steps were not due, not skipped.
+    const stepsDue = r.steps.length > 0 || (r.status !== 'passed' && r.failedIn !== 'verify')
+    addTasks('converge', r.steps, stepsDue ? (spec?.provisioner.steps.map((s) => s.name) ?? []) : [])
+    addTasks('verify', r.tests, verifyReached ? r.tests.map((t) => t.name) : (spec ? plannedTests(spec.verifier) : []))
     if (r.status === 'error' || r.status === 'interrupted') {
       suite
         .testCase()

@@ -184,3 +184,73 @@ Size('reads the units users write', () => {
   assert.is(parseSize('0'), undefined)
 })
 Size.run()
+
+const Verifiers = suite('loadConfig: assert, bats and junit verifiers')
+
+Verifiers('assertions, bats files and JUnit commands load with their kinds, names, retries and timeouts', () => {
+  const yml = `platforms: [{name: p, image: {bootstrap: busybox}}]
+suites:
+  - name: s
+    verifier:
+      assert:
+        - {file: /etc/motd, group: adm, mode: 0644, contains: hello}
+        - {process: nginx, user: www-data}
+        - {port: 80, retry: 10, timeout: 30s}
+        - {name: home page, http: "http://localhost/", status: 200}
+      bats: [tests/web.bats]
+      junit:
+        - {run: pytest --junitxml=/tmp/out.xml, report: /tmp/out.xml}
+`
+  const root = makeProject({'galley.yml': yml, 'tests/web.bats': '@test "x" { true; }\n'})
+  try {
+    const v = loadConfig({cwd: root}).instances[0].verifier
+    assert.equal(v.assert.map((x) => [x.kind, x.target, x.name, x.retry, x.timeoutMs]), [
+      ['file', '/etc/motd', 'file /etc/motd', 0, undefined],
+      ['process', 'nginx', 'process nginx', 0, undefined],
+      ['port', '80', 'port 80', 10, 30_000],
+      ['http', 'http://localhost/', 'home page', 0, undefined],
+    ])
+    assert.equal(v.assert[0].expect, {group: 'adm', mode: 644, contains: 'hello'})
+    assert.equal(v.assert[1].expect, {user: 'www-data'})
+    assert.equal(v.bats, ['tests/web.bats'])
+    assert.equal(v.junit, [{name: 'pytest --junitxml=/tmp/out.xml', run: 'pytest --junitxml=/tmp/out.xml', report: '/tmp/out.xml', env: {}}])
+  } finally {
+    removeProject(root)
+  }
+})
+
+Verifiers('mistakes in assertions are reported at their place, with the likely word', () => {
+  const messages = errorsOf({
+    'galley.yml': `platforms: [{name: p, image: {bootstrap: busybox}}]
+suites:
+  - name: s
+    verifier:
+      assert:
+        - {file: /etc/motd, mod: "0644"}
+        - {fiel: /etc/motd}
+        - {port: 80, file: /x}
+        - {file: /x, mode: "0999", timeout: soon}
+        - {http: "localhost/"}
+        - {command: "true", stdout: "/[/"}
+        - {port: 80000}
+`,
+  })
+  assert.equal(messages, [
+    'galley.yml:6:29: unknown key `mod` in galley.yml.suites[0].verifier.assert[0] (file) — did you mean `mode`?',
+    'galley.yml:7:11: galley.yml.suites[0].verifier.assert[1] does not say what it checks — did you mean `file`?',
+    'galley.yml:8:11: galley.yml.suites[0].verifier.assert[2] names both `port` and `file`; an assertion checks one thing',
+    'galley.yml:9:28: galley.yml.suites[0].verifier.assert[3] (file).mode must be an octal file mode such as "0644", got string "0999"',
+    'galley.yml:9:45: galley.yml.suites[0].verifier.assert[3] (file).timeout must be a duration such as 30s, 2m or 500ms, got string "soon"',
+    'galley.yml:10:18: galley.yml.suites[0].verifier.assert[4] (http).http must be a URL starting with http:// or https://, got string "localhost/"',
+    'galley.yml:11:37: galley.yml.suites[0].verifier.assert[5] (command).stdout is not a valid regular expression: Invalid regular expression: /[/: Unterminated character class',
+    'galley.yml:12:18: galley.yml.suites[0].verifier.assert[6] (port).port must be a whole number from 1 to 65535, got number 80000',
+  ])
+})
+
+Verifiers('a bats file that is not in the project is reported where it is named', () => {
+  const messages = errorsOf({'galley.yml': 'platforms: [{name: p, image: {bootstrap: busybox}}]\nsuites:\n  - name: s\n    verifier:\n      bats: [tests/web.bats]\n'})
+  assert.is(messages.length, 1)
+  assert.match(messages[0], /^galley\.yml:5:14: bats script `tests\/web\.bats` not found \(looked for .*tests\/web\.bats\)$/)
+})
+
+Verifiers.run()

@@ -26,6 +26,6 @@ export function fakeSpec(name: string, steps: string[], tests: string[] = []): I
     platform: {name: 'busybox', image: {bootstrap: 'busybox'}},
     driver: {name: 'lxc'},
     provisioner: {name: 'shell', env: {}, steps: steps.map((run) => ({name: run, run, env: {}}))},
-    verifier: {name: 'shell', env: {}, tests: tests.map((run) => ({name: run, run, exitStatus: 0, env: {}}))},
+    verifier: {name: 'shell', env: {}, tests: tests.map((run) => ({name: run, run, exitStatus: 0, env: {}})), assert: [], bats: [], junit: []},
   }
 }

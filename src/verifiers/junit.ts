@@ -1,0 +1,44 @@
+/**
+ * JUnit ingestion: runs a command that writes a JUnit report inside the instance (pytest and
+ * testinfra, serverspec, bats --formatter junit), reads the report back and reports its test cases
+ * as the instance's own.
+ */
+import type {JunitCommandSpec} from '../config/types.js'
+import type {TaskResult} from '../lifecycle/events.js'
+import type {VerifyContext} from './verifier.js'
+
+const MAX_REPORT_BYTES = 16 << 20
+
+function failedCase(name: string, message: string, outputTail = message): TaskResult {
+  return {kind: 'test', name, ok: false, exitCode: 1, expected: 0, durationMs: 0, outputTail, message}
+}
+
+export async function runJunitCommands(commands: JunitCommandSpec[], ctx: VerifyContext): Promise<void> {
+  // Loaded here, not at start-up: only suites with JUnit commands need an XML parser.
+  const {NotJunitError, parseJunitReport} = await import('./junit-report.js')
+  for (const [index, cmd] of commands.entries()) {
+    ctx.start(cmd.name, index, commands.length)
+    // An old report must not pass for this run's.
+    await ctx.exec(['/bin/sh', '-c', 'rm -f -- "$1"', 'galley', cmd.report])
+    const run = await ctx.exec(['/bin/sh', '-c', cmd.run], {env: cmd.env, task: cmd.name})
+    const tail = (run.stdout + run.stderr).slice(-4000)
+    const read = await ctx.exec(['/bin/sh', '-c', `head -c ${MAX_REPORT_BYTES} -- "$1"`, 'galley', cmd.report])
+    if (read.exitCode !== 0) {
+      ctx.end(failedCase(cmd.name, `wrote no report at ${cmd.report} (the command exited with ${run.exitCode})`, tail))
+      continue
+    }
+    let cases
+    try {
+      cases = parseJunitReport(read.stdout)
+    } catch (error) {
+      if (!(error instanceof NotJunitError)) throw error
+      ctx.end(failedCase(cmd.name, `the report at ${cmd.report} is not JUnit XML: ${error.message}`, tail))
+      continue
+    }
+    for (const c of cases) {
+      ctx.end({kind: 'test', name: c.name, group: c.classname, ok: c.ok, skipped: c.skipped || undefined, exitCode: c.ok ? 0 : 1, expected: 0, durationMs: c.timeMs, outputTail: c.text, message: c.message})
+    }
+    if (cases.length === 0) ctx.end(failedCase(cmd.name, `the report at ${cmd.report} lists no test cases (the command exited with ${run.exitCode})`, tail))
+    else if (run.exitCode !== 0 && cases.every((c) => c.ok)) ctx.end(failedCase(cmd.name, `exited with ${run.exitCode}, but its report lists no failure`, tail))
+  }
+}
