@@ -24,11 +24,11 @@ export function toJsonSchema(schema: Schema): Json {
     case 'seq':
       return {type: 'array', items: toJsonSchema(schema.items)}
     case 'string':
-      return {type: 'string'}
+      return {type: 'string', ...(schema.pattern ? {pattern: schema.pattern.source} : {}), ...(schema.what ? {description: schema.what} : {})}
     case 'name':
       return {type: 'string', pattern: NAME_PATTERN.source}
     case 'int':
-      return {type: 'integer', ...(schema.min !== undefined ? {minimum: schema.min} : {})}
+      return {type: 'integer', ...(schema.min !== undefined ? {minimum: schema.min} : {}), ...(schema.max !== undefined ? {maximum: schema.max} : {})}
     case 'number':
       return {type: 'number', ...(schema.min !== undefined ? {minimum: schema.min} : {})}
     case 'size':
@@ -36,7 +36,20 @@ export function toJsonSchema(schema: Schema): Json {
     case 'enum':
       return {enum: schema.values}
     case 'env':
-      return {type: 'object', additionalProperties: {type: ['string', 'number', 'boolean']}}
+      return {type: 'object', ...(schema.keys ? {propertyNames: {pattern: schema.keys.source}} : {}), additionalProperties: {type: ['string', 'number', 'boolean']}}
+    case 'bool':
+      return {type: 'boolean'}
+    case 'scalar':
+      return {type: ['string', 'number', 'boolean']}
+    case 'strings':
+      return {anyOf: [{type: 'string', minLength: 1}, {type: 'array', items: {type: 'string'}}], description: 'text to find, /a regular expression/, or a list of them'}
+    case 'mode':
+      return {type: ['string', 'integer'], description: 'an octal file mode such as "0644"'}
+    case 'duration':
+      return {type: ['string', 'number'], description: 'a duration such as 30s, 2m or 500ms'}
+    case 'variants':
+      // One of several shapes, told apart by the key naming what is checked.
+      return {anyOf: Object.values(schema.variants).map(toJsonSchema), description: schema.what}
     default:
       // A kind this generator does not know yet: accept anything rather than reject valid files.
       return {}

@@ -28,6 +28,7 @@ Json('every example suite validates', () => {
 Json('what the loader refuses for its shape, the schema refuses too', () => {
   const base = {platforms: [{name: 'bb', image: {bootstrap: 'busybox'}}], suites: [{name: 's'}]}
   assert.ok(validate(base), ajv.errorsText(validate.errors))
+  assert.ok(validate({...base, suites: [{name: 's', verifier: {assert: [{file: '/etc/motd', mode: '0644', contains: ['a', '/b/']}, {port: 80, retry: 3, timeout: '30s'}]}}]}), ajv.errorsText(validate.errors))
   const bad: [string, unknown][] = [
     ['unknown key', {...base, provisoner: {}}],
     ['unknown bootstrap', {...base, platforms: [{name: 'bb', image: {bootstrap: 'alpine'}}]}],
@@ -36,6 +37,8 @@ Json('what the loader refuses for its shape, the schema refuses too', () => {
     ['neither script nor run', {...base, suites: [{name: 's', provisioner: {steps: [{name: 'x'}]}}]}],
     ['a name with a space', {...base, suites: [{name: 'a b'}]}],
     ['a size that is no size', {...base, driver: {memory: 'lots'}}],
+    ['an assertion with a misspelt key', {...base, suites: [{name: 's', verifier: {assert: [{file: '/etc/motd', mod: '0644'}]}}]}],
+    ['an assertion that checks nothing known', {...base, suites: [{name: 's', verifier: {assert: [{servce: 'nginx'}]}}]}],
     ['a negative exit status', {...base, suites: [{name: 's', verifier: {tests: [{run: 'x', exit_status: -1}]}}]}],
   ]
   for (const [what, doc] of bad) assert.not.ok(validate(doc), what)
