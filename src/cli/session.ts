@@ -7,6 +7,7 @@ import {RunEmitter, type InstanceResult} from '../lifecycle/events.js'
 import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
 import {lockInstances} from '../lifecycle/lock.js'
+import {detectCi, reportToCi} from '../reporters/ci.js'
 import {promoteInstance} from '../lifecycle/promote.js'
 import {registerRun} from '../lifecycle/runs.js'
 import {StateStore} from '../lifecycle/state.js'
@@ -92,7 +93,9 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   }
   const events = new RunEmitter()
   const logs = new LogReporter(config.root, events, action)
-  const console = new ConsoleReporter(events, {out: process.stdout, live: isLiveTerminal(), color: useColor(), verbose: options.verbose})
+  const ci = detectCi()
+  const live = isLiveTerminal()
+  const console = new ConsoleReporter(events, {out: process.stdout, live, color: useColor(), verbose: options.verbose, fold: !live && (ci === 'github' || ci === 'gitlab') ? ci : undefined})
   console.expect(specs.map((s) => s.name))
   const controller = new AbortController()
   let interrupts = 0
@@ -149,6 +152,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
     const reports = {junit: options.junit, tap: options.tap, json: options.json}
     const files = Object.fromEntries(Object.entries(reports).map(([k, v]) => [k, v ? rel(v) : undefined]))
     if (!options.quiet || code !== 0) console.summary(results, {...files, logs: rel(path.join(config.root, '.galley', 'logs')) + '/'})
+    reportToCi(results, config.root, process.stdout)
     return {code, results}
   } finally {
     console.stop()

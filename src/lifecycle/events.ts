@@ -22,6 +22,14 @@ export interface TaskResult {
   skipped?: boolean
   /** Where a test case came from inside its runner: a bats file, an ingested report's classname. */
   group?: string
+  /** Where the step or test is written: galley.yml's entry, its script, or the test file a runner names. */
+  source?: SourceRef
+}
+
+/** A place in the project: a path relative to the project folder, and a line when known. */
+export interface SourceRef {
+  file: string
+  line?: number
 }
 
 export type InstanceStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted'

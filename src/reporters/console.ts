@@ -11,6 +11,11 @@ export interface ConsoleOptions {
   color: boolean
   /** In live mode, also print task output (non-live always does). */
   verbose?: boolean
+  /**
+   * CI services that fold output: each instance's lines are held and printed together when it
+   * finishes, as one collapsible group (GitHub's ::group::, GitLab's sections), not interleaved.
+   */
+  fold?: 'github' | 'gitlab'
 }
 
 interface Live {
@@ -29,6 +34,8 @@ export class ConsoleReporter {
   private drawn = 0
   private timer?: NodeJS.Timeout
   private readonly partial = new Map<string, string>()
+  /** With `fold`: each running instance's lines, printed as one group when it is done. */
+  private readonly held = new Map<string, string[]>()
 
   constructor(
     events: RunEmitter,
@@ -71,6 +78,7 @@ export class ConsoleReporter {
         l.ended = Date.now()
       }
       if (!options.live) this.line(result.instance, `${this.status(result.status)} in ${(result.durationMs / 1000).toFixed(1)}s`)
+      if (options.fold) this.unfold(result)
     })
     if (options.live) this.timer = setInterval(() => this.redraw(), 100)
   }
@@ -91,7 +99,30 @@ export class ConsoleReporter {
   }
 
   private line(instance: string, text: string): void {
-    this.write(`${this.paint('36', `[${instance}]`)} ${text}\n`)
+    this.emit(instance, `${this.paint('36', `[${instance}]`)} ${text}\n`)
+  }
+
+  private emit(instance: string, text: string): void {
+    if (!this.options.fold) return this.write(text)
+    const lines = this.held.get(instance) ?? []
+    lines.push(text)
+    this.held.set(instance, lines)
+  }
+
+  /** Prints a finished instance's held lines as one collapsible group, titled with its outcome. */
+  private unfold(result: InstanceResult): void {
+    const lines = this.held.get(result.instance) ?? []
+    this.held.delete(result.instance)
+    const title = `${result.instance}: ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s`
+    if (this.options.fold === 'github') {
+      this.write(`::group::${title}\n${lines.join('')}::endgroup::\n`)
+    } else {
+      const id = `galley_${result.instance.replace(/[^A-Za-z0-9_]/g, '_')}`
+      const at = () => Math.floor(Date.now() / 1000)
+      // Failed instances stay open; the others are collapsed.
+      const collapsed = result.status === 'passed' ? '[collapsed=true]' : ''
+      this.write(`\x1b[0Ksection_start:${at()}:${id}${collapsed}\r\x1b[0K${title}\n${lines.join('')}\x1b[0Ksection_end:${at()}:${id}\r\x1b[0K\n`)
+    }
   }
 
   private output(instance: string, kind: TaskKind, stream: string, text: string): void {
@@ -100,14 +131,14 @@ export class ConsoleReporter {
     this.partial.set(key, lines.pop() ?? '')
     if (lines.length === 0) return
     const prefix = this.paint('36', `[${instance}]`) + (stream === 'stderr' ? this.paint('2', ' ! ') : ' | ')
-    this.write(lines.map((l) => prefix + l + '\n').join(''))
+    this.emit(instance, lines.map((l) => prefix + l + '\n').join(''))
   }
 
   private flushPartial(instance: string, kind: TaskKind): void {
     const key = `${instance}\0${kind}`
     const rest = this.partial.get(key)
     this.partial.delete(key)
-    if (rest) this.write(`${this.paint('36', `[${instance}]`)} | ${rest}\n`)
+    if (rest) this.emit(instance, `${this.paint('36', `[${instance}]`)} | ${rest}\n`)
   }
 
   private clearLive(): void {
@@ -172,6 +203,9 @@ export class ConsoleReporter {
   }
 
   stop(): void {
+    // An instance that never finished (an interrupted run) still shows what it printed.
+    for (const [instance, lines] of this.held) if (lines.length) this.write(lines.join(''))
+    this.held.clear()
     if (this.timer) clearInterval(this.timer)
     this.clearLive()
   }
