@@ -6,6 +6,7 @@
 #   Podman: its Docker-compatible socket (podman system service) at /run/podman/podman.sock, on runc
 #   base images: debootstrap (Debian images) and busybox-static (the busybox image)
 #   a registry on 127.0.0.1:5055 (Debian's docker-registry) that the push tests use
+# GALLEY_ENGINES="lxc docker podman registry" (the default) says which of these to set up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,16 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 3
 fi
 
-packages=(lxc debootstrap busybox-static iptables dnsmasq-base iproute2 ca-certificates curl docker.io podman runc catatonit docker-registry)
+# GALLEY_ENGINES limits what is installed and started (a CI runner with its own Docker: "docker").
+engines=" ${GALLEY_ENGINES:-lxc docker podman registry} "
+wants() { [[ "$engines" == *" $1 "* ]]; }
+
+packages=(debootstrap busybox-static iproute2 ca-certificates curl)
+wants lxc && packages+=(lxc iptables dnsmasq-base)
+# A machine with Docker from elsewhere (docker-ce) keeps it: docker.io would conflict with it.
+wants docker && ! command -v dockerd >/dev/null && packages+=(docker.io)
+wants podman && packages+=(podman runc catatonit)
+wants registry && packages+=(docker-registry)
 command -v node >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -38,7 +48,7 @@ fi
 lxc_net_up() {
   ip -4 addr show dev lxcbr0 2>/dev/null | grep -q inet && [ -f /run/lxc/dnsmasq.pid ] && kill -0 "$(cat /run/lxc/dnsmasq.pid)" 2>/dev/null
 }
-if ! lxc_net_up; then
+if wants lxc && ! lxc_net_up; then
   echo "setup: starting lxc-net"
   if [ -d /run/systemd/system ]; then
     systemctl restart lxc-net
@@ -48,10 +58,10 @@ if ! lxc_net_up; then
     done
   fi
 fi
-lxc_net_up || { echo "setup: lxc-net (the lxcbr0 bridge and its dnsmasq) did not come up; see: /usr/libexec/lxc/lxc-net start" >&2; exit 3; }
+! wants lxc || lxc_net_up || { echo "setup: lxc-net (the lxcbr0 bridge and its dnsmasq) did not come up; see: /usr/libexec/lxc/lxc-net start" >&2; exit 3; }
 
 # dockerd: a service under systemd; elsewhere started in the background, and waited for.
-if ! docker info >/dev/null 2>&1; then
+if wants docker && ! docker info >/dev/null 2>&1; then
   echo "setup: starting dockerd"
   if [ -d /run/systemd/system ]; then
     systemctl start docker
@@ -65,15 +75,15 @@ fi
 # Podman: runc rather than crun, which refuses hosts with hybrid cgroups; its API socket is what
 # Galley's Docker driver talks to (driver.socket or DOCKER_HOST).
 # The loopback registry of the push tests speaks plain HTTP (Docker assumes so for loopback).
-if [ ! -f /etc/containers/registries.conf.d/galley-loopback.conf ]; then
+if wants podman && [ ! -f /etc/containers/registries.conf.d/galley-loopback.conf ]; then
   mkdir -p /etc/containers/registries.conf.d
   printf '[[registry]]\nlocation = "localhost:5055"\ninsecure = true\n' > /etc/containers/registries.conf.d/galley-loopback.conf
 fi
-if [ ! -f /etc/containers/containers.conf.d/galley.conf ]; then
+if wants podman && [ ! -f /etc/containers/containers.conf.d/galley.conf ]; then
   mkdir -p /etc/containers/containers.conf.d
   printf '[engine]\nruntime = "runc"\n' > /etc/containers/containers.conf.d/galley.conf
 fi
-if ! curl -sf --unix-socket /run/podman/podman.sock http://podman/_ping >/dev/null 2>&1; then
+if wants podman && ! curl -sf --unix-socket /run/podman/podman.sock http://podman/_ping >/dev/null 2>&1; then
   echo "setup: starting podman system service"
   if [ -d /run/systemd/system ]; then
     systemctl start podman.socket
@@ -87,7 +97,7 @@ fi
 
 # The loopback registry for galley promote --push's tests, with its own config (Debian's service
 # listens on every address and wants a password).
-if ! curl -sf http://127.0.0.1:5055/v2/ >/dev/null 2>&1; then
+if wants registry && ! curl -sf http://127.0.0.1:5055/v2/ >/dev/null 2>&1; then
   echo "setup: starting the loopback registry"
   mkdir -p /etc/docker/registry
   cp scripts/registry.yml /etc/docker/registry/galley.yml
