@@ -304,6 +304,26 @@ export class DockerDriver implements Driver {
     }))
   }
 
+  /** Galley's own images on this engine: imported base images and step snapshots. */
+  async galleyImages(): Promise<string[]> {
+    return this.engine.imagesIn([BASE_REPO, STEP_REPO, BASE_REPO.replace(/^localhost\//, ''), STEP_REPO.replace(/^localhost\//, '')])
+  }
+
+  /** Writes images to a docker-archive file (written beside it and renamed). */
+  async saveImages(refs: string[], file: string): Promise<void> {
+    const tmp = `${file}.${process.pid}.tmp`
+    try {
+      await pipeline(await this.engine.saveImages(refs), createWriteStream(tmp))
+      renameSync(tmp, file)
+    } finally {
+      await rm(tmp, {force: true})
+    }
+  }
+
+  async loadImages(file: string): Promise<void> {
+    await this.engine.loadImages(file)
+  }
+
   /** Upper folders of the mount volumes of this engine's containers (one folder per engine socket). */
   private mountsDir(): string {
     return storeDir('docker', createHash('sha256').update(this.engine.socket).digest('hex').slice(0, 12))

@@ -188,6 +188,32 @@ export class Engine {
     await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause: true, changes}))
   }
 
+  /** Image references (repo:tag) whose repository is one of `repos`. */
+  async imagesIn(repos: string[]): Promise<string[]> {
+    const images = await this.call('list images', () => this.api.listImages())
+    return images.flatMap((i) => i.RepoTags ?? []).filter((t) => repos.some((r) => t.startsWith(`${r}:`)))
+  }
+
+  /** Several images in one docker-archive stream (layers they share stored once). */
+  async saveImages(refs: string[]): Promise<NodeJS.ReadableStream> {
+    // dockerode has no call for GET /images/get with several names; the modem it uses does.
+    return this.call(
+      'save images',
+      () =>
+        new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+          this.api.modem.dial({path: '/images/get?', method: 'GET', options: {names: refs}, isStream: true, statusCodes: {200: true, 500: 'server error'}}, (err: Error | null, stream: unknown) =>
+            err ? reject(err) : resolve(stream as NodeJS.ReadableStream),
+          ),
+        ),
+    )
+  }
+
+  /** Loads a docker-archive file; its response is read to the end (its errors are errors). */
+  async loadImages(file: string): Promise<void> {
+    const stream = await this.call(`load ${file}`, () => this.api.loadImage(file))
+    await this.followProgress(stream, `load ${file}`)
+  }
+
   /** The image as a docker-archive tar stream (manifest.json; `docker load` and `podman load` read it). */
   async saveImage(ref: string): Promise<NodeJS.ReadableStream> {
     return this.call(`save image ${ref}`, () => this.api.getImage(ref).get())
