@@ -4,6 +4,15 @@ import {loadConfig} from '../config/load.js'
 import type {DriverName, ProjectConfig} from '../config/types.js'
 import {ConfigErrors, ExitCode, GalleyError} from '../errors.js'
 
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** --log-level, or GALLEY_LOG_LEVEL; info when neither says (or says something unknown). */
+export function logLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const level = env.GALLEY_LOG_LEVEL?.toLowerCase()
+  return (LOG_LEVELS as readonly string[]).includes(level ?? '') ? (level as LogLevel) : 'info'
+}
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GalleyCommand)['baseFlags'] & T['flags']>
 
 export abstract class GalleyCommand extends Command {
@@ -11,6 +20,11 @@ export abstract class GalleyCommand extends Command {
     config: Flags.string({char: 'C', summary: 'Path to galley.yml (default: ./galley.yml).', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({summary: 'Show stack traces and error causes.', helpGroup: 'GLOBAL'}),
     driver: Flags.option({options: ['lxc', 'docker', 'auto'] as const, summary: 'Run every instance on this engine, whatever galley.yml says.', helpGroup: 'GLOBAL'})(),
+    'log-level': Flags.option({
+      options: LOG_LEVELS,
+      summary: 'How much the console says: error (the summary only), warn (and failures), info (and progress: the default), debug (and all output). Also GALLEY_LOG_LEVEL.',
+      helpGroup: 'GLOBAL',
+    })(),
   }
 
   protected debugMode = false
@@ -22,6 +36,10 @@ export abstract class GalleyCommand extends Command {
   override async init(): Promise<void> {
     await super.init()
     this.debugMode = this.argv.includes('--debug')
+    // The session reads the level from the environment, so every command honours it alike.
+    const at = this.argv.findIndex((a) => a === '--log-level' || a.startsWith('--log-level='))
+    const level = at < 0 ? undefined : this.argv[at].includes('=') ? this.argv[at].split('=')[1] : this.argv[at + 1]
+    if (level && (LOG_LEVELS as readonly string[]).includes(level)) process.env.GALLEY_LOG_LEVEL = level
   }
 
   override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {

@@ -6,6 +6,7 @@ import {isImageRef, type DriverName, type InstanceSpec, type ProjectConfig} from
 import {RunEmitter, type InstanceResult} from '../lifecycle/events.js'
 import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
+import {logLevel} from './base.js'
 import {lockInstances} from '../lifecycle/lock.js'
 import {detectCi, reportToCi} from '../reporters/ci.js'
 import {promoteInstance} from '../lifecycle/promote.js'
@@ -95,7 +96,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   const logs = new LogReporter(config.root, events, action)
   const ci = detectCi()
   const live = isLiveTerminal()
-  const console = new ConsoleReporter(events, {out: process.stdout, live, color: useColor(), verbose: options.verbose, fold: !live && (ci === 'github' || ci === 'gitlab') ? ci : undefined})
+  const console = new ConsoleReporter(events, {out: process.stdout, live, color: useColor(), verbose: options.verbose, level: logLevel(), fold: !live && (ci === 'github' || ci === 'gitlab') ? ci : undefined})
   console.expect(specs.map((s) => s.name))
   const controller = new AbortController()
   let interrupts = 0
@@ -121,7 +122,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGHUP', onSignal)
   try {
     const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache)
-    for (const why of new Set(autoChoices.values())) process.stdout.write(`${why}\n`)
+    for (const why of new Set(autoChoices.values())) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
     const store = new StateStore(config.root)
     const onPassed = options.promote
       ? async (inst: Instance) => {

@@ -16,7 +16,11 @@ export interface ConsoleOptions {
    * finishes, as one collapsible group (GitHub's ::group::, GitLab's sections), not interleaved.
    */
   fold?: 'github' | 'gitlab'
+  /** error: the summary only; warn: and failures and notes; info: and progress (default); debug: and all output. */
+  level?: 'error' | 'warn' | 'info' | 'debug'
 }
+
+const RANK = {error: 0, warn: 1, info: 2, debug: 3} as const
 
 interface Live {
   phase: Phase
@@ -47,40 +51,46 @@ export class ConsoleReporter {
       l.started ??= Date.now()
       if (phase !== 'converge' && phase !== 'verify') l.task = undefined
       this.live.set(instance, l)
-      if (!options.live && phase !== 'done' && phase !== 'pending') this.line(instance, `${phase}`)
+      if (!options.live && phase !== 'done' && phase !== 'pending' && this.shows('info')) this.line(instance, `${phase}`)
     })
     events.on('image:progress', ({instance, line}) => {
-      if (!options.live && !SKIP_IMAGE_LINE.test(line)) this.line(instance, `image: ${line}`)
+      if (!options.live && (this.shows('debug') || (this.shows('info') && !SKIP_IMAGE_LINE.test(line)))) this.line(instance, `image: ${line}`)
     })
     events.on('task:start', ({instance, kind, name, index, total}) => {
       const l = this.live.get(instance)
       if (l) l.task = `${kind} ${index + 1}/${total}: ${name}`
-      if (!options.live) this.line(instance, `${kind} ${index + 1}/${total}: ${name}`)
+      if (!options.live && this.shows('info')) this.line(instance, `${kind} ${index + 1}/${total}: ${name}`)
     })
     events.on('task:output', ({instance, kind, stream, text}) => {
-      if (options.live && !options.verbose) return
+      if (options.live ? !(options.verbose || this.shows('debug')) : !this.shows('info')) return
       this.output(instance, kind, stream, text)
     })
     events.on('task:end', ({instance, result}) => {
       this.flushPartial(instance, result.kind)
       const mark = result.ok ? this.paint('32', 'ok') : this.paint('31', 'FAILED')
       const secs = (result.durationMs / 1000).toFixed(2)
-      if (options.live) return
+      if (options.live || !this.shows(result.ok ? 'info' : 'warn')) return
       if (result.cached) this.line(instance, `${this.paint('2', 'cached')} ${result.kind} ${result.name} (restored from the step cache)`)
       else if (result.skipped) this.line(instance, `${this.paint('33', 'skipped')} ${result.kind} ${result.name}`)
       else this.line(instance, `${mark} ${result.kind} ${result.name} (exit ${result.exitCode}, ${secs}s)`)
     })
-    events.on('instance:note', ({instance, message}) => this.line(instance, message))
+    events.on('instance:note', ({instance, message}) => {
+      if (this.shows('warn')) this.line(instance, message)
+    })
     events.on('instance:done', ({result}) => {
       const l = this.live.get(result.instance)
       if (l) {
         l.status = result.status
         l.ended = Date.now()
       }
-      if (!options.live) this.line(result.instance, `${this.status(result.status)} in ${(result.durationMs / 1000).toFixed(1)}s`)
+      if (!options.live && this.shows(result.status === 'passed' ? 'info' : 'warn')) this.line(result.instance, `${this.status(result.status)} in ${(result.durationMs / 1000).toFixed(1)}s`)
       if (options.fold) this.unfold(result)
     })
-    if (options.live) this.timer = setInterval(() => this.redraw(), 100)
+    if (options.live && this.shows('info')) this.timer = setInterval(() => this.redraw(), 100)
+  }
+
+  private shows(level: keyof typeof RANK): boolean {
+    return RANK[this.options.level ?? 'info'] >= RANK[level]
   }
 
   private paint(code: string, text: string): string {
@@ -148,7 +158,7 @@ export class ConsoleReporter {
   }
 
   private redraw(): void {
-    if (!this.options.live) return
+    if (!this.options.live || !this.shows('info')) return
     this.clearLive()
     const cols = this.options.out.columns ?? 100
     const names = [...this.live.keys()]
