@@ -7,7 +7,9 @@ import {RunEmitter, type InstanceResult} from '../lifecycle/events.js'
 import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
 import {logLevel} from './base.js'
+import {ConfigErrors} from '../errors.js'
 import {lockInstances} from '../lifecycle/lock.js'
+import {maskEvents} from '../lifecycle/mask.js'
 import {detectCi, reportToCi} from '../reporters/ci.js'
 import {promoteInstance} from '../lifecycle/promote.js'
 import {registerRun} from '../lifecycle/runs.js'
@@ -82,6 +84,7 @@ export function commandLine(): string {
 }
 
 export async function runSession(config: ProjectConfig, specs: InstanceSpec[], action: Action | 'test', options: SessionOptions): Promise<{code: number; results: InstanceResult[]}> {
+  if (config.envErrors?.length) throw new ConfigErrors(config.envErrors)
   // Before anything is made or printed: another process acting on these instances stops this one.
   const unlock = lockInstances(config.root, specs.map((s) => s.name), commandLine())
   const runId = randomBytes(6).toString('hex')
@@ -93,6 +96,8 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
     throw error
   }
   const events = new RunEmitter()
+  // Before any reporter sees an event: secrets never reach the console, logs or reports.
+  maskEvents(events, config.secrets ?? [])
   const logs = new LogReporter(config.root, events, action)
   const ci = detectCi()
   const live = isLiveTerminal()

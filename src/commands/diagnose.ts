@@ -7,6 +7,7 @@ import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {formatTable} from '../cli/table.js'
 import {describeImage, type InstanceSpec} from '../config/types.js'
+import {Masker} from '../lifecycle/mask.js'
 
 /** The suite × platform grid: the instance name where the pair runs, `-` where includes/excludes leave it out. */
 export function matrix(suites: string[], platforms: string[], instances: InstanceSpec[]): string[][] {
@@ -52,6 +53,11 @@ export default class Diagnose extends GalleyCommand {
         verifier: s.verifier,
       })),
     }
+    // Secret values are shown masked, as everywhere else.
+    const masker = new Masker(config.secrets ?? [])
+    const maskEnv = (value: unknown): unknown =>
+      typeof value === 'string' ? masker.mask(value) : Array.isArray(value) ? value.map(maskEnv) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskEnv(v)])) : value
+    doc.instances = doc.instances.map((i) => maskEnv(i) as (typeof doc.instances)[number])
     if (flags.json) {
       this.log(JSON.stringify(doc, null, 2))
       return

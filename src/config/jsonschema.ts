@@ -36,7 +36,17 @@ export function toJsonSchema(schema: Schema): Json {
     case 'enum':
       return {enum: schema.values}
     case 'env':
-      return {type: 'object', ...(schema.keys ? {propertyNames: {pattern: schema.keys.source}} : {}), additionalProperties: {type: ['string', 'number', 'boolean']}}
+      if (schema.keys) return {type: 'object', propertyNames: {pattern: schema.keys.source}, additionalProperties: {type: ['string', 'number', 'boolean']}}
+      return {
+        type: 'object',
+        propertyNames: {pattern: '^[A-Za-z_][A-Za-z0-9_]*$'},
+        additionalProperties: {
+          anyOf: [
+            {type: ['string', 'number', 'boolean'], description: '${VAR} takes VAR from the environment galley runs in (and makes the value secret)'},
+            {type: 'object', properties: {value: {type: ['string', 'number', 'boolean']}, secret: {type: 'boolean'}}, required: ['value'], additionalProperties: false},
+          ],
+        },
+      }
     case 'bool':
       return {type: 'boolean'}
     case 'scalar':

@@ -87,9 +87,28 @@ function namedItemNode(src: SourceMap, list: 'platforms' | 'suites', name: strin
   return undefined
 }
 
+/** What one load found about env values: the secret ones, and ${VAR}s that are not set. */
+let envFindings: {secrets: Set<string>; unset: {key: string; raw: string; name: string}[]} = {secrets: new Set(), unset: []}
+
+/**
+ * An env map as strings. `${VAR}` takes VAR from the environment Galley runs in, and such a value is
+ * secret; so is `{value: ..., secret: true}`. Secrets are masked wherever Galley prints or writes.
+ */
 function toEnv(v: unknown): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [k, val] of Object.entries((v as Raw | undefined) ?? {})) out[k] = String(val)
+  for (const [k, val] of Object.entries((v as Raw | undefined) ?? {})) {
+    const entry = isObject(val) ? val : {value: val}
+    const raw = String(entry.value)
+    let fromEnv = false
+    const value = raw.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      fromEnv = true
+      const found = process.env[name]
+      if (found === undefined) envFindings.unset.push({key: k, raw, name})
+      return found ?? ''
+    })
+    out[k] = value
+    if ((fromEnv || entry.secret === true) && value !== '') envFindings.secrets.add(value)
+  }
   return out
 }
 
@@ -168,6 +187,7 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
     })
   }
   const root = path.dirname(file)
+  envFindings = {secrets: new Set(), unset: []}
   const main = readYaml(file, false)
   const localFile = path.join(root, path.basename(file).replace(/\.ya?ml$/, '') + '.local.yml')
   const local = existsSync(localFile) ? readYaml(localFile, true) : undefined
@@ -287,8 +307,32 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
   if (errors.length === 0 && instances.length === 0) {
     errors.push(new ConfigError('no instances: every suite excludes (or fails to include) every platform', at('suites', String(suites[0]?.name ?? '')), {hint: 'Check the suites\' includes and excludes.'}))
   }
+  // Unset variables stop only what runs steps (see ProjectConfig.envErrors): destroy and list still work.
+  const envErrors: ConfigError[] = []
+  const unsetSeen = new Set<string>()
+  for (const u of envFindings.unset) {
+    if (unsetSeen.has(`${u.key}\0${u.name}`)) continue
+    unsetSeen.add(`${u.key}\0${u.name}`)
+    envErrors.push(new ConfigError(`env ${u.key}: \${${u.name}} is not set in the environment galley runs in`, findScalarNode(sources, u.raw), {hint: `Set ${u.name} (export ${u.name}=...) before running galley, or give the value in galley.local.yml.`}))
+  }
   if (errors.length > 0) throw new ConfigErrors(errors)
-  return {root, file, instances, platforms: platformNames, suites: suites.map((s) => String(s.name))}
+  return {root, file, instances, platforms: platformNames, suites: suites.map((s) => String(s.name)), secrets: [...envFindings.secrets], envErrors}
+}
+
+/** The place of the first scalar whose value is `value`, in the local file first. */
+function findScalarNode(sources: SourceMap[], value: string) {
+  for (const src of sources) {
+    let found: Node | undefined
+    const visit = (node: unknown) => {
+      if (found) return
+      if (isScalar(node) && node.value === value) found = node as Node
+      else if (isMap(node)) node.items.forEach((pair) => visit(pair.value))
+      else if (isSeq(node)) node.items.forEach(visit)
+    }
+    visit(src.doc.contents)
+    if (found) return src.at(found)
+  }
+  return undefined
 }
 
 function findScriptNode(sources: SourceMap[], script: string) {

@@ -23,6 +23,8 @@ export type Schema =
   | {kind: 'variants'; what: string; variants: Record<string, Schema>}
 
 const env: Schema = {kind: 'env'}
+/** An env value kept out of logs, console and reports: `{value: ..., secret: true}`. */
+const SECRET_VALUE: Schema = {kind: 'map', keys: {value: {kind: 'scalar'}, secret: {kind: 'bool'}}, required: ['value']}
 const driver: Schema = {
   kind: 'map',
   keys: {
@@ -279,7 +281,8 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : ''
         if (!(schema.keys ?? /^[A-Za-z_][A-Za-z0-9_]*$/).test(key)) fail(`${where}: \`${key}\` is not a valid ${schema.keys ? 'name' : 'environment variable name'}`, pair.key as Node)
-        else if (!isScalar(pair.value) || pair.value.value === null) fail(`${where}.${key} must be a string, number or boolean, got ${kindOf(pair.value)}`, (pair.value as Node) ?? (pair.key as Node))
+        else if (isMap(pair.value) && !schema.keys) check(pair.value as Node, SECRET_VALUE, `${where}.${key}`, src, errors)
+        else if (!isScalar(pair.value) || pair.value.value === null) fail(`${where}.${key} must be a string, number or boolean (or {value: ..., secret: true}), got ${kindOf(pair.value)}`, (pair.value as Node) ?? (pair.key as Node))
       }
       return
     }

@@ -117,4 +117,8 @@ export interface ProjectConfig {
   instances: InstanceSpec[]
   platforms: string[]
   suites: string[]
+  /** Env values marked secret or taken from the environment: masked in output, logs and reports. */
+  secrets: string[]
+  /** `${VAR}`s in env values that are not set: an error for whatever would run steps or tests. */
+  envErrors?: import('../errors.js').ConfigError[]
 }

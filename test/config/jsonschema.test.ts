@@ -28,6 +28,8 @@ Json('every example suite validates', () => {
 Json('what the loader refuses for its shape, the schema refuses too', () => {
   const base = {platforms: [{name: 'bb', image: {bootstrap: 'busybox'}}], suites: [{name: 's'}]}
   assert.ok(validate(base), ajv.errorsText(validate.errors))
+  assert.ok(validate({...base, suites: [{name: 's', provisioner: {env: {TOKEN: {value: 'x', secret: true}, PASS: '${PASS}'}}}]}), ajv.errorsText(validate.errors))
+  assert.not.ok(validate({...base, suites: [{name: 's', provisioner: {env: {TOKEN: {secret: true}}}}]}), 'a secret needs its value')
   assert.ok(validate({...base, suites: [{name: 's', verifier: {assert: [{file: '/etc/motd', mode: '0644', contains: ['a', '/b/']}, {port: 80, retry: 3, timeout: '30s'}]}}]}), ajv.errorsText(validate.errors))
   const bad: [string, unknown][] = [
     ['unknown key', {...base, provisoner: {}}],
