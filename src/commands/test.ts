@@ -16,6 +16,7 @@ export default class Test extends GalleyCommand {
     concurrency: concurrencyFlag,
     destroy: Flags.option({options: ['passing', 'always', 'never'] as const, default: 'passing', summary: 'When to destroy an instance after its test.'})(),
     'fail-fast': Flags.boolean({summary: 'Start no new instance after the first one fails.'}),
+    idempotence: Flags.boolean({summary: 'Converge each instance a second time and fail it when that changes anything.'}),
     junit: Flags.string({summary: 'Where to write the JUnit report (default: .galley/junit.xml).'}),
     'no-cache': noCacheFlag,
     promote: Flags.string({summary: 'Promote every passing instance, before it is destroyed, to NAME/<instance>:latest (or a name with {instance} in it).'}),
@@ -30,7 +31,7 @@ export default class Test extends GalleyCommand {
     const config = this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const junit = flags.junit ? path.resolve(flags.junit) : path.join(config.root, '.galley', 'junit.xml')
-    const {code} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote})
+    const {code} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, idempotence: flags.idempotence})
     if (code !== 0) this.exit(code)
   }
 }

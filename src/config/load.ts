@@ -6,6 +6,7 @@ import {ConfigError, ConfigErrors} from '../errors.js'
 import {check, closest, fileSchema, parseSize, SourceMap} from './schema.js'
 import {isImageRef} from './types.js'
 import {readTags} from '../images/store.js'
+import {provisionerErrors, toolSettings} from '../provisioners/settings.js'
 import type {DriverName, DriverSettings, ImageSpec, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
 
 type Raw = Record<string, unknown>
@@ -121,9 +122,10 @@ function toProvisioner(raw: Raw): ProvisionerSettings {
       name: String(s.name ?? s.script ?? s.run),
       ...(s.script !== undefined ? {script: String(s.script)} : {run: String(s.run)}),
       env: toEnv(s.env),
+      ...(s.check !== undefined ? {check: String(s.check)} : {}),
     }),
   )
-  return {name: 'shell', steps, env: toEnv(raw.env)}
+  return {name: (raw.name as ProvisionerSettings['name'] | undefined) ?? 'shell', steps, env: toEnv(raw.env), ...toolSettings(raw)}
 }
 
 function toVerifier(raw: Raw): VerifierSettings {
@@ -251,6 +253,7 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
       }
     }
   }
+  errors.push(...provisionerErrors(instances, root, sources, (suite) => at('suites', suite, 'provisioner')))
   const byName = new Map<string, string>()
   // Duplicate platform or suite names were reported already; their instances would only repeat it.
   for (const inst of errors.some((e) => e.message.includes('duplicate')) ? [] : instances) {

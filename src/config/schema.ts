@@ -15,6 +15,9 @@ export type Schema =
   | {kind: 'size'}
   | {kind: 'enum'; values: string[]}
   | {kind: 'env'}
+  | {kind: 'bool'}
+  | {kind: 'strings'}
+  | {kind: 'vars'}
 
 const env: Schema = {kind: 'env'}
 const driver: Schema = {
@@ -29,7 +32,7 @@ const driver: Schema = {
 }
 const step: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env},
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}},
   oneOf: ['script', 'run'],
 }
 const test: Schema = {
@@ -37,7 +40,28 @@ const test: Schema = {
   keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env},
   oneOf: ['script', 'run'],
 }
-const provisioner: Schema = {kind: 'map', keys: {name: {kind: 'enum', values: ['shell']}, steps: {kind: 'seq', items: step}, env}}
+const strings: Schema = {kind: 'strings'}
+const vars: Schema = {kind: 'vars'}
+const provisioner: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'enum', values: ['shell', 'ansible', 'puppet', 'chef', 'itamae']},
+    steps: {kind: 'seq', items: step},
+    env,
+    idempotence: {kind: 'bool'},
+    package: {kind: 'string'},
+    playbook: strings,
+    roles_path: strings,
+    extra_vars: vars,
+    inventory: vars,
+    manifest: {kind: 'string'},
+    modulepath: strings,
+    run_list: strings,
+    attributes: vars,
+    cookbooks_path: strings,
+    recipe: strings,
+  },
+}
 const verifier: Schema = {kind: 'map', keys: {name: {kind: 'enum', values: ['shell']}, tests: {kind: 'seq', items: test}, env}}
 const image: Schema = {
   kind: 'map',
@@ -196,9 +220,23 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
       }
       return
     }
+    case 'vars':
+      if (!isMap(node)) fail(`${where} must be a mapping of names to values, got ${kindOf(node)}`)
+      return
+    case 'strings':
+      if (isSeq(node)) {
+        if (node.items.length === 0) fail(`${where} must name at least one entry`)
+        node.items.forEach((item, i) => check(item as Node, {kind: 'string'}, `${where}[${i}]`, src, errors))
+        return
+      }
+      if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') fail(`${where} must be a non-empty string or a list of them, got ${kindOf(node)}`)
+      return
   }
   const value = isScalar(node) ? node.value : undefined
   switch (schema.kind) {
+    case 'bool':
+      if (typeof value !== 'boolean') fail(`${where} must be true or false, got ${kindOf(node)}`)
+      return
     case 'string':
       if (typeof value !== 'string' || value === '') fail(`${where} must be a non-empty string, got ${kindOf(node)}`)
       return
