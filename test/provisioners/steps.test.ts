@@ -51,6 +51,15 @@ Keys('a roles_path folder outside the playbook folder is part of the key', () =>
   assert.equal(unrelated.after, unrelated.before, 'a file no step reads changes nothing')
 })
 
+Keys('a playbook beside galley.yml: its top-level tests folder is not part of the key', () => {
+  const spec = specWith('web-p', {name: 'ansible', playbooks: ['site.yml']})
+  const files = {...ROLE, 'tests/serves.sh': 'true\n', 'group_vars/all.yml': 'port: 80\n'}
+  const test = keysAround(files, spec, 'tests/serves.sh')
+  assert.equal(test.after, test.before)
+  const vars = keysAround(files, spec, 'group_vars/all.yml')
+  assert.is.not(vars.after[1], vars.before[1])
+})
+
 Keys('extra_vars are part of the playbook key; the install key is shared by every suite', () => {
   const root = makeProject(ROLE)
   try {
