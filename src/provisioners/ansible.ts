@@ -116,7 +116,8 @@ export function ansibleSteps(spec: InstanceSpec, root: string): ProvisionStep[] 
     ...(p.rolesPath ? {ANSIBLE_ROLES_PATH: p.rolesPath.map(inProject).join(':')} : {}),
     ...p.env,
   }
-  const install = installStep(spec, 'ansible', ['ansible-playbook'], [ansiblePackage(spec, root), 'python3-apt'])
+  // python3-apt for the apt module; sudo because plays say `become: true`, and sudo from root asks nothing.
+  const install = installStep(spec, 'ansible', ['ansible-playbook'], [ansiblePackage(spec, root), 'python3-apt', 'sudo'])
   const steps = (p.playbooks ?? []).map((playbook): ProvisionStep => {
     const groups = playbookGroups(root, playbook)
     const host = spec.name

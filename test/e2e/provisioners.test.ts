@@ -85,7 +85,7 @@ Ansible('on busybox the install step fails naming the platform and what to use i
   try {
     const r = galley(root, 'test')
     assert.is(r.code, 1)
-    assert.match(r.stdout, /platform `tiny` has no ansible-playbook and no apt-get to install ansible-core python3-apt with: use a Debian platform/)
+    assert.match(r.stdout, /platform `tiny` has no ansible-playbook and no apt-get to install ansible-core python3-apt sudo with: use a Debian platform/)
     assert.not.match(r.stdout + r.stderr, /\n\s+at /)
   } finally {
     galley(root, 'destroy')
