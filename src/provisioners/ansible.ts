@@ -117,7 +117,7 @@ export function ansibleSteps(spec: InstanceSpec, root: string): ProvisionStep[] 
     ...p.env,
   }
   // python3-apt for the apt module; sudo because plays say `become: true`, and sudo from root asks nothing.
-  const install = installStep(spec, 'ansible', ['ansible-playbook'], [ansiblePackage(spec, root), 'python3-apt', 'sudo'])
+  const install = installStep(spec, 'ansible', ['ansible-playbook'], [ansiblePackage(spec, root), 'python3-apt', 'sudo'], {systemctlShim: true})
   const steps = (p.playbooks ?? []).map((playbook): ProvisionStep => {
     const groups = playbookGroups(root, playbook)
     const host = spec.name
