@@ -102,9 +102,11 @@ Ansible.run()
 
 const Itamae = suite('itamae provisioner')
 
-Itamae('suites/itamae-cron: package, template, file and service resources on LXC; a second run updates nothing', async () => {
-  await passesExample('itamae-cron', 'lxc', ['install itamae', 'recipes/default.rb'])
-})
+for (const engine of ['lxc', 'docker'] as const) {
+  Itamae(`suites/itamae-cron on ${engine}: package, template, file and service resources; a second run updates nothing`, async () => {
+    await passesExample('itamae-cron', engine, ['install itamae', 'recipes/default.rb'])
+  })
+}
 
 Itamae('an execute resource without a guard is caught by --idempotence', async () => {
   await failsIdempotence(
@@ -121,9 +123,11 @@ Itamae.run()
 
 const Puppet = suite('puppet provisioner')
 
-Puppet('suites/puppet-user: a user, a file and a service from a module on LXC; a second apply changes nothing', async () => {
-  await passesExample('puppet-user', 'lxc', ['install puppet', 'manifests/site.pp'])
-})
+for (const engine of ['lxc', 'docker'] as const) {
+  Puppet(`suites/puppet-user on ${engine}: a user, a file and a service from a module; a second apply changes nothing`, async () => {
+    await passesExample('puppet-user', engine, ['install puppet', 'manifests/site.pp'])
+  })
+}
 
 Puppet('an exec that runs every time is caught by --idempotence through the detailed exit code', async () => {
   await failsIdempotence(
