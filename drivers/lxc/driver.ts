@@ -272,6 +272,8 @@ export class LxcDriver implements Driver {
         // Leftmost lower is the top: the newest step layer, down to the base image.
         `lxc.rootfs.path = overlay:${lowers.join(':')}:${path.join(dir, 'delta0')}`,
         'lxc.autodev = 1',
+        // As Docker does: Python's multiprocessing (Ansible's workers) needs a /dev/shm.
+        'lxc.mount.entry = tmpfs dev/shm tmpfs rw,nosuid,nodev,mode=1777,create=dir 0 0',
         'lxc.mount.auto = cgroup:mixed proc:mixed sys:mixed',
         `lxc.mount.entry = ${path.join(dir, 'resolv.conf')} etc/resolv.conf none bind,create=file 0 0`,
         'lxc.apparmor.profile = unconfined',

@@ -34,6 +34,8 @@ export interface SessionOptions {
   quiet?: boolean
   /** --no-cache: run every step, snapshot none. */
   noCache?: boolean
+  /** test --idempotence: converge a second time and fail on changes. */
+  idempotence?: boolean
   /** test --promote: the image name for each passing instance; `{instance}` is replaced. */
   promote?: string
   /** test --promote --push: push each promoted image to the registry its name holds. */
@@ -65,7 +67,7 @@ export function useColor(): boolean {
 }
 
 /** Makes Instance objects for the specs, sharing one state store and event stream. */
-export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true): Promise<Instance[]> {
+export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true, idempotence = false): Promise<Instance[]> {
   const store = new StateStore(config.root)
   return Promise.all(
     specs.map(async (spec) => {
@@ -73,7 +75,7 @@ export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[]
       const name = spec.driver.name === 'auto' && isImageRef(spec.platform.image) ? 'docker' : spec.driver.name
       const driver = await getDriver({name, socket: spec.driver.socket})
       // An `auto` instance is reported and stored under the engine it runs on.
-      return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal, cache})
+      return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal, cache, idempotence})
     }),
   )
 }
@@ -126,7 +128,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
   try {
-    const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache)
+    const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache, options.idempotence)
     for (const why of new Set(autoChoices.values())) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
     const store = new StateStore(config.root)
     const onPassed = options.promote
@@ -150,7 +152,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       onPassed,
     })
     const bySpec = new Map(specs.map((s) => [s.name, s]))
-    if (options.junit) await writeJunit(options.junit, results, bySpec)
+    if (options.junit) await writeJunit(options.junit, results, bySpec, config.root)
     if (options.tap) writeTap(options.tap, results, bySpec)
     if (options.json) writeJsonReport(options.json, results)
     const rel = (p: string) => path.relative(process.cwd(), p) || p

@@ -20,6 +20,7 @@ export default class Test extends GalleyCommand {
     concurrency: concurrencyFlag,
     destroy: Flags.option({options: ['passing', 'always', 'never'] as const, default: 'passing', summary: 'When to destroy an instance after its test.'})(),
     'fail-fast': Flags.boolean({summary: 'Start no new instance after the first one fails.'}),
+    idempotence: Flags.boolean({summary: 'Converge each instance a second time and fail it when that changes anything.'}),
     junit: Flags.string({summary: 'Where to write the JUnit report (default: .galley/junit.xml).'}),
     tap: tapFlag,
     json: jsonFlag,
@@ -46,7 +47,7 @@ export default class Test extends GalleyCommand {
       this.log(`shard ${shard.index}/${shard.count}: ${specs.length} of ${all} instances${specs.length ? `: ${specs.map((s) => s.name).join(', ')}` : ''}`)
     }
     const junit = flags.junit ? path.resolve(flags.junit) : path.join(config.root, '.galley', 'junit.xml')
-    const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push})
+    const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push, idempotence: flags.idempotence})
     // How long each instance took, so later sharded runs can balance by it. Shards record nothing:
     // every shard of a pipeline must see the same figures.
     if (!flags.shard) recordDurations(config.root, Object.fromEntries(results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => [r.instance, Math.round(r.durationMs)])))

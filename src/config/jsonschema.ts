@@ -49,10 +49,12 @@ export function toJsonSchema(schema: Schema): Json {
       }
     case 'bool':
       return {type: 'boolean'}
+    case 'vars':
+      return {type: 'object', description: 'names to values, passed to the tool as they are'}
     case 'scalar':
       return {type: ['string', 'number', 'boolean']}
     case 'strings':
-      return {anyOf: [{type: 'string', minLength: 1}, {type: 'array', items: {type: 'string'}}], description: 'text to find, /a regular expression/, or a list of them'}
+      return {anyOf: [{type: 'string', minLength: 1}, {type: 'array', minItems: 1, items: {type: 'string', minLength: 1}}], description: 'one string (a path, a name, text to find or /a regular expression/) or a list of them'}
     case 'mode':
       return {type: ['string', 'integer'], description: 'an octal file mode such as "0644"'}
     case 'duration':

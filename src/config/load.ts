@@ -6,6 +6,7 @@ import {ConfigError, ConfigErrors} from '../errors.js'
 import {assertionKind, check, closest, fileSchema, parseDuration, parseSize, SourceMap} from './schema.js'
 import {isImageRef, type AssertKind, type Assertion, type VerifierName} from './types.js'
 import {readTags} from '../images/store.js'
+import {provisionerErrors, toolSettings} from '../provisioners/settings.js'
 import type {DriverName, DriverSettings, ImageSpec, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
 
 type Raw = Record<string, unknown>
@@ -140,9 +141,10 @@ function toProvisioner(raw: Raw): ProvisionerSettings {
       name: String(s.name ?? s.script ?? s.run),
       ...(s.script !== undefined ? {script: String(s.script)} : {run: String(s.run)}),
       env: toEnv(s.env),
+      ...(s.check !== undefined ? {check: String(s.check)} : {}),
     }),
   )
-  return {name: 'shell', steps, env: toEnv(raw.env)}
+  return {name: (raw.name as ProvisionerSettings['name'] | undefined) ?? 'shell', steps, env: toEnv(raw.env), ...toolSettings(raw)}
 }
 
 function toVerifier(raw: Raw): VerifierSettings {
@@ -297,6 +299,7 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
       }
     }
   }
+  errors.push(...provisionerErrors(instances, root, sources, (suite) => at('suites', suite, 'provisioner')))
   const byName = new Map<string, string>()
   // Duplicate platform or suite names were reported already; their instances would only repeat it.
   for (const inst of errors.some((e) => e.message.includes('duplicate')) ? [] : instances) {

@@ -21,6 +21,7 @@ export type Schema =
   | {kind: 'mode'}
   | {kind: 'duration'}
   | {kind: 'variants'; what: string; variants: Record<string, Schema>}
+  | {kind: 'vars'}
 
 const env: Schema = {kind: 'env'}
 /** An env value kept out of logs, console and reports: `{value: ..., secret: true}`. */
@@ -37,7 +38,7 @@ const driver: Schema = {
 }
 const step: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env},
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}},
   oneOf: ['script', 'run'],
 }
 const test: Schema = {
@@ -71,7 +72,6 @@ const assertion: Schema = {
     }).map(([kind, keys]) => [kind, {kind: 'map', keys: {...keys, name: str, retry: {kind: 'int', min: 0}, timeout: {kind: 'duration'}}} satisfies Schema]),
   ),
 }
-const provisioner: Schema = {kind: 'map', keys: {name: {kind: 'enum', values: ['shell']}, steps: {kind: 'seq', items: step}, env}}
 const verifier: Schema = {
   kind: 'map',
   keys: {
@@ -81,6 +81,28 @@ const verifier: Schema = {
     bats: {kind: 'seq', items: {kind: 'string', pattern: /\.bats$/, what: 'a path to a .bats file'}},
     junit: {kind: 'seq', items: junitCommand},
     env,
+  },
+}
+const strings: Schema = {kind: 'strings'}
+const vars: Schema = {kind: 'vars'}
+const provisioner: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'enum', values: ['shell', 'ansible', 'puppet', 'chef', 'itamae']},
+    steps: {kind: 'seq', items: step},
+    env,
+    idempotence: {kind: 'bool'},
+    package: {kind: 'string'},
+    playbook: strings,
+    roles_path: strings,
+    extra_vars: vars,
+    inventory: vars,
+    manifest: {kind: 'string'},
+    modulepath: strings,
+    run_list: strings,
+    attributes: vars,
+    cookbooks_path: strings,
+    recipe: strings,
   },
 }
 const image: Schema = {
@@ -286,29 +308,37 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
       }
       return
     }
-  }
-  const value = isScalar(node) ? node.value : undefined
-  switch (schema.kind) {
-    case 'string':
-      if (typeof value !== 'string' || value === '') fail(`${where} must be a non-empty string, got ${kindOf(node)}`)
-      else if (schema.pattern && !schema.pattern.test(value)) fail(`${where} must be ${schema.what ?? `a string matching ${schema.pattern}`}, got ${kindOf(node)}`)
-      return
-    case 'bool':
-      if (typeof value !== 'boolean') fail(`${where} must be true or false, got ${kindOf(node)}`)
-      return
-    case 'scalar':
-      if (!['string', 'number', 'boolean'].includes(typeof value) || value === '') fail(`${where} must be a string or a number, got ${kindOf(node)}`)
+    case 'vars':
+      if (!isMap(node)) fail(`${where} must be a mapping of names to values, got ${kindOf(node)}`)
       return
     case 'strings':
-      if (isSeq(node)) return node.items.forEach((item, i) => check(item as Node, {kind: 'string'}, `${where}[${i}]`, src, errors))
-      if (typeof value !== 'string' || value === '') fail(`${where} must be a string (or /regex/) or a list of them, got ${kindOf(node)}`)
-      else if (/^\/.+\/$/.test(value)) {
+      // One string or a list of them: paths and names for provisioners, text or /regex/ for assertions.
+      if (isSeq(node)) {
+        if (node.items.length === 0) fail(`${where} must name at least one entry`)
+        node.items.forEach((item, i) => check(item as Node, {kind: 'string'}, `${where}[${i}]`, src, errors))
+        return
+      }
+      if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') fail(`${where} must be a non-empty string (or /regex/) or a list of them, got ${kindOf(node)}`)
+      else if (/^\/.+\/$/.test(node.value)) {
         try {
-          new RegExp(value.slice(1, -1))
+          new RegExp(node.value.slice(1, -1))
         } catch (error) {
           fail(`${where} is not a valid regular expression: ${(error as Error).message}`)
         }
       }
+      return
+  }
+  const value = isScalar(node) ? node.value : undefined
+  switch (schema.kind) {
+    case 'bool':
+      if (typeof value !== 'boolean') fail(`${where} must be true or false, got ${kindOf(node)}`)
+      return
+    case 'string':
+      if (typeof value !== 'string' || value === '') fail(`${where} must be a non-empty string, got ${kindOf(node)}`)
+      else if (schema.pattern && !schema.pattern.test(value)) fail(`${where} must be ${schema.what ?? `a string matching ${schema.pattern}`}, got ${kindOf(node)}`)
+      return
+    case 'scalar':
+      if (!['string', 'number', 'boolean'].includes(typeof value) || value === '') fail(`${where} must be a string or a number, got ${kindOf(node)}`)
       return
     case 'mode':
       if (parseMode(value) === undefined) fail(`${where} must be an octal file mode such as "0644", got ${kindOf(node)}`)

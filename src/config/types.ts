@@ -38,12 +38,38 @@ export interface StepSpec {
   /** Inline shell command, for `run:` steps. */
   run?: string
   env: Record<string, string>
+  /** For idempotence: a command that exits non-zero when the step would change something. */
+  check?: string
 }
 
+export type ProvisionerName = 'shell' | 'ansible' | 'puppet' | 'chef' | 'itamae'
+
+/** Values a recipe tool reads (extra vars, attributes): anything YAML can hold. */
+export type Vars = Record<string, unknown>
+
 export interface ProvisionerSettings {
-  name: 'shell'
+  name: ProvisionerName
+  /** Shell steps; with a recipe tool they run before it is installed and run. */
   steps: StepSpec[]
   env: Record<string, string>
+  /** Converge a second time and fail when that changes anything. */
+  idempotence?: boolean
+  /** The Debian package that provides the tool when the platform lacks it. */
+  package?: string
+  /** ansible: playbooks (each one step), roles folders, `-e` vars, and host vars of the instance. */
+  playbooks?: string[]
+  rolesPath?: string[]
+  extraVars?: Vars
+  inventory?: Vars
+  /** puppet: a manifest file or folder and module folders. */
+  manifest?: string
+  modulepath?: string[]
+  /** chef: `recipe[x]`, `role[y]` or `x::y`, node attributes (itamae's node too), cookbook folders. */
+  runList?: string[]
+  attributes?: Vars
+  cookbooksPath?: string[]
+  /** itamae: recipe files, each one step. */
+  recipes?: string[]
 }
 
 export interface TestSpec {

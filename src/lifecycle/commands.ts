@@ -8,6 +8,14 @@ export interface TaskCommand {
   env: Record<string, string>
   /** Exit code that counts as success. */
   expected: number
+  /** Decides success from the exit code and the whole output, instead of `expected` (recipe tools). */
+  judge?: (exitCode: number, output: string) => Verdict
+}
+
+/** A judged command's outcome: why it failed, in one line, when it did. */
+export interface Verdict {
+  ok: boolean
+  message?: string
 }
 
 /** Where the project folder is copied inside each instance; steps and tests run there. */

@@ -1,8 +1,9 @@
 /** The typed events a run emits; reporters subscribe, the lifecycle never prints. */
 import {EventEmitter} from 'node:events'
 
-export type Phase = 'pending' | 'image' | 'destroy' | 'create' | 'converge' | 'verify' | 'promote' | 'done'
-export type TaskKind = 'step' | 'test'
+export type Phase = 'pending' | 'image' | 'destroy' | 'create' | 'converge' | 'idempotence' | 'verify' | 'promote' | 'done'
+/** `idempotence`: a step's re-check in the second converge. */
+export type TaskKind = 'step' | 'test' | 'idempotence'
 
 export interface TaskResult {
   kind: TaskKind
@@ -45,6 +46,8 @@ export interface InstanceResult {
   failedIn?: Phase
   steps: TaskResult[]
   tests: TaskResult[]
+  /** The second converge's re-checks, when idempotence was asked for and converge passed. */
+  idempotence?: TaskResult[]
   /** The failure or engine error, one paragraph. */
   message?: string
   startedAt: Date

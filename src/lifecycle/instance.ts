@@ -9,7 +9,7 @@ import {packDirectory} from '../images/tar.js'
 import type {ContainerHandle, Driver, Snapshot} from '../../drivers/driver.js'
 import type {InstanceSpec} from '../config/types.js'
 import {EngineError, GalleyError, InterruptedError} from '../errors.js'
-import {shellSteps} from '../provisioners/shell.js'
+import {provisionSteps, type ProvisionStep} from '../provisioners/index.js'
 import {shellTests} from '../verifiers/shell.js'
 import {runCaseVerifiers, type VerifyContext} from '../verifiers/verifier.js'
 import {instanceEnv, stepKeys} from './cache.js'
@@ -21,6 +21,7 @@ export type Action = 'create' | 'converge' | 'verify' | 'destroy'
 
 const RANK: Record<LifecycleState, number> = {destroyed: 0, creating: 0, created: 1, converged: 2, verified: 3}
 const TAIL_LINES = 30
+const MAX_JUDGED_OUTPUT = 4 << 20
 
 /**
  * The actions that take an instance in `current` state through `action`: earlier states are run
@@ -60,6 +61,8 @@ export interface InstanceDeps {
   signal: AbortSignal
   /** Use the step cache (default); false for --no-cache. */
   cache?: boolean
+  /** Converge a second time after converge and fail on changes (test --idempotence); also `provisioner: {idempotence: true}`. */
+  idempotence?: boolean
 }
 
 export class Instance {
@@ -74,6 +77,8 @@ export class Instance {
   private uploadedTo?: string
   readonly steps: TaskResult[] = []
   readonly tests: TaskResult[] = []
+  /** The re-checks of the last idempotence pass; undefined when none ran. */
+  idempotence?: TaskResult[]
   /** The action under way, for reports of where an instance stopped. */
   currentPhase: Phase = 'pending'
 
@@ -220,8 +225,11 @@ export class Instance {
       this.deps.events.emit('task:start', {instance: this.name, kind: cmd.kind, name: cmd.name, index, total: commands.length})
       const lines: string[] = []
       let partial = ''
+      // A judged command is judged on its whole output (Ansible's changed tasks come long before its recap).
+      let whole = ''
       const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
         const text = chunk.toString()
+        if (cmd.judge && whole.length < MAX_JUDGED_OUTPUT) whole += text
         this.deps.events.emit('task:output', {instance: this.name, kind: cmd.kind, name: cmd.name, stream, text})
         const parts = (partial + text).split('\n')
         partial = parts.pop() ?? ''
@@ -233,7 +241,8 @@ export class Instance {
       const exitCode = await this.deps.driver.exec(handle, cmd.argv, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), signal: this.deps.signal})
       this.checkAborted()
       if (partial) lines.push(partial)
-      const ok = exitCode === cmd.expected
+      const verdict = cmd.judge ? cmd.judge(exitCode, whole) : {ok: exitCode === cmd.expected}
+      const ok = verdict.ok
       const result: TaskResult = {
         kind: cmd.kind,
         name: cmd.name,
@@ -242,7 +251,7 @@ export class Instance {
         expected: cmd.expected,
         durationMs: performance.now() - started,
         outputTail: lines.slice(-TAIL_LINES).join('\n'),
-        message: ok ? undefined : `${cmd.kind} \`${cmd.name}\` exited with ${exitCode}` + (cmd.expected !== 0 ? `, expected ${cmd.expected}` : ''),
+        message: ok ? undefined : (verdict.message ?? `${cmd.kind} \`${cmd.name}\` exited with ${exitCode}` + (cmd.expected !== 0 ? `, expected ${cmd.expected}` : '')),
       }
       if (ok && afterSuccess) await afterSuccess(index)
       results.push(result)
@@ -261,8 +270,9 @@ export class Instance {
    * remaining steps run, and each one that succeeds is snapshotted. A failed step is never cached.
    */
   async converge(): Promise<void> {
-    const commands = shellSteps(this.spec.provisioner)
+    const commands = provisionSteps(this.spec, this.deps.root)
     this.steps.length = 0
+    this.idempotence = undefined
     let from = 0
     let keys: string[] = []
     if (this.caching) {
@@ -310,6 +320,28 @@ export class Instance {
       throw new TaskFailed(failed)
     }
     this.record('converged', 'converge')
+    if (this.deps.idempotence || this.spec.provisioner.idempotence) await this.checkIdempotence(handle, commands)
+  }
+
+  /**
+   * The second converge, in the same container and never cached: each step's re-check (a recipe
+   * tool run again, a shell step's `check:`) must report no change.
+   */
+  private async checkIdempotence(handle: ContainerHandle, steps: ProvisionStep[]): Promise<void> {
+    this.phase('idempotence')
+    this.idempotence = []
+    const checks = steps.flatMap((s) => (s.recheck ? [s.recheck] : []))
+    if (checks.length === 0) {
+      this.deps.events.emit('instance:note', {instance: this.name, message: 'idempotence: no step can be re-checked (give shell steps a `check:` command)'})
+      return
+    }
+    await this.runTasks(handle, checks, this.idempotence, false)
+    const failed = this.idempotence.filter((r) => !r.ok)
+    if (failed.length > 0) {
+      const message = `not idempotent: ${failed.map((r) => r.message).join('; ')}`
+      this.record('converged', 'converge', {lastError: message})
+      throw new TaskFailed({...failed[0], message})
+    }
   }
 
   /** The container's process ids, read from /proc by the shell alone (no forks, no ps needed). */

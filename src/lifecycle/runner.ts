@@ -63,6 +63,7 @@ export async function runInstances(instances: Instance[], action: Action | 'test
         failedIn: status === 'passed' || status === 'skipped' ? undefined : failedIn,
         steps: [...inst.steps],
         tests: [...inst.tests],
+        ...(inst.idempotence ? {idempotence: [...inst.idempotence]} : {}),
         message,
         durationMs: performance.now() - started,
       }

@@ -202,7 +202,7 @@ export class ConsoleReporter {
     for (const row of rows) out.write(fmt(row, true) + '\n')
     for (const r of results.filter((x) => x.status === 'failed' || x.status === 'error')) {
       out.write(`\n${this.paint('31', `✗ ${r.instance}`)}: ${r.message ?? r.status}\n`)
-      const failed = [...r.steps, ...r.tests].filter((t) => !t.ok)
+      const failed = [...r.steps, ...r.tests, ...(r.idempotence ?? [])].filter((t) => !t.ok)
       for (const t of failed) {
         if (t.outputTail) out.write(`  output of ${t.kind} ${t.name}:\n` + t.outputTail.split('\n').map((l) => `    ${l}`).join('\n') + '\n')
       }

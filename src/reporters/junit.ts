@@ -5,6 +5,17 @@ import type {Builder} from 'junit-report-builder'
 import type {InstanceSpec} from '../config/types.js'
 import type {InstanceResult, TaskResult} from '../lifecycle/events.js'
 import {plannedTests} from '../verifiers/verifier.js'
+import {provisionSteps} from '../provisioners/index.js'
+
+/** The converge steps an instance would run, for reporting those it never reached as skipped. */
+function plannedSteps(spec: InstanceSpec | undefined, root: string | undefined): string[] {
+  if (!spec) return []
+  try {
+    return provisionSteps(spec, root ?? process.cwd()).map((s) => s.name)
+  } catch {
+    return spec.provisioner.steps.map((s) => s.name)
+  }
+}
 
 /** JUnit wants local-free ISO 8601 without a zone; Galley writes UTC. */
 function timestamp(d: Date): string {
@@ -16,7 +27,7 @@ function clean(text: string | undefined): string | undefined {
   return text?.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '')
 }
 
-export async function writeJunit(file: string, results: InstanceResult[], specs: Map<string, InstanceSpec>): Promise<void> {
+export async function writeJunit(file: string, results: InstanceResult[], specs: Map<string, InstanceSpec>, root?: string): Promise<void> {
   // Loaded here, not at start-up: it is large and only `test` writes reports.
   const {default: shared} = await import('junit-report-builder')
   const builder: Builder = (shared as unknown as {default?: Builder}).default?.newBuilder() ?? (shared as unknown as Builder).newBuilder()
@@ -39,7 +50,8 @@ export async function writeJunit(file: string, results: InstanceResult[], specs:
     const verifyReached = r.tests.length > 0 || r.status === 'passed'
     // An instance with no steps that passed or failed in verify ran verify alone: its steps were not due, not skipped.
     const stepsDue = r.steps.length > 0 || (r.status !== 'passed' && r.failedIn !== 'verify')
-    addTasks('converge', r.steps, stepsDue ? (spec?.provisioner.steps.map((s) => s.name) ?? []) : [])
+    addTasks('converge', r.steps, stepsDue ? plannedSteps(spec, root) : [])
+    if (r.idempotence) addIdempotence(suite, r.instance, r.idempotence)
     addTasks('verify', r.tests, verifyReached ? r.tests.map((t) => t.name) : (spec ? plannedTests(spec.verifier) : []))
     if (r.status === 'error' || r.status === 'interrupted') {
       suite
@@ -55,4 +67,16 @@ export async function writeJunit(file: string, results: InstanceResult[], specs:
   const tmp = `${file}.${process.pid}.tmp`
   writeFileSync(tmp, builder.build())
   renameSync(tmp, file)
+}
+
+type JunitSuite = ReturnType<Builder['testSuite']>
+
+/** The second converge as one testcase, `<instance>.idempotence` › `idempotence`, failing with what changed. */
+function addIdempotence(suite: JunitSuite, instance: string, checks: TaskResult[]): void {
+  const time = checks.reduce((t, c) => t + c.durationMs, 0)
+  const tc = suite.testCase().className(`${instance}.idempotence`).name('idempotence').time(Math.round(time) / 1000)
+  const failed = checks.filter((c) => !c.ok)
+  if (failed.length > 0) tc.failure(clean(failed.map((c) => c.message).join('; ')), 'NotIdempotent').stacktrace(clean(failed.map((c) => `--- ${c.name}\n${c.outputTail}`).join('\n')))
+  const out = checks.map((c) => `${c.ok ? 'unchanged' : 'CHANGED'}: ${c.name}`).join('\n')
+  tc.standardOutput(out || 'no step can be re-checked')
 }

@@ -1,0 +1,107 @@
+/**
+ * The chef provisioner: writes solo.rb and the node's JSON (run list and attributes) in the
+ * instance and runs `cinc-solo` or `chef-solo` in local mode. Neither is packaged for Debian, so
+ * the platform's image must bring one.
+ */
+import type {InstanceSpec} from '../config/types.js'
+import type {Verdict} from '../lifecycle/commands.js'
+import {inProject, stepEnv, type ProvisionStep} from './step.js'
+
+const DIR = '/tmp/galley-chef'
+const NO_CHEF = 100
+
+/** `x` and `x::y` become `recipe[x]` and `recipe[x::y]`; `recipe[...]` and `role[...]` stay. */
+export function runListEntry(entry: string): string {
+  return /^(recipe|role)\[/.test(entry) ? entry : `recipe[${entry}]`
+}
+
+export function soloRb(spec: InstanceSpec): string {
+  const paths = (spec.provisioner.cookbooksPath ?? ['cookbooks']).map((p) => JSON.stringify(inProject(p)))
+  return [
+    `cookbook_path [${paths.join(', ')}]`,
+    `file_cache_path ${JSON.stringify(`${DIR}/cache`)}`,
+    `node_path ${JSON.stringify(`${DIR}/nodes`)}`,
+    `node_name ${JSON.stringify(spec.name)}`,
+    'local_mode true',
+    'log_location STDOUT',
+  ].join('\n')
+}
+
+export function nodeJson(spec: InstanceSpec): string {
+  return JSON.stringify({...(spec.provisioner.attributes ?? {}), run_list: (spec.provisioner.runList ?? []).map(runListEntry)})
+}
+
+export interface ChefRun {
+  /** From `... finished, U/T resources updated`; undefined when the line is missing. */
+  updated?: number
+  total?: number
+  /** `type[name]` of each resource that did something (a `- ` line under its `* type[name] action x` line). */
+  resources: string[]
+}
+
+/** Reads chef-solo's doc formatter output. */
+export function parseChefOutput(output: string): ChefRun {
+  const resources: string[] = []
+  let current: string | undefined
+  let updated: number | undefined
+  let total: number | undefined
+  for (const line of output.split('\n')) {
+    const res = /^\s*\* (\w+\[.*\]) action \w+/.exec(line)
+    if (res) {
+      current = /\((up to date|skipped due to .*)\)\s*$/.test(line) ? undefined : res[1]
+      continue
+    }
+    if (current && /^\s+- /.test(line)) {
+      if (!resources.includes(current)) resources.push(current)
+      continue
+    }
+    const fin = /finished, (\d+)\/(\d+) resources updated/.exec(line)
+    if (fin) {
+      updated = Number(fin[1])
+      total = Number(fin[2])
+    }
+  }
+  return {updated, total, resources}
+}
+
+function judgeChef(spec: InstanceSpec, code: number): Verdict {
+  if (code === 0) return {ok: true}
+  if (code === NO_CHEF) {
+    return {ok: false, message: `platform \`${spec.platform.name}\` has no cinc-solo or chef-solo: Chef is not packaged for Debian, so use an image with Cinc or Chef Infra Client installed`}
+  }
+  return {ok: false, message: `chef-solo failed (exit ${code})`}
+}
+
+export function judgeChefSecondRun(code: number, output: string): Verdict {
+  if (code !== 0) return {ok: false, message: `the second chef-solo run failed (exit ${code})`}
+  const run = parseChefOutput(output)
+  const updated = run.updated ?? run.resources.length
+  if (updated === 0) return {ok: true}
+  return {ok: false, message: `the second chef-solo run updated ${updated} resource${updated === 1 ? '' : 's'}${run.resources.length ? ': ' + run.resources.join(', ') : ''}`}
+}
+
+export function chefSteps(spec: InstanceSpec): ProvisionStep[] {
+  const p = spec.provisioner
+  const env = {LANG: 'C.UTF-8', CHEF_LICENSE: 'accept-no-persist', ...p.env}
+  const script = [
+    `bin=$(command -v cinc-solo || command -v chef-solo) || { echo "galley: no cinc-solo or chef-solo in this image" >&2; exit ${NO_CHEF}; }`,
+    `mkdir -p ${DIR}`,
+    `printf '%s\\n' "$1" > ${DIR}/solo.rb`,
+    `printf '%s\\n' "$2" > ${DIR}/node.json`,
+    `exec "$bin" --no-color --format doc --config ${DIR}/solo.rb --json-attributes ${DIR}/node.json`,
+  ].join('\n')
+  const argv = ['/bin/sh', '-c', script, 'galley', soloRb(spec), nodeJson(spec)]
+  const name = `chef-solo ${(p.runList ?? []).map(runListEntry).join(',')}`
+  return [
+    {
+      kind: 'step',
+      name,
+      argv,
+      env,
+      expected: 0,
+      judge: (code) => judgeChef(spec, code),
+      cache: {env: stepEnv(spec, env), settings: {runList: p.runList ?? [], attributes: p.attributes ?? null}, paths: p.cookbooksPath ?? ['cookbooks']},
+      recheck: {kind: 'idempotence', name, argv, env, expected: 0, judge: (code, output) => judgeChefSecondRun(code, output)},
+    },
+  ]
+}

@@ -1,0 +1,66 @@
+/**
+ * The puppet provisioner: `puppet apply` of the manifest inside the instance, with Debian's puppet
+ * when the platform lacks one. `--detailed-exitcodes`: 0 nothing changed, 2 changes, 4 or 6 failures.
+ */
+import path from 'node:path'
+import type {InstanceSpec} from '../config/types.js'
+import type {Verdict} from '../lifecycle/commands.js'
+import {inProject, installStep, stepEnv, type ProvisionStep} from './step.js'
+
+/** Resources a puppet run changed, from its `Notice: /Stage[main]/.../Type[title]/property: ...` lines. */
+export function puppetChanges(output: string): string[] {
+  const out: string[] = []
+  for (const line of output.split('\n')) {
+    const m = /^Notice: (\/Stage\[.*)\/[a-z_]+: /.exec(line)
+    if (!m) continue
+    const starts = [...m[1].matchAll(/\/[A-Z][A-Za-z0-9_]*(?:::[A-Z][A-Za-z0-9_]*)*\[/g)]
+    const last = starts.at(-1)
+    const resource = last ? m[1].slice(last.index! + 1) : m[1]
+    if (!out.includes(resource)) out.push(resource)
+  }
+  return out
+}
+
+const EXIT_MEANING: Record<number, string> = {1: 'puppet could not apply the catalog', 4: 'some resources failed', 6: 'some resources changed and some failed'}
+
+/** Converge: 0 (nothing to do) and 2 (changes made) pass. */
+export function judgePuppet(code: number): Verdict {
+  if (code === 0 || code === 2) return {ok: true}
+  return {ok: false, message: `puppet apply failed (exit ${code}: ${EXIT_MEANING[code] ?? 'see the output'})`}
+}
+
+/** Idempotence: only 0 passes; 2 names the resources that changed again. */
+export function judgePuppetSecondRun(manifest: string, code: number, output: string): Verdict {
+  if (code === 0) return {ok: true}
+  if (code !== 2) return {ok: false, message: `the second puppet apply of ${manifest} failed (exit ${code}: ${EXIT_MEANING[code] ?? 'see the output'})`}
+  const changed = puppetChanges(output)
+  return {ok: false, message: `the second puppet apply of ${manifest} changed ${changed.length || 'some'} resource${changed.length === 1 ? '' : 's'} (exit 2)${changed.length ? ': ' + changed.join(', ') : ''}`}
+}
+
+export function puppetSteps(spec: InstanceSpec): ProvisionStep[] {
+  const p = spec.provisioner
+  const manifest = p.manifest!
+  const env = {LANG: 'C.UTF-8', ...p.env}
+  const argv = [
+    'puppet',
+    'apply',
+    '--detailed-exitcodes',
+    '--color=false',
+    ...(p.modulepath ? [`--modulepath=${p.modulepath.map(inProject).join(':')}`] : []),
+    inProject(manifest),
+  ]
+  return [
+    installStep(spec, 'puppet', ['puppet'], [p.package ?? 'puppet']),
+    {
+      kind: 'step',
+      name: manifest,
+      argv,
+      env,
+      expected: 0,
+      judge: (code) => judgePuppet(code),
+      // A manifest folder is read whole; a manifest file with its folder (files it sources, imports).
+      cache: {env: stepEnv(spec, env), settings: {manifest, modulepath: p.modulepath ?? null}, paths: [path.dirname(manifest), manifest, ...(p.modulepath ?? [])]},
+      recheck: {kind: 'idempotence', name: manifest, argv, env, expected: 0, judge: (code, output) => judgePuppetSecondRun(manifest, code, output)},
+    },
+  ]
+}

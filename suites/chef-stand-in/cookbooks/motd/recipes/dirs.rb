@@ -1,0 +1,3 @@
+directory '/srv'
+directory '/srv/app'
+directory '/srv/app/releases'

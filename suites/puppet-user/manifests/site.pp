@@ -1,0 +1,5 @@
+# The node: one application user, set up by the deploy module.
+class { 'deploy':
+  user    => 'deploy',
+  workers => 4,
+}

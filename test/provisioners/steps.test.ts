@@ -1,0 +1,146 @@
+import {createHash} from 'node:crypto'
+import {writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import type {InstanceSpec, ProvisionerSettings} from '../../src/config/types.js'
+import {stepKeys} from '../../src/lifecycle/cache.js'
+import {ansiblePackage, playbookGroups} from '../../src/provisioners/ansible.js'
+import {provisionSteps} from '../../src/provisioners/index.js'
+import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
+
+function specWith(name: string, settings: Partial<ProvisionerSettings>): InstanceSpec {
+  const spec = fakeSpec(name, [])
+  return {...spec, provisioner: {...spec.provisioner, ...settings}}
+}
+
+/** Keys before and after editing one file of a fresh project. */
+function keysAround(files: Record<string, string>, spec: InstanceSpec, edit: string): {before: string[]; after: string[]} {
+  const root = makeProject(files)
+  try {
+    const before = stepKeys(spec, 'base', root)
+    assert.equal(stepKeys(spec, 'base', root), before, 'keys are stable')
+    writeFileSync(path.join(root, edit), 'edited\n')
+    return {before, after: stepKeys(spec, 'base', root)}
+  } finally {
+    removeProject(root)
+  }
+}
+
+const Keys = suite('recipe step keys')
+
+const ROLE = {
+  'site.yml': '- hosts: web\n  roles: [nginx]\n',
+  'roles/nginx/tasks/main.yml': '- ansible.builtin.apt: {name: nginx}\n',
+  'roles/nginx/templates/site.conf.j2': 'listen 80;\n',
+}
+
+Keys('editing a role template changes the playbook step key, not the install step key', () => {
+  const spec = specWith('web-p', {name: 'ansible', playbooks: ['site.yml']})
+  const {before, after} = keysAround(ROLE, spec, 'roles/nginx/templates/site.conf.j2')
+  assert.is(before.length, 2)
+  assert.is(after[0], before[0])
+  assert.is.not(after[1], before[1])
+})
+
+Keys('a roles_path folder outside the playbook folder is part of the key', () => {
+  const spec = specWith('web-p', {name: 'ansible', playbooks: ['play/site.yml'], rolesPath: ['shared-roles']})
+  const {before, after} = keysAround({'play/site.yml': '- hosts: all\n', 'shared-roles/x/tasks/main.yml': '- debug: {msg: hi}\n', 'tests/t.sh': 'true\n'}, spec, 'shared-roles/x/tasks/main.yml')
+  assert.is.not(after[1], before[1])
+  const unrelated = keysAround({'play/site.yml': '- hosts: all\n', 'shared-roles/x/tasks/main.yml': '', 'tests/t.sh': 'true\n'}, spec, 'tests/t.sh')
+  assert.equal(unrelated.after, unrelated.before, 'a file no step reads changes nothing')
+})
+
+Keys('a playbook beside galley.yml: its top-level tests folder is not part of the key', () => {
+  const spec = specWith('web-p', {name: 'ansible', playbooks: ['site.yml']})
+  const files = {...ROLE, 'tests/serves.sh': 'true\n', 'group_vars/all.yml': 'port: 80\n'}
+  const test = keysAround(files, spec, 'tests/serves.sh')
+  assert.equal(test.after, test.before)
+  const vars = keysAround(files, spec, 'group_vars/all.yml')
+  assert.is.not(vars.after[1], vars.before[1])
+})
+
+Keys('extra_vars are part of the playbook key; the install key is shared by every suite', () => {
+  const root = makeProject(ROLE)
+  try {
+    const a = stepKeys(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], extraVars: {port: 80}}), 'base', root)
+    const b = stepKeys(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], extraVars: {port: 81}}), 'base', root)
+    const other = stepKeys(specWith('b-p', {name: 'ansible', playbooks: ['site.yml']}), 'base', root)
+    assert.is(a[0], b[0])
+    assert.is(a[0], other[0])
+    assert.is.not(a[1], b[1])
+  } finally {
+    removeProject(root)
+  }
+})
+
+Keys('itamae: a template beside the recipe; puppet: a module file; chef: a cookbook file', () => {
+  const itamae = keysAround({'r/default.rb': "template '/x' do source 't.erb' end\n", 'r/t.erb': 'a\n'}, specWith('a-p', {name: 'itamae', recipes: ['r/default.rb']}), 'r/t.erb')
+  assert.is.not(itamae.after[1], itamae.before[1])
+  const puppet = keysAround({'manifests/site.pp': 'include app\n', 'modules/app/manifests/init.pp': 'class app {}\n'}, specWith('a-p', {name: 'puppet', manifest: 'manifests/site.pp', modulepath: ['modules']}), 'modules/app/manifests/init.pp')
+  assert.is.not(puppet.after[1], puppet.before[1])
+  const chef = keysAround({'cookbooks/app/recipes/default.rb': "file '/x'\n"}, specWith('a-p', {name: 'chef', runList: ['app']}), 'cookbooks/app/recipes/default.rb')
+  assert.is.not(chef.after[0], chef.before[0])
+})
+
+Keys('shell steps keep their keys: the step cache filled before recipe tools still hits', () => {
+  const root = makeProject({'s.sh': 'echo hi\n'})
+  try {
+    const spec = fakeSpec('a-p', ['echo one'])
+    spec.provisioner.steps.push({name: 's.sh', script: 's.sh', env: {}})
+    const keys = stepKeys(spec, 'base-1', root)
+    // The step cache's first formula: parent, then the step as JSON, then the script's bytes.
+    const env = {GALLEY_INSTANCE: 'a-p', GALLEY_PLATFORM: 'busybox', GALLEY_SUITE: 'a'}
+    const first = createHash('sha256').update('base-1').update('\0').update(JSON.stringify({provisioner: 'shell', env, script: null, run: 'echo one'})).digest('hex').slice(0, 32)
+    const second = createHash('sha256').update(first).update('\0').update(JSON.stringify({provisioner: 'shell', env, script: 's.sh', run: null})).update('\0').update('echo hi\n').digest('hex').slice(0, 32)
+    assert.equal(keys, [first, second])
+    const withCheck = {...spec, provisioner: {...spec.provisioner, steps: spec.provisioner.steps.map((s) => ({...s, check: 'true'}))}}
+    assert.equal(stepKeys(withCheck, 'base-1', root), keys, 'a check: does not change what the step does')
+  } finally {
+    removeProject(root)
+  }
+})
+
+Keys.run()
+
+const Steps = suite('provisionSteps')
+
+Steps('shell steps run first, then the tool is installed, then one step per playbook', () => {
+  const spec = specWith('a-p', {name: 'ansible', playbooks: ['a.yml', 'b.yml'], steps: [{name: 'prep', run: 'true', env: {}}]})
+  const root = makeProject({'a.yml': '- hosts: all\n', 'b.yml': '- hosts: all\n'})
+  try {
+    const steps = provisionSteps(spec, root)
+    assert.equal(steps.map((s) => s.name), ['prep', 'install ansible-core', 'a.yml', 'b.yml'])
+    assert.equal(steps.map((s) => Boolean(s.recheck)), [false, false, true, true])
+    assert.ok(steps[2].argv.includes('/tmp/galley/a.yml'))
+  } finally {
+    removeProject(root)
+  }
+})
+
+Steps('the inventory puts the instance in every group the plays name', () => {
+  const root = makeProject({
+    'site.yml': '- hosts: webservers:&prod\n  tasks: []\n- hosts: [db, "!legacy"]\n  tasks: []\n- hosts: all\n- import_playbook: more.yml\n',
+    'more.yml': '- hosts: "cache*,workers"\n',
+  })
+  try {
+    assert.equal(playbookGroups(root, 'site.yml').sort(), ['db', 'legacy', 'prod', 'webservers', 'workers'])
+  } finally {
+    removeProject(root)
+  }
+})
+
+Steps('modules of collections outside ansible-core install Debian\'s full ansible', () => {
+  const root = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - community.general.ufw: {rule: allow}\n    - ansible.builtin.debug: {msg: hi}\n'})
+  const core = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - ansible.builtin.debug: {msg: hi}\n'})
+  try {
+    assert.is(ansiblePackage(specWith('a-p', {name: 'ansible', playbooks: ['site.yml']}), root), 'ansible')
+    assert.is(ansiblePackage(specWith('a-p', {name: 'ansible', playbooks: ['site.yml']}), core), 'ansible-core')
+    assert.is(ansiblePackage(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], package: 'ansible'}), core), 'ansible')
+  } finally {
+    removeProject(root)
+    removeProject(core)
+  }
+})
+
+Steps.run()
