@@ -4,7 +4,7 @@ import path from 'node:path'
 import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap} from 'yaml'
 import {ConfigError, ConfigErrors} from '../errors.js'
 import {assertionKind, check, closest, fileSchema, parseDuration, parseSize, SourceMap} from './schema.js'
-import {isImageRef, type AssertKind, type Assertion, type VerifierName} from './types.js'
+import {ASSERT_KINDS, isImageRef, type AssertKind, type Assertion, type SourceRef, type VerifierName} from './types.js'
 import {readTags} from '../images/store.js'
 import {provisionerErrors, toolSettings} from '../provisioners/settings.js'
 import type {DriverName, DriverSettings, ImageSpec, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
@@ -319,7 +319,39 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
     envErrors.push(new ConfigError(`env ${u.key}: \${${u.name}} is not set in the environment galley runs in`, findScalarNode(sources, u.raw), {hint: `Set ${u.name} (export ${u.name}=...) before running galley, or give the value in galley.local.yml.`}))
   }
   if (errors.length > 0) throw new ConfigErrors(errors)
+  annotateSources(instances, sources, root)
   return {root, file, instances, platforms: platformNames, suites: suites.map((s) => String(s.name)), secrets: [...envFindings.secrets], envErrors}
+}
+
+/**
+ * Where each step, test and assertion is written, for CI annotations: a script is its own file; an
+ * inline command or an assertion is its entry in galley.yml (or galley.local.yml), by line.
+ */
+function annotateSources(instances: InstanceSpec[], sources: SourceMap[], root: string): void {
+  const places = new Map<string, SourceRef>()
+  for (const src of sources) {
+    const file = path.relative(root, path.resolve(process.cwd(), src.file)) || src.file
+    const note = (key: string, node: Node) => {
+      if (!places.has(key)) places.set(key, {file, line: src.at(node).line})
+    }
+    const visit = (node: unknown, parentKey?: string) => {
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          const key = isScalar(pair.key) ? String(pair.key.value) : ''
+          if (key === 'run' && isScalar(pair.value)) note(`run\0${String(pair.value.value)}`, node as Node)
+          if (parentKey === 'assert' && (ASSERT_KINDS as readonly string[]).includes(key) && isScalar(pair.value)) note(`${key}\0${String(pair.value.value)}`, node as Node)
+          visit(pair.value, key)
+        }
+      } else if (isSeq(node)) node.items.forEach((item) => visit(item, parentKey))
+    }
+    visit(src.doc.contents)
+  }
+  const locate = (e: {script?: string; run?: string}): SourceRef | undefined => (e.script ? {file: e.script} : e.run !== undefined ? places.get(`run\0${e.run}`) : undefined)
+  for (const inst of instances) {
+    for (const step of inst.provisioner.steps) step.source ??= locate(step)
+    for (const test of inst.verifier.tests) test.source ??= locate(test)
+    for (const a of inst.verifier.assert ?? []) a.source ??= places.get(`${a.kind}\0${a.target}`)
+  }
 }
 
 /** The place of the first scalar whose value is `value`, in the local file first. */

@@ -40,6 +40,14 @@ export interface StepSpec {
   env: Record<string, string>
   /** For idempotence: a command that exits non-zero when the step would change something. */
   check?: string
+  /** Where it is written: its script, or its entry in galley.yml (for CI annotations). */
+  source?: SourceRef
+}
+
+/** A place in the project: a path relative to the project folder, and a line when known. */
+export interface SourceRef {
+  file: string
+  line?: number
 }
 
 export type ProvisionerName = 'shell' | 'ansible' | 'puppet' | 'chef' | 'itamae'
@@ -78,6 +86,7 @@ export interface TestSpec {
   run?: string
   exitStatus: number
   env: Record<string, string>
+  source?: SourceRef
 }
 
 /** The resources the built-in `assert` verifier can check. */
@@ -97,6 +106,7 @@ export interface Assertion {
   retry: number
   /** Keep checking, a second apart, until it passes or this many milliseconds have passed. */
   timeoutMs?: number
+  source?: SourceRef
 }
 
 /** A command that writes a JUnit report, whose test cases join Galley's. */

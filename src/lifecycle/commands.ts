@@ -1,5 +1,5 @@
 /** A command the lifecycle runs inside an instance: what provisioners and verifiers turn recipes into. */
-import type {TaskKind} from './events.js'
+import type {SourceRef, TaskKind} from './events.js'
 
 export interface TaskCommand {
   kind: TaskKind
@@ -10,6 +10,8 @@ export interface TaskCommand {
   expected: number
   /** Decides success from the exit code and the whole output, instead of `expected` (recipe tools). */
   judge?: (exitCode: number, output: string) => Verdict
+  /** Where the step or test is written, for CI annotations. */
+  source?: SourceRef
 }
 
 /** A judged command's outcome: why it failed, in one line, when it did. */

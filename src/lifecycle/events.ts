@@ -27,11 +27,8 @@ export interface TaskResult {
   source?: SourceRef
 }
 
-/** A place in the project: a path relative to the project folder, and a line when known. */
-export interface SourceRef {
-  file: string
-  line?: number
-}
+export type {SourceRef} from '../config/types.js'
+import type {SourceRef} from '../config/types.js'
 
 export type InstanceStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted'
 

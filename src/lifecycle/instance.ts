@@ -251,6 +251,7 @@ export class Instance {
         expected: cmd.expected,
         durationMs: performance.now() - started,
         outputTail: lines.slice(-TAIL_LINES).join('\n'),
+        ...(cmd.source ? {source: cmd.source} : {}),
         message: ok ? undefined : (verdict.message ?? `${cmd.kind} \`${cmd.name}\` exited with ${exitCode}` + (cmd.expected !== 0 ? `, expected ${cmd.expected}` : '')),
       }
       if (ok && afterSuccess) await afterSuccess(index)

@@ -17,6 +17,7 @@ export function shellSteps(spec: InstanceSpec): ProvisionStep[] {
       argv: step.script ? scriptArgv(step.script) : inlineArgv(step.run!),
       env,
       expected: 0,
+      ...(step.source ? {source: step.source} : {}),
       cache: {env: stepEnv(spec, env), settings: {script: step.script ?? null, run: step.run ?? null}, paths: step.script ? [step.script] : []},
       recheck:
         step.check === undefined

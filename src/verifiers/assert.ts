@@ -574,6 +574,7 @@ export async function runAssertions(assertions: Assertion[], ctx: VerifyContext)
         expected: 0,
         // The first batch checks all at once: each gets its share of the time; a retried one, its wait.
         durationMs: p.tries === 1 ? batchMs / pending.length : elapsed,
+        ...(p.a.source ? {source: p.a.source} : {}),
         outputTail: [v.message, p.tries > 1 ? `(checked ${p.tries} times over ${(elapsed / 1000).toFixed(1)}s)` : '', v.ok ? '' : v.detail].filter(Boolean).join('\n'),
         message: v.message,
       }

@@ -9,5 +9,6 @@ export function shellTests(settings: VerifierSettings, provisioner: ProvisionerS
     argv: test.script ? scriptArgv(test.script) : inlineArgv(test.run!),
     env: {...provisioner.env, ...settings.env, ...test.env},
     expected: test.exitStatus,
+    ...(test.source ? {source: test.source} : {}),
   }))
 }

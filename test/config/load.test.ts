@@ -253,4 +253,31 @@ Verifiers('a bats file that is not in the project is reported where it is named'
   assert.match(messages[0], /^galley\.yml:5:14: bats script `tests\/web\.bats` not found \(looked for .*tests\/web\.bats\)$/)
 })
 
+Verifiers('steps, tests and assertions know where they are written, for CI annotations', () => {
+  const root = makeProject({
+    'galley.yml': `platforms: [{name: bb, image: {bootstrap: busybox}}]
+suites:
+  - name: web
+    provisioner:
+      steps:
+        - run: echo one
+        - script: setup.sh
+    verifier:
+      tests:
+        - {name: t, run: 'true'}
+      assert:
+        - {port: 80}
+`,
+    'setup.sh': 'true\n',
+  })
+  try {
+    const [inst] = loadConfig({cwd: root}).instances
+    assert.equal(inst.provisioner.steps.map((s) => s.source), [{file: 'galley.yml', line: 6}, {file: 'setup.sh'}])
+    assert.equal(inst.verifier.tests[0].source, {file: 'galley.yml', line: 10})
+    assert.equal(inst.verifier.assert?.[0].source, {file: 'galley.yml', line: 12})
+  } finally {
+    removeProject(root)
+  }
+})
+
 Verifiers.run()
