@@ -33,7 +33,8 @@ async function removePromoted(driver: Driver, ref: string): Promise<void> {
 
 export function conformance(engine: string, makeDriver: () => Promise<Driver>): void {
   const test = suite<Ctx>(`driver conformance: ${engine}`)
-  const labels = (ctx: Ctx) => ({'galley.test': ctx.run})
+  // Containers Galley makes always carry galley.project; list() finds only those.
+  const labels = (ctx: Ctx) => ({'galley.project': 'conformance', 'galley.test': ctx.run})
 
   async function make(ctx: Ctx, limits: Limits = {}): Promise<ContainerHandle> {
     const name = `conf-${ctx.run}-${ctx.seq++}`
@@ -261,6 +262,7 @@ export function conformance(engine: string, makeDriver: () => Promise<Driver>): 
     const found = await ctx.driver.list(labels(ctx))
     assert.ok(found.some((c) => c.name === a.name))
     assert.is((await ctx.driver.list({'galley.test': 'some-other-run'})).length, 0)
+    assert.ok((await ctx.driver.list({})).some((c) => c.name === a.name), 'list({}) is every container of Galley')
     await ctx.driver.destroy(a)
   })
 
