@@ -34,6 +34,14 @@ for engine in lxc docker; do
   (cd bench/suites/steps5 && node "$galley" destroy --driver $engine >/dev/null && git checkout -q last.sh)
 done
 
+for engine in lxc docker; do
+  echo "== promote a verified busybox instance to an image and an oci-archive ($engine)"
+  (cd bench/suites/promote && node "$galley" test --destroy never --driver $engine >/dev/null)
+  hyperfine --runs 10 "cd bench/suites/promote && node $galley promote app-bb --tag bench/promoted:1 --output /tmp/galley-bench.tar --format oci-archive"
+  (cd bench/suites/promote && node "$galley" destroy >/dev/null)
+  rm -f /tmp/galley-bench.tar
+done
+
 echo "== 8 instances of sleep 1 at --concurrency 4"
 hyperfine --warmup 1 --runs 5 "cd bench/suites/sleep8 && node $galley converge --concurrency 4 && node $galley destroy"
 

@@ -18,7 +18,7 @@ import {archiveLayout, imageConfig, writeLayout, type ArchiveFormat} from '../..
 import {stageLayer} from '../../src/images/layer.js'
 import {pushLayout} from '../../src/images/registry.js'
 import {packDirectory} from '../../src/images/tar.js'
-import {diskUsage, hasImage, imageDir, imageLowers, readImage, readTags, storeDir, storePath, writeTag, type ImageRecord} from '../../src/images/store.js'
+import {diskUsage, hasImage, imageDir, imageLowers, readImage, removeImage, readTags, storeDir, storePath, writeTag, type ImageRecord} from '../../src/images/store.js'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Limits, Snapshot, SnapshotInfo} from '../driver.js'
 import * as lxc from './ffi.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
@@ -434,7 +434,13 @@ export class LxcDriver implements Driver {
       const record: ImageRecord = {id, spec: {promoted: ref}, labels, createdAt: new Date().toISOString(), size: diskUsage(path.join(tmp, 'layers')), layers}
       writeFileSync(path.join(tmp, 'image.json'), JSON.stringify(record, null, 2) + '\n')
       renameSync(tmp, imageDir(id))
+      const previous = readTags()[ref]
       writeTag(ref, id)
+      // The image the name pointed to before goes, unless another name or a container still uses it.
+      if (previous && previous !== id && !Object.values(readTags()).includes(previous) && hasImage(previous)) {
+        const used = this.stackedDirs()
+        if (!imageLowers(previous).some((l) => used.has(l))) await removeImage(previous)
+      }
     } finally {
       await rm(tmp, {recursive: true, force: true})
     }

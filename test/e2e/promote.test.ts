@@ -155,6 +155,10 @@ Promote('on LXC the promoted instance becomes a base image that another platform
     assert.is(galley(root, 'test', '--destroy', 'never').code, 0)
     const p = galley(root, 'promote', 'app-bb', '--tag', tag)
     assert.is(p.code, 0, p.stderr)
+    // Promoting again under the same name replaces the image: the old one is not left behind.
+    assert.is(galley(root, 'promote', 'app-bb', '--tag', tag).code, 0)
+    const named = (JSON.parse(galley(root, 'image', 'ls', '--json').stdout) as {spec: {promoted?: string}}[]).filter((i) => i.spec.promoted === tag)
+    assert.is(named.length, 1)
     const r = galley(user, 'test', '--driver', 'lxc')
     assert.is(r.code, 0, r.stdout + r.stderr)
     const images = JSON.parse(galley(root, 'image', 'ls', '--json').stdout) as {id: string; spec: {promoted?: string}; labels?: Record<string, string>}[]
