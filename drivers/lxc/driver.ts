@@ -15,7 +15,7 @@ import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {EngineError} from '../../src/errors.js'
 import {ensureImage} from '../../src/images/build.js'
 import {archiveLayout, imageConfig, writeLayout, type ArchiveFormat} from '../../src/images/archive.js'
-import {stageLayer} from '../../src/images/layer.js'
+import {run, stageLayer} from '../../src/images/layer.js'
 import {pushLayout} from '../../src/images/registry.js'
 import {packDirectory} from '../../src/images/tar.js'
 import {diskUsage, hasImage, imageDir, imageLowers, readImage, removeImage, readTags, storeDir, storePath, writeTag, type ImageRecord} from '../../src/images/store.js'
@@ -40,15 +40,6 @@ interface Layer {
   size: number
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {stdio: ['ignore', 'ignore', 'pipe']})
-    let err = ''
-    child.stderr.on('data', (b) => (err += b))
-    child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new LxcError(`${cmd} exited with ${code}: ${err.trim()}`))))
-  })
-}
 const LABELS_NAME = 'galley.json'
 
 function rmdirQuietly(dir: string): void {

@@ -8,6 +8,7 @@
 import {spawn} from 'node:child_process'
 import {lstatSync, readdirSync, unlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import {EngineError} from '../errors.js'
 
 export const WHITEOUT_PREFIX = '.wh.'
 export const OPAQUE_MARKER = '.wh..wh..opq'
@@ -40,13 +41,14 @@ export function findMarkers(dir: string, isOpaque: OpaqueTest): LayerMarkers {
   return found
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
+/** Runs a tool that prints nothing useful, failing with its stderr (cp and the like on store folders). */
+export function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {stdio: ['ignore', 'ignore', 'pipe']})
     let err = ''
     child.stderr.on('data', (b) => (err += b))
-    child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}: ${err.trim()}`))))
+    child.on('error', (error) => reject(new EngineError(`cannot run ${cmd}: ${error.message}`)))
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new EngineError(`${cmd} exited with ${code}: ${err.trim()}`))))
   })
 }
 
