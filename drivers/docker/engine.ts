@@ -184,7 +184,8 @@ export class Engine {
 
   /** Commits the container as image `repo:tag`, paused meanwhile, with `labels` on the image. */
   async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>): Promise<void> {
-    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${v}`)
+    // Quoted as in a Dockerfile, so values may hold spaces, quotes and backslashes.
+    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`)
     await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause: true, changes}))
   }
 

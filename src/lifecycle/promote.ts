@@ -11,7 +11,7 @@ import type {InstanceState} from './state.js'
 /** NAME[:TAG], NAME optionally led by a registry host[:port]/ (for --push). */
 export const IMAGE_NAME = /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/
 
-/** The labels a promoted image carries. Values stay free of spaces, which commit's LABEL changes cannot carry. */
+/** The labels a promoted image carries: what was verified, where, from which revision. */
 export function promotionLabels(root: string, spec: InstanceSpec, st: InstanceState, withReport: boolean): Record<string, string> {
   const revision = spawnSync('git', ['rev-parse', 'HEAD'], {cwd: root, encoding: 'utf8'})
   const junit = path.join(root, '.galley', 'junit.xml')
