@@ -37,9 +37,12 @@ function named(error: unknown, what: string, socket: string): DockerError {
     case 409:
       return new DockerConflict(message, {cause: error, hint: 'Remove the conflicting container: galley destroy'})
     default:
-      return new DockerError(message, {cause: error})
+      return new DockerError(message, {cause: error, ...(/no space left on device/i.test(message) ? {hint: DISK_FULL_HINT} : {})})
   }
 }
+
+const DISK_FULL_HINT = "The engine's disk is full: remove what is not needed (galley cache prune --all, docker system prune), then run again."
+
 
 export interface EngineInfo {
   version: string
@@ -122,7 +125,10 @@ export class Engine {
       this.api.modem.followProgress(stream, (err: Error | null, output: {error?: string; errorDetail?: {message?: string}}[]) => {
         const failed = output?.find((line) => line.error || line.errorDetail)
         if (err) reject(named(err, what, this.socket))
-        else if (failed) reject(new DockerError(`${what}: ${failed.error ?? failed.errorDetail?.message}`))
+        else if (failed) {
+          const message = `${what}: ${failed.error ?? failed.errorDetail?.message}`
+          reject(new DockerError(message, /no space left on device/i.test(message) ? {hint: DISK_FULL_HINT} : {}))
+        }
         else resolve()
       })
     })

@@ -9,6 +9,7 @@ import {spawn} from 'node:child_process'
 import {lstatSync, readdirSync, unlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {EngineError} from '../errors.js'
+import {galleyHome} from './store.js'
 
 export const WHITEOUT_PREFIX = '.wh.'
 export const OPAQUE_MARKER = '.wh..wh..opq'
@@ -48,7 +49,11 @@ export function run(cmd: string, args: string[]): Promise<void> {
     let err = ''
     child.stderr.on('data', (b) => (err += b))
     child.on('error', (error) => reject(new EngineError(`cannot run ${cmd}: ${error.message}`)))
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new EngineError(`${cmd} exited with ${code}: ${err.trim()}`))))
+    child.on('close', (code) => {
+      if (code === 0) return resolve()
+      const full = /No space left on device/i.test(err)
+      reject(new EngineError(`${cmd} exited with ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`, full ? {hint: `The disk under ${galleyHome()} is full: galley cache prune --all and galley image rm free space in Galley's store.`} : {}))
+    })
   })
 }
 
