@@ -590,7 +590,9 @@ class Importer {
       if (at) this.report('unmapped', at, key, `\`${rel}\` is outside the folder galley.yml is written to, and an instance sees only that folder: move it inside`)
       return undefined
     }
-    return out.split(path.sep).join('/')
+    const rel2 = out.split(path.sep).join('/')
+    if (at && !existsSync(abs)) this.report('note', at, key, `\`${rel}\` does not exist; galley.yml will not load until it does`)
+    return rel2
   }
 
   exists(rel: string): boolean {
