@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {existsSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {GalleyCommand} from '../cli/base.js'
 import {findKitchenFile, formatItem, importKitchen} from '../config/kitchen.js'
@@ -50,8 +50,14 @@ export default class Import extends GalleyCommand {
     else {
       // Written whole or not at all: a half-written galley.yml would only confuse the next command.
       const tmp = `${output}.${process.pid}.tmp`
-      writeFileSync(tmp, result.text)
-      renameSync(tmp, output)
+      try {
+        mkdirSync(path.dirname(output), {recursive: true})
+        writeFileSync(tmp, result.text)
+        renameSync(tmp, output)
+      } catch (error) {
+        rmSync(tmp, {force: true})
+        throw new UsageError(`cannot write ${shown}`, {cause: error, hint: 'Choose a writable place with -o FILE, or print it with --stdout.'})
+      }
     }
     const say = (line: string) => (flags.stdout ? this.logToStderr(line) : this.log(line))
     if (flags.json) {
