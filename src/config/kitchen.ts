@@ -756,9 +756,10 @@ function convert(kitchen: Raw, imp: Importer): {config: Raw} {
     if (suiteSel[si].excludes.length > 0) out.excludes = suiteSel[si].excludes
     return out
   })
+  const outNames = splitSuites(imp, instances, suiteNames, suiteOut, platformNames)
   const commonOut: Record<string, Raw> = {driver, provisioner: {}, verifier: {}}
   for (const section of ['driver', 'provisioner', 'verifier'] as const) {
-    factor(imp, instances, section, commonOut[section], platformOut, platformNames, suiteOut, suiteNames)
+    factor(imp, instances, section, commonOut[section], platformOut, platformNames, suiteOut, outNames)
   }
   for (const section of ['driver', 'provisioner', 'verifier'] as const) if (Object.keys(commonOut[section]).length > 0) config[section] = commonOut[section]
   config.platforms = platformOut
@@ -770,6 +771,55 @@ function convert(kitchen: Raw, imp: Importer): {config: Raw} {
 
   reportLeftovers(kitchen, imp, platforms, platformNames, suites, suiteNames)
   return {config}
+}
+
+const SECTIONS = ['driver', 'provisioner', 'verifier'] as const
+
+/**
+ * galley.yml has no setting per suite × platform. Where Kitchen's merge gives a suite different
+ * settings on different platforms, and the difference is not the platform's alone (so the
+ * platform level cannot carry it), the suite is split: one Galley suite per group of platforms
+ * that agree, the first keeping the name, each with includes for its platforms. Returns the suite
+ * names after the split, renaming the instances' suites.
+ */
+function splitSuites(imp: Importer, instances: InstanceOut[], suiteNames: string[], suiteOut: Raw[], platformNames: string[]): string[] {
+  const uniform = (group: InstanceOut[], section: (typeof SECTIONS)[number], key: string) => new Set(group.map((i) => JSON.stringify(i[section][key]))).size <= 1
+  const crossing: [(typeof SECTIONS)[number], string][] = []
+  for (const section of SECTIONS) {
+    for (const key of new Set(instances.flatMap((i) => Object.keys(i[section])))) {
+      const bySuite = suiteNames.map((s) => instances.filter((i) => i.suite === s))
+      const byPlatform = platformNames.map((p) => instances.filter((i) => i.platform === p))
+      if (!bySuite.every((g) => uniform(g, section, key)) && !byPlatform.every((g) => uniform(g, section, key))) crossing.push([section, key])
+    }
+  }
+  if (crossing.length === 0) return suiteNames
+  const names = [...suiteNames]
+  const signature = (i: InstanceOut) => JSON.stringify(crossing.map(([section, key]) => i[section][key]))
+  for (const suite of suiteNames) {
+    const mine = instances.filter((i) => i.suite === suite)
+    const groups = new Map<string, InstanceOut[]>()
+    for (const i of mine) groups.set(signature(i), [...(groups.get(signature(i)) ?? []), i])
+    if (groups.size <= 1) continue
+    const original = suiteOut[names.indexOf(suite)]
+    const added: string[] = []
+    ;[...groups.values()].forEach((group, n) => {
+      const name = n === 0 ? suite : `${suite}-${group[0].platform}`
+      const platforms = group.map((i) => i.platform)
+      for (const i of group) i.suite = name
+      if (n === 0) {
+        original.includes = platforms
+        delete original.excludes
+        return
+      }
+      added.push(name)
+      const at = names.indexOf(suite) + added.length
+      names.splice(at, 0, name)
+      suiteOut.splice(at, 0, {name, includes: platforms})
+    })
+    const what = crossing.map(([section, key]) => `${section}.${key}`).join(', ')
+    imp.report('note', {file: imp.file, line: 1, col: 1}, `suites[${suite}]`, `its ${what} differ by platform in a way galley.yml cannot say of one suite, so it was split: ${[suite, ...added].join(', ')} (instance names change accordingly)`)
+  }
+  return names
 }
 
 /**
@@ -850,7 +900,7 @@ function convertInstance(imp: Importer, suite: string, platform: string, blocks:
     const memKey = driverName === 'dokken' ? 'memory_limit' : 'memory'
     const mem = d.has(memKey) ? imp.str(d, memKey) : undefined
     if (mem !== undefined && mem !== '0') {
-      const bytes = parseSize(mem.replace(/([kmgt])$/i, '$1'))
+      const bytes = parseSize(mem)
       if (bytes !== undefined && bytes >= 8 * 1024 * 1024) out.driver.memory = mem
       else imp.report('unmapped', d.at(memKey)!.pos, d.at(memKey)!.where, `\`${mem}\` is not a memory size Galley accepts (such as 512M, at least 8M)`)
     }

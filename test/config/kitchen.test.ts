@@ -287,6 +287,32 @@ suites:
   })
 })
 
+Merging('a suite whose settings differ by platform in a way no level can hold is split, each part including its platforms', () => {
+  const yml = `driver: {name: docker}
+provisioner: {name: shell}
+platforms:
+  - name: centos-7
+    driver: {provision_command: yum install -y which}
+  - name: debian-12
+suites:
+  - name: web
+    provisioner: {script: web.sh}
+  - name: db
+    provisioner: {script: db.sh}
+    includes: [debian-12]
+`
+  withProject(undefined, {'kitchen.yml': yml, 'web.sh': 'true\n', 'db.sh': 'true\n'}, (result, root) => {
+    const yum = {name: 'provision_command: yum install -y which', run: 'yum install -y which'}
+    assert.equal(result.config.suites, [
+      {name: 'web', provisioner: {steps: [yum, {script: 'web.sh'}]}, includes: ['centos-7']},
+      {name: 'web-debian-12', provisioner: {steps: [{script: 'web.sh'}]}, includes: ['debian-12']},
+      {name: 'db', provisioner: {steps: [{script: 'db.sh'}]}, includes: ['debian-12']},
+    ])
+    assert.ok(result.notes.some((n) => n.key === 'suites[web]' && /split: web, web-debian-12/.test(n.reason)))
+    assert.equal(load(result, root).instances.map((i) => [i.name, i.provisioner.steps.length]), [['web-centos-7', 2], ['web-debian-12-debian-12', 1], ['db-debian-12', 1]])
+  })
+})
+
 Merging('includes with a /regex/ expand to platform names; unknown names are reported, not passed on', () => {
   const yml = `driver: {name: docker}
 provisioner: {name: shell, command: "true"}
