@@ -11,7 +11,7 @@ export default class Import extends GalleyCommand {
     'Reads kitchen.yml (or .kitchen.yml), with kitchen.local.yml merged over it as Test Kitchen does, and writes galley.yml beside it. ' +
     'Drivers docker and dokken, the shell, chef_zero/chef_solo/chef_infra and ansible_playbook provisioners, platforms, suites, run lists, attributes, includes/excludes, ' +
     'the shell verifier and remote lifecycle hooks are mapped; every other key (ERB, transports, InSpec, busser...) is listed with its line and why, ' +
-    'in the report and as comments at the top of galley.yml. ERB is never evaluated.'
+    'in the report and as comments at the top of galley.yml. ERB is never evaluated. --driver sets driver.name in galley.yml (default: docker when a platform names an engine image).'
   static examples = [
     '<%= config.bin %> import',
     '<%= config.bin %> import .kitchen.yml -o galley.yml --force',
@@ -39,12 +39,12 @@ export default class Import extends GalleyCommand {
     return this.convert(file, flags)
   }
 
-  private convert(file: string, flags: {output?: string; force: boolean; stdout: boolean; bootstrap: boolean; json: boolean}): void {
+  private convert(file: string, flags: {output?: string; force: boolean; stdout: boolean; bootstrap: boolean; json: boolean; driver?: 'lxc' | 'docker' | 'auto'}): void {
     const output = flags.output ? path.resolve(flags.output) : path.join(path.dirname(file), 'galley.yml')
     if (!flags.stdout && existsSync(output) && !flags.force) {
       throw new UsageError(`${path.relative(process.cwd(), output) || output} exists already`, {hint: 'Pass --force to overwrite it, -o FILE to write elsewhere, or --stdout to print.'})
     }
-    const result = importKitchen({file, outDir: path.dirname(output), bootstrap: flags.bootstrap})
+    const result = importKitchen({file, outDir: path.dirname(output), bootstrap: flags.bootstrap, driver: flags.driver})
     const shown = path.relative(process.cwd(), output) || output
     if (flags.stdout) process.stdout.write(result.text)
     else {

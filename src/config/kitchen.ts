@@ -38,6 +38,8 @@ export interface ImportOptions {
   outDir: string
   /** Map Debian platforms to debootstrap images (LXC or Docker, no registry) instead of engine images. */
   bootstrap?: boolean
+  /** driver.name of galley.yml, instead of docker when a platform names an engine image and auto otherwise. */
+  driver?: 'lxc' | 'docker' | 'auto'
 }
 
 const MAX_KITCHEN_BYTES = 1 << 20
@@ -622,7 +624,7 @@ function usedKeys(obj: object): Set<string> {
 }
 
 /** Converts a parsed (and merged) kitchen tree. */
-function convert(kitchen: Raw, imp: Importer): {config: Raw} {
+function convert(kitchen: Raw, imp: Importer, driverName?: 'lxc' | 'docker' | 'auto'): {config: Raw} {
   const allPlatforms = (Array.isArray(kitchen.platforms) ? kitchen.platforms : []).filter(isObject) as Raw[]
   const allSuites = (Array.isArray(kitchen.suites) ? kitchen.suites : []).filter(isObject) as Raw[]
   const top = kitchen
@@ -748,7 +750,10 @@ function convert(kitchen: Raw, imp: Importer): {config: Raw} {
   })
 
   const config: Raw = {}
-  const driver: Raw = imageRefs.length > 0 ? {name: 'docker'} : {}
+  const driver: Raw = driverName ? {name: driverName} : imageRefs.length > 0 ? {name: 'docker'} : {}
+  if (driverName === 'lxc' && imageRefs.length > 0) {
+    imp.report('note', topAt('platforms'), 'platforms', `--driver lxc: LXC cannot run engine images (${[...new Set(imageRefs)].join(', ')}); galley.yml will not load until those platforms use {bootstrap: ...} (--bootstrap does that for Debian and busybox)`)
+  }
   const platformOut: Raw[] = platformNames.map((name, pi) => ({name, image: images[pi]}))
   const suiteOut: Raw[] = suiteNames.map((name, si) => {
     const out: Raw = {name}
@@ -759,7 +764,7 @@ function convert(kitchen: Raw, imp: Importer): {config: Raw} {
   const outNames = splitSuites(imp, instances, suiteNames, suiteOut, platformNames)
   const commonOut: Record<string, Raw> = {driver, provisioner: {}, verifier: {}}
   for (const section of ['driver', 'provisioner', 'verifier'] as const) {
-    factor(imp, instances, section, commonOut[section], platformOut, platformNames, suiteOut, outNames)
+    factor(instances, section, commonOut[section], platformOut, platformNames, suiteOut, outNames)
   }
   for (const section of ['driver', 'provisioner', 'verifier'] as const) if (Object.keys(commonOut[section]).length > 0) config[section] = commonOut[section]
   config.platforms = platformOut
@@ -824,9 +829,9 @@ function splitSuites(imp: Importer, instances: InstanceOut[], suiteNames: string
 
 /**
  * Places each setting at the most general level where it holds for every instance: the top when
- * all agree, else each suite, else each platform. A setting that depends on both is reported.
+ * all agree, else each suite, else each platform.
  */
-function factor(imp: Importer, instances: InstanceOut[], section: 'driver' | 'provisioner' | 'verifier', common: Raw, platforms: Raw[], platformNames: string[], suites: Raw[], suiteNames: string[]): void {
+function factor(instances: InstanceOut[], section: 'driver' | 'provisioner' | 'verifier', common: Raw, platforms: Raw[], platformNames: string[], suites: Raw[], suiteNames: string[]): void {
   const keys = [...new Set(instances.flatMap((i) => Object.keys(i[section])))]
   const into = (list: Raw[], names: string[], name: string, key: string, value: unknown) => {
     const item = list[names.indexOf(name)]
@@ -840,14 +845,11 @@ function factor(imp: Importer, instances: InstanceOut[], section: 'driver' | 'pr
     }
     const bySuite = suiteNames.map((s) => instances.filter((i) => i.suite === s)).filter((g) => g.length > 0)
     const byPlatform = platformNames.map((p) => instances.filter((i) => i.platform === p)).filter((g) => g.length > 0)
-    if (bySuite.every((g) => same(g, key))) {
-      for (const g of bySuite) if (g[0][section][key] !== undefined) into(suites, suiteNames, g[0].suite, key, g[0][section][key])
-    } else if (byPlatform.every((g) => same(g, key))) {
-      for (const g of byPlatform) if (g[0][section][key] !== undefined) into(platforms, platformNames, g[0].platform, key, g[0][section][key])
-    } else {
-      for (const g of bySuite) if (g[0][section][key] !== undefined) into(suites, suiteNames, g[0].suite, key, g[0][section][key])
-      const names = bySuite.map((g) => `${g[0].suite} (from ${g[0].platform})`).join(', ')
-      imp.report('unmapped', {file: imp.file, line: 1, col: 1}, `${section}.${key}`, `differs by suite and by platform, which galley.yml cannot say; each suite got its first platform's value: ${names}`)
+    // splitSuites left every setting uniform per suite or per platform.
+    const [groups, list, names] = bySuite.every((g) => same(g, key)) ? [bySuite, suites, suiteNames] : [byPlatform, platforms, platformNames]
+    for (const g of groups) {
+      const value = g[0][section][key]
+      if (value !== undefined) into(list, names, list === suites ? g[0].suite : g[0].platform, key, value)
     }
   }
 }
@@ -1229,7 +1231,7 @@ export function importKitchen(options: ImportOptions): ImportResult {
   for (const t of tags.filter((t) => t.kind === 'control')) {
     imp.report('unmapped', t.at, `<% ${t.code} %>`, 'ERB code is not evaluated: every line around it was read as plain YAML, whichever branch or loop it belongs to; check those lines in galley.yml')
   }
-  const {config} = convert(kitchen, imp)
+  const {config} = convert(kitchen, imp, options.driver)
   const byPlace = (a: ImportItem, b: ImportItem) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.key.localeCompare(b.key)
   const unmapped = [...imp.unmapped.values()].sort(byPlace)
   const notes = [...imp.notes.values()].sort(byPlace)

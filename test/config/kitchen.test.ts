@@ -12,21 +12,21 @@ import {makeProject, removeProject} from '../fakes/project.js'
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/kitchen/', import.meta.url))
 
 /** Imports a kitchen project (a fixture folder, extra files on top) from a copy, as a user in that folder would. */
-function importProject(fixture: string | undefined, files: Record<string, string> = {}, bootstrap = false): {result: ImportResult; root: string} {
+function importProject(fixture: string | undefined, files: Record<string, string> = {}, bootstrap = false, driver?: 'lxc' | 'docker'): {result: ImportResult; root: string} {
   const root = makeProject({})
   if (fixture) cpSync(path.join(FIXTURES, fixture), root, {recursive: true})
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(root, name), content)
   const cwd = process.cwd()
   process.chdir(root)
   try {
-    return {result: importKitchen({file: path.join(root, findKitchenFile(root) ? path.basename(findKitchenFile(root)!) : 'kitchen.yml'), outDir: root, bootstrap}), root}
+    return {result: importKitchen({file: path.join(root, findKitchenFile(root) ? path.basename(findKitchenFile(root)!) : 'kitchen.yml'), outDir: root, bootstrap, driver}), root}
   } finally {
     process.chdir(cwd)
   }
 }
 
-function withProject<T>(fixture: string | undefined, files: Record<string, string>, fn: (result: ImportResult, root: string) => T, bootstrap = false): T {
-  const {result, root} = importProject(fixture, files, bootstrap)
+function withProject<T>(fixture: string | undefined, files: Record<string, string>, fn: (result: ImportResult, root: string) => T, bootstrap = false, driver?: 'lxc' | 'docker'): T {
+  const {result, root} = importProject(fixture, files, bootstrap, driver)
   try {
     return fn(result, root)
   } finally {
@@ -232,6 +232,20 @@ Shell('--bootstrap: busybox and Debian platforms need no registry and load for L
       assert.equal(config.instances[1].platform.image, {bootstrap: 'debootstrap', release: 'bookworm', variant: 'minbase', packages: []})
     },
     true,
+  )
+})
+
+Shell('--driver names the engine in galley.yml, and lxc with engine images says they will not load', () => {
+  withProject('shell', {}, (result) => assert.equal(result.config.driver, {name: 'lxc', memory: '256m'}), true, 'lxc')
+  withProject(
+    'shell',
+    {},
+    (result) => {
+      assert.equal((result.config.driver as {name: string}).name, 'lxc')
+      assert.ok(result.notes.some((n) => n.key === 'platforms' && /busybox:1.36, debian:12/.test(n.reason)))
+    },
+    false,
+    'lxc',
   )
 })
 
