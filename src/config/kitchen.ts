@@ -625,13 +625,27 @@ function usedKeys(obj: object): Set<string> {
 
 /** Converts a parsed (and merged) kitchen tree. */
 function convert(kitchen: Raw, imp: Importer, driverName?: 'lxc' | 'docker' | 'auto'): {config: Raw} {
-  const allPlatforms = (Array.isArray(kitchen.platforms) ? kitchen.platforms : []).filter(isObject) as Raw[]
-  const allSuites = (Array.isArray(kitchen.suites) ? kitchen.suites : []).filter(isObject) as Raw[]
+  const entries = (list: 'platforms' | 'suites'): Raw[] => {
+    const v = kitchen[list]
+    if (v === undefined || v === null) return []
+    if (!Array.isArray(v)) {
+      imp.report('unmapped', posOf(kitchen, list)!, list, `${list} must be a list of mappings with a name; not imported`)
+      return []
+    }
+    v.forEach((item, i) => {
+      if (!isObject(item)) imp.report('unmapped', posOf(v, i)!, `${list}[${i}]`, `not a mapping with a name: Test Kitchen would reject it; not imported`)
+    })
+    return v.filter(isObject)
+  }
+  const allPlatforms = entries('platforms')
+  const allSuites = entries('suites')
   const top = kitchen
   const topAt = (key: string): SourcePosition => posOf(top, key) ?? {file: imp.root, line: 1, col: 1}
 
   // Names: Galley's are letters, digits, '.', '_' and '-'. A name that is ERB drops its entry.
-  const nameOf = (item: Raw, list: 'platforms' | 'suites', i: number): string | undefined => {
+  const nameOf = (item: Raw, list: 'platforms' | 'suites'): string | undefined => {
+    // The index in the file's list, for reports (entries that are not mappings were dropped).
+    const i = (kitchen[list] as unknown[]).indexOf(item)
     const at = posOf(item, 'name') ?? posOf(kitchen[list] as object, i) ?? topAt(list)
     use(item, 'name')
     const raw = item.name === undefined || item.name === null ? '' : String(item.name)
@@ -648,7 +662,7 @@ function convert(kitchen: Raw, imp: Importer, driverName?: 'lxc' | 'docker' | 'a
     return name
   }
   const named = (list: Raw[], kind: 'platforms' | 'suites') =>
-    list.map((item, i) => [item, nameOf(item, kind, i)] as const).filter((x): x is readonly [Raw, string] => x[1] !== undefined)
+    list.map((item) => [item, nameOf(item, kind)] as const).filter((x): x is readonly [Raw, string] => x[1] !== undefined)
   const namedPlatforms = named(allPlatforms, 'platforms')
   const namedSuites = named(allSuites, 'suites')
   const platforms = namedPlatforms.map(([p]) => p)
@@ -704,7 +718,7 @@ function convert(kitchen: Raw, imp: Importer, driverName?: 'lxc' | 'docker' | 'a
   const imageRefs: string[] = []
   const images = platforms.map((platform, pi) => {
     const block = new Block(layersOf('driver', platform, pi, {}, -1).filter((l) => l.level !== 'suite'))
-    const driverName = String(block.has('name') ? block.take('name') : '')
+    const driverName = (block.has('name') ? imp.str(block, 'name') : undefined) ?? ''
     const name = platformNames[pi]
     const where = block.at('image')
     let ref = imp.str(block, 'image')
@@ -892,7 +906,7 @@ function hookSteps(imp: Importer, blocks: Blocks, phase: string, allowed: boolea
 function convertInstance(imp: Importer, suite: string, platform: string, blocks: Blocks): InstanceOut {
   const out: InstanceOut = {suite, platform, driver: {}, provisioner: {}, verifier: {}}
   const d = blocks.driver
-  const driverName = d.has('name') ? String(d.take('name')) : 'dummy'
+  const driverName = (d.has('name') ? imp.str(d, 'name') : 'dummy') ?? 'unknown'
   const steps: Raw[] = []
   const env: Record<string, string> = {}
 
@@ -932,7 +946,7 @@ function convertInstance(imp: Importer, suite: string, platform: string, blocks:
 
   // ---- provisioner
   const p = blocks.provisioner
-  const kname = p.has('name') ? String(p.take('name')) : 'chef_solo'
+  const kname = (p.has('name') ? imp.str(p, 'name') : 'chef_solo') ?? 'unknown'
   const kind = CHEF_NAMES.includes(kname) ? 'chef' : kname === 'ansible_playbook' ? 'ansible' : kname === 'shell' ? 'shell' : 'unsupported'
   const nameAt = p.at('name')
   if (kind === 'unsupported' && nameAt) imp.report('unmapped', nameAt.pos, nameAt.where, `the ${kname} provisioner has no Galley equivalent (Galley has shell, chef, ansible, puppet and itamae); no converge steps were made for it`)
@@ -1056,7 +1070,7 @@ function convertInstance(imp: Importer, suite: string, platform: string, blocks:
 
   // ---- verifier
   const v = blocks.verifier
-  const vname = v.has('name') ? String(v.take('name')) : 'busser'
+  const vname = (v.has('name') ? imp.str(v, 'name') : 'busser') ?? 'unknown'
   const vAt = v.at('name')
   if (driverName === 'dokken' && Object.keys(env).length > 0) out.verifier.env = {...env}
   if (vname === 'shell') {

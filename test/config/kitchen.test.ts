@@ -206,6 +206,32 @@ Shell('ERB is reported where it stands; an ENV lookup with a default gives the d
   })
 })
 
+Shell('ERB loops and ERB names: entries named by ERB are left out and reported; a plugin name with a default is used', () => {
+  const yml = `driver:
+  name: <%= ENV['KITCHEN_DRIVER'] || 'docker' %>
+provisioner: {name: shell, command: "true"}
+platforms:
+  - ubuntu-20.04
+<% %w(11 12).each do |v| %>
+  - name: debian-<%= v %>
+<% end %>
+  - name: centos-7
+suites:
+  - name: default
+`
+  withProject(undefined, {'kitchen.yml': yml}, (result) => {
+    assert.equal(result.config.platforms, [{name: 'centos-7', image: 'centos:7'}])
+    assert.equal(places(result.unmapped), [
+      'kitchen.yml:5:5 platforms[0]',
+      "kitchen.yml:6:1 <% %w(11 12).each do |v| %>",
+      'kitchen.yml:7:5 platforms[1]',
+      'kitchen.yml:7:5 platforms[1].name',
+      'kitchen.yml:8:1 <% end %>',
+    ])
+    assert.ok(result.notes.some((n) => n.key === 'driver.name' && /imported its default `docker`/.test(n.reason)))
+  })
+})
+
 Shell('the written galley.yml loads with the engine images on Docker', () => {
   withProject('shell', {}, (result, root) => {
     const config = load(result, root)
