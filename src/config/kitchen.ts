@@ -183,6 +183,9 @@ function readKitchen(file: string): KitchenFile {
   return {raw: toValue(contents, 0) as Raw, tags, display}
 }
 
+// The parts each merged object was made of: using a key of the merge uses it in the parts.
+const MERGED = new WeakMap<object, object[]>()
+
 /** Test Kitchen's merge of kitchen.local.yml: mappings merge key by key, anything else (lists too) is replaced. */
 function mergeKitchen(base: unknown, over: unknown): unknown {
   if (!isObject(base) || !isObject(over)) return over === undefined ? base : over
@@ -194,12 +197,9 @@ function mergeKitchen(base: unknown, over: unknown): unknown {
     if (p) pos[k] = p
   }
   KEYPOS.set(out, pos)
-  // Keys of the merged objects count as used when the merged object's are.
   MERGED.set(out, [base, over])
   return out
 }
-const MERGED = new WeakMap<object, object[]>()
-
 function markUsed(obj: object, key: string): void {
   use(obj, key)
   for (const part of MERGED.get(obj) ?? []) if (isObject(part) && key in part) markUsed(part, key)
@@ -428,8 +428,6 @@ const REASONS: Record<string, Record<string, string>> = {
   'verifier:inspec': {
     inspec_tests: 'Galley cannot run InSpec',
   },
-  'transport:*': {},
-  'lifecycle:*': {},
 }
 
 function reasonFor(block: string, plugin: string, key: string): string {
@@ -640,7 +638,7 @@ function convert(kitchen: Raw, imp: Importer, driverName?: 'lxc' | 'docker' | 'a
   const allPlatforms = entries('platforms')
   const allSuites = entries('suites')
   const top = kitchen
-  const topAt = (key: string): SourcePosition => posOf(top, key) ?? {file: imp.root, line: 1, col: 1}
+  const topAt = (key: string): SourcePosition => posOf(top, key) ?? {file: imp.file, line: 1, col: 1}
 
   // Names: Galley's are letters, digits, '.', '_' and '-'. A name that is ERB drops its entry.
   const nameOf = (item: Raw, list: 'platforms' | 'suites'): string | undefined => {
@@ -704,8 +702,14 @@ function convert(kitchen: Raw, imp: Importer, driverName?: 'lxc' | 'docker' | 'a
     for (const [i, entry] of (Array.isArray(v) ? v : [v]).entries()) {
       const text = imp.erb(String(entry), posOf(v as object, i) ?? at, `suites[${suiteNames[si]}].${key}[${i}]`)
       if (text === undefined) continue
-      const re = /^\/(.*)\/$/.exec(text)
-      const matched = re ? platforms.map((p, pi) => [p, pi] as const).filter(([p]) => new RegExp(re[1]).test(String(p.name))).map(([, pi]) => platformNames[pi]) : platformNames.filter((n, pi) => String(platforms[pi].name) === text || n === text)
+      let re: RegExp | undefined
+      try {
+        re = /^\/(.*)\/$/.test(text) ? new RegExp(text.slice(1, -1)) : undefined
+      } catch {
+        imp.report('unmapped', posOf(v as object, i) ?? at, `suites[${suiteNames[si]}].${key}[${i}]`, `\`${text}\` is not a regular expression Galley can read`)
+        continue
+      }
+      const matched = re ? platforms.map((p, pi) => [p, pi] as const).filter(([p]) => re.test(String(p.name))).map(([, pi]) => platformNames[pi]) : platformNames.filter((n, pi) => String(platforms[pi].name) === text || n === text)
       if (matched.length === 0) imp.report('unmapped', posOf(v as object, i) ?? at, `suites[${suiteNames[si]}].${key}[${i}]`, `\`${text}\` names no platform of this file (Test Kitchen ignores it; Galley would reject it)`)
       else if (re) imp.report('note', posOf(v as object, i) ?? at, `suites[${suiteNames[si]}].${key}[${i}]`, `the pattern ${text} was expanded to ${matched.join(', ')}`)
       out.push(...matched)
