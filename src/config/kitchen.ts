@@ -1082,7 +1082,10 @@ function convertInstance(imp: Importer, suite: string, platform: string, blocks:
     const command = v.has('command') ? imp.str(v, 'command') : undefined
     const remote = v.has('remote_exec') ? v.take('remote_exec') === true : false
     if (command) {
-      out.verifier.tests = [{name: 'shell verifier', run: command}]
+      // Kitchen's shell verifier names the instance in KITCHEN_* variables; Galley's are GALLEY_*.
+      const names = ['SUITE', 'PLATFORM', 'INSTANCE'].filter((n) => new RegExp(`\\$\\{?KITCHEN_${n}\\b`).test(command))
+      const prefix = names.map((n) => `KITCHEN_${n}="$GALLEY_${n}"`).join(' ')
+      out.verifier.tests = [{name: 'shell verifier', run: prefix ? `export ${prefix}; ${command}` : command}]
       if (!remote && cAt) imp.report('note', cAt.pos, cAt.where, 'Test Kitchen runs this command on the workstation (remote_exec is not true); Galley runs it inside the instance')
     }
   } else if (vname === 'inspec') {

@@ -353,6 +353,20 @@ suites:
   })
 })
 
+Merging("the shell verifier's KITCHEN_SUITE and friends are set from Galley's names", () => {
+  const yml = `driver: docker
+provisioner: {name: shell, command: "true"}
+verifier: {name: shell, remote_exec: true, command: 'test -f /etc/\${KITCHEN_SUITE}.conf && echo $KITCHEN_PLATFORM'}
+platforms: [{name: debian-12}]
+suites: [{name: web}]
+`
+  withProject(undefined, {'kitchen.yml': yml}, (result) => {
+    assert.equal(result.config.verifier, {tests: [{name: 'shell verifier', run: 'export KITCHEN_SUITE="$GALLEY_SUITE" KITCHEN_PLATFORM="$GALLEY_PLATFORM"; test -f /etc/${KITCHEN_SUITE}.conf && echo $KITCHEN_PLATFORM'}]})
+    assert.equal(result.unmapped, [])
+    assert.equal(result.notes.filter((n) => n.key.startsWith('verifier')), [])
+  })
+})
+
 Merging('includes with a /regex/ expand to platform names; unknown names are reported, not passed on', () => {
   const yml = `driver: {name: docker}
 provisioner: {name: shell, command: "true"}
