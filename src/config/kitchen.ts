@@ -419,6 +419,23 @@ const REASONS: Record<string, Record<string, string>> = {
     http_proxy: 'Galley\'s ansible provisioner has no proxy setting',
     https_proxy: 'Galley\'s ansible provisioner has no proxy setting',
   },
+  'provisioner:puppet': {
+    puppet_version: "not needed: Galley installs Debian's puppet in the instance when it is missing",
+    require_puppet_repo: "not needed: Galley installs Debian's puppet in the instance when it is missing",
+    require_puppet_collections: "not needed: Galley installs Debian's puppet in the instance when it is missing",
+    puppet_apt_repo: "not needed: Galley installs Debian's puppet in the instance when it is missing",
+    require_chef_for_busser: 'not needed: Galley does not use busser',
+    hiera_data_path: 'Galley does not configure Hiera',
+    hiera_config_path: 'Galley does not configure Hiera',
+    hiera_data_remote_path: 'Galley does not configure Hiera',
+    custom_facts: 'Galley passes no facts; set FACTER_<name> in the provisioner env for each fact',
+    puppet_debug: 'Galley runs puppet apply with its defaults',
+    puppet_verbose: 'Galley runs puppet apply with its defaults',
+    puppet_detailed_exitcodes: 'not needed: Galley always runs puppet apply with --detailed-exitcodes',
+    puppet_noop: 'Galley has no dry-run converge',
+    puppetfile_path: 'Galley does not run librarian-puppet or r10k: install the modules into modules_path first',
+    ignore_spec_fixtures: 'not needed: Galley copies nothing, the project folder is mounted whole',
+  },
   'verifier:*': {
     sudo: ROOT,
     root_path: 'Galley runs tests in the project folder, /tmp/galley',
@@ -484,6 +501,14 @@ function debootstrapFor(ref: string): Raw | undefined {
   if (!m) return undefined
   const release = DEBIAN[m[1].split('.')[0]] ?? (DEBIAN_CODENAMES.has(m[1]) ? m[1] : undefined)
   return release ? {bootstrap: 'debootstrap', release} : undefined
+}
+
+/** Galley's provisioner for a Test Kitchen provisioner name. */
+function provisionerKind(name: string): 'chef' | 'ansible' | 'puppet' | 'shell' | 'unsupported' {
+  if (CHEF_NAMES.includes(name)) return 'chef'
+  if (name === 'ansible_playbook') return 'ansible'
+  if (name === 'puppet_apply') return 'puppet'
+  return name === 'shell' ? 'shell' : 'unsupported'
 }
 
 interface InstanceOut {
@@ -951,9 +976,9 @@ function convertInstance(imp: Importer, suite: string, platform: string, blocks:
   // ---- provisioner
   const p = blocks.provisioner
   const kname = (p.has('name') ? imp.str(p, 'name') : 'chef_solo') ?? 'unknown'
-  const kind = CHEF_NAMES.includes(kname) ? 'chef' : kname === 'ansible_playbook' ? 'ansible' : kname === 'shell' ? 'shell' : 'unsupported'
+  const kind = provisionerKind(kname)
   const nameAt = p.at('name')
-  if (kind === 'unsupported' && nameAt) imp.report('unmapped', nameAt.pos, nameAt.where, `the ${kname} provisioner has no Galley equivalent (Galley has shell, chef, ansible, puppet and itamae); no converge steps were made for it`)
+  if (kind === 'unsupported' && nameAt) imp.report('unmapped', nameAt.pos, nameAt.where, `the ${kname} provisioner has no Galley equivalent (Galley has shell, chef_zero/chef_solo/chef_infra, ansible_playbook and puppet_apply equivalents, and itamae); no converge steps were made for it`)
 
   steps.push(...hookSteps(imp, blocks, 'post_create', true, ''))
   steps.push(...hookSteps(imp, blocks, 'pre_converge', true, ''))
@@ -1029,6 +1054,20 @@ function convertInstance(imp: Importer, suite: string, platform: string, blocks:
     }
     if (p.has('enforce_idempotency')) {
       if (p.take('enforce_idempotency') === true && list.length > 0) out.provisioner.idempotence = true
+    }
+  } else if (kind === 'puppet') {
+    // kitchen-puppet applies manifests_path/manifest (manifests/site.pp) with modules_path (modules).
+    const mAt = p.at('manifest') ?? p.at('manifests_path') ?? nameAt
+    const dir = p.has('manifests_path') ? imp.str(p, 'manifests_path') : 'manifests'
+    const file = p.has('manifest') ? imp.str(p, 'manifest') : 'site.pp'
+    const manifest = dir !== undefined && file !== undefined ? imp.relPath(path.join(dir, file), mAt?.pos, mAt?.where ?? 'provisioner.manifest') : undefined
+    if (manifest) {
+      out.provisioner.name = 'puppet'
+      out.provisioner.manifest = manifest
+      const modAt = p.at('modules_path')
+      const modules = p.has('modules_path') ? imp.str(p, 'modules_path') : imp.exists('modules') ? 'modules' : undefined
+      const rel = modules ? imp.relPath(modules, modAt?.pos, modAt?.where ?? 'provisioner.modules_path') : undefined
+      if (rel) out.provisioner.modulepath = rel
     }
   } else if (kind === 'ansible') {
     const at = p.at('playbook')
@@ -1147,7 +1186,7 @@ function reportLeftovers(kitchen: Raw, imp: Importer, platforms: Raw[], platform
   const pluginOf = (block: string, raw: string | undefined): string => {
     if (block === 'provisioner') {
       const n = raw ?? 'chef_solo'
-      return CHEF_NAMES.includes(n) ? 'chef' : n === 'ansible_playbook' ? 'ansible' : n === 'shell' ? 'shell' : 'unsupported'
+      return provisionerKind(n)
     }
     if (block === 'driver') return raw && ['docker', 'dokken'].includes(raw) ? raw : 'unsupported'
     if (block === 'verifier') return ['shell', 'inspec', 'busser'].includes(raw ?? 'busser') ? (raw ?? 'busser') : 'unsupported'

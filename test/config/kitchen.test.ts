@@ -411,8 +411,8 @@ Merging('another driver, provisioner or verifier: platforms still get images by 
   name: vagrant
   box: bento/ubuntu-22.04
 provisioner:
-  name: puppet_apply
-  manifests_path: manifests
+  name: salt_solo
+  formula: web
 verifier:
   name: serverspec
 platforms:
@@ -427,10 +427,29 @@ suites:
       'kitchen.yml:2:3 driver.name',
       'kitchen.yml:3:3 driver.box',
       'kitchen.yml:5:3 provisioner.name',
-      'kitchen.yml:6:3 provisioner.manifests_path',
+      'kitchen.yml:6:3 provisioner.formula',
       'kitchen.yml:8:3 verifier.name',
       'kitchen.yml:11:5 platforms[ubuntu-22.04].os_type',
     ])
+  })
+})
+
+Merging('puppet_apply: manifests_path/manifest and modules_path become the puppet provisioner', () => {
+  const yml = `driver: docker
+provisioner:
+  name: puppet_apply
+  manifests_path: test/manifests
+  manifest: web.pp
+  modules_path: modules
+  puppet_debug: true
+platforms: [{name: debian-12}]
+suites: [{name: web}]
+`
+  withProject(undefined, {'kitchen.yml': yml}, (result) => {
+    assert.equal(result.config.provisioner, {name: 'puppet', manifest: 'test/manifests/web.pp', modulepath: 'modules'})
+    assert.equal(places(result.unmapped), ['kitchen.yml:7:3 provisioner.puppet_debug'])
+    // Neither exists in this project: said, so the user knows why galley.yml will not load yet.
+    assert.equal(result.notes.filter((n) => /does not exist/.test(n.reason)).map((n) => n.key), ['provisioner.manifest', 'provisioner.modules_path'])
   })
 })
 
