@@ -9,7 +9,7 @@ export default class Import extends GalleyCommand {
   static summary = 'Write a galley.yml from a Test Kitchen file, and list what it could not carry over.'
   static description =
     'Reads kitchen.yml (or .kitchen.yml), with kitchen.local.yml merged over it as Test Kitchen does, and writes galley.yml beside it. ' +
-    'Drivers docker and dokken, the shell, chef_zero/chef_solo/chef_infra and ansible_playbook provisioners, platforms, suites, run lists, attributes, includes/excludes, ' +
+    'Drivers docker and dokken, the shell, chef_zero/chef_solo/chef_infra/dokken, ansible_playbook and puppet_apply provisioners, platforms, suites, run lists, attributes, includes/excludes, ' +
     'the shell verifier and remote lifecycle hooks are mapped; every other key (ERB, transports, InSpec, busser...) is listed with its line and why, ' +
     'in the report and as comments at the top of galley.yml. ERB is never evaluated. --driver sets driver.name in galley.yml (default: docker when a platform names an engine image).'
   static examples = [
