@@ -442,9 +442,6 @@ const REASONS: Record<string, Record<string, string>> = {
     live_stream: 'not needed: Galley streams every test\'s output to its log',
     sleep: 'Galley does not wait before tests; add a retry or a sleep to the test command',
   },
-  'verifier:inspec': {
-    inspec_tests: 'Galley cannot run InSpec',
-  },
 }
 
 function reasonFor(block: string, plugin: string, key: string): string {
