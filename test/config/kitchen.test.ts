@@ -121,6 +121,22 @@ Dokken('images, env, idempotence and the run list map; dokken specifics are repo
   })
 })
 
+Dokken('--bootstrap turns dokken/debian-12 into debootstrap bookworm and keeps Ubuntu, saying why', () => {
+  withProject(
+    'dokken',
+    {},
+    (result) => {
+      assert.equal(result.config.platforms, [
+        {name: 'debian-12', image: {bootstrap: 'debootstrap', release: 'bookworm'}},
+        {name: 'ubuntu-22.04', image: 'dokken/ubuntu-22.04'},
+      ])
+      assert.ok(result.notes.some((n) => n.key === 'platforms[ubuntu-22.04].driver.image' && /Ubuntu's mirror/.test(n.reason)))
+      assert.equal((result.config.driver as {name: string}).name, 'docker')
+    },
+    true,
+  )
+})
+
 Dokken('a cookbook project without cookbooks/ is told to vendor them with Berkshelf', () => {
   withProject('dokken', {}, (result) => {
     const note = result.notes.find((n) => /cookbooks_path/.test(n.reason))
