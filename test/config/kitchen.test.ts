@@ -1,4 +1,4 @@
-import {cpSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {suite} from 'uvu'
@@ -573,4 +573,21 @@ Helpers('platform names give the official image references', () => {
   assert.is(imageForPlatformName('mything-3').known, false)
 })
 
-for (const s of [DockerChef, Dokken, Ansible, Shell, Merging, Errors, Helpers]) s.run()
+const Loads = suite('import: what it writes, Galley loads')
+
+Loads('every fixture imports into a galley.yml that the loader accepts, provisioners and verifiers included', () => {
+  for (const fixture of ['docker-chef', 'ansible', 'shell']) {
+    withProject(fixture, {}, (result, root) => {
+      const config = load(result, root)
+      assert.ok(config.instances.length > 0, fixture)
+    })
+  }
+  // The dokken kitchen's cookbook is the repository itself: loadable once vendored into cookbooks/.
+  withProject('dokken', {}, (result, root) => {
+    mkdirSync(path.join(root, 'cookbooks'), {recursive: true})
+    const config = load(result, root)
+    assert.ok(config.instances.every((i) => i.provisioner.name === 'chef'))
+  }, true)
+})
+
+for (const s of [DockerChef, Dokken, Ansible, Shell, Merging, Errors, Helpers, Loads]) s.run()
