@@ -36,8 +36,8 @@ Ci('an annotation per failing step or test, at its file and line, escaped as wor
     }),
     result({instance: 'db-bb', status: 'error', failedIn: 'create', message: 'the engine is gone'}),
   ]
-  const root = '/work/proj'
-  assert.equal(githubAnnotations(results, root, '/work'), [
+  const root = '/srv/proj'
+  assert.equal(githubAnnotations(results, root, '/srv'), [
     '::error file=proj/galley.yml,line=14,title=web-bb%3A test port 80%2C open::test port 80, open failed on web-bb: expected listening%0Agot closed 100%25',
     '::error file=proj/tests/site.bats,line=7,title=web-bb%3A test site works::test site works failed on web-bb: exit 1',
     '::error title=web-bb%3A test no source::test no source failed on web-bb: exit 2',
