@@ -5,15 +5,15 @@
  */
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {pipeline} from 'node:stream/promises'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import {PassThrough, Readable, Writable} from 'node:stream'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {archiveLayout, layoutFromDockerArchive, type ArchiveFormat} from '../../src/images/archive.js'
 import {ensureImage} from '../../src/images/build.js'
+import {writeStreamAtomic} from '../../src/files.js'
 import {dockerCredentials, parseRegistryRef} from '../../src/images/registry.js'
 import {imageRootfs, storeDir} from '../../src/images/store.js'
 import {packDirectory} from '../../src/images/tar.js'
@@ -256,13 +256,7 @@ export class DockerDriver implements Driver {
       }
       return
     }
-    const tmp = `${file}.${process.pid}.tmp`
-    try {
-      await pipeline(stream, createWriteStream(tmp))
-      renameSync(tmp, file)
-    } finally {
-      await rm(tmp, {force: true})
-    }
+    await writeStreamAtomic(stream, file)
   }
 
   async pushImage(ref: string): Promise<void> {
@@ -311,13 +305,7 @@ export class DockerDriver implements Driver {
 
   /** Writes images to a docker-archive file (written beside it and renamed). */
   async saveImages(refs: string[], file: string): Promise<void> {
-    const tmp = `${file}.${process.pid}.tmp`
-    try {
-      await pipeline(await this.engine.saveImages(refs), createWriteStream(tmp))
-      renameSync(tmp, file)
-    } finally {
-      await rm(tmp, {force: true})
-    }
+    await writeStreamAtomic(await this.engine.saveImages(refs), file)
   }
 
   async loadImages(file: string): Promise<void> {

@@ -1,9 +1,10 @@
 import {Args, Flags} from '@oclif/core'
-import {existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {GalleyCommand} from '../cli/base.js'
 import {findKitchenFile, formatItem, importKitchen} from '../config/kitchen.js'
 import {ConfigError, UsageError} from '../errors.js'
+import {writeFileAtomic} from '../files.js'
 
 export default class Import extends GalleyCommand {
   static summary = 'Write a galley.yml from a Test Kitchen file, and list what it could not carry over.'
@@ -49,13 +50,9 @@ export default class Import extends GalleyCommand {
     if (flags.stdout) process.stdout.write(result.text)
     else {
       // Written whole or not at all: a half-written galley.yml would only confuse the next command.
-      const tmp = `${output}.${process.pid}.tmp`
       try {
-        mkdirSync(path.dirname(output), {recursive: true})
-        writeFileSync(tmp, result.text)
-        renameSync(tmp, output)
+        writeFileAtomic(output, result.text)
       } catch (error) {
-        rmSync(tmp, {force: true})
         throw new UsageError(`cannot write ${shown}`, {cause: error, hint: 'Choose a writable place with -o FILE, or print it with --stdout.'})
       }
     }

@@ -1,9 +1,10 @@
 /** Where Galley keeps what outlives a project run: base images, its LXC containers, address leases. */
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {readdir, readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
 import type {BootstrapSpec} from '../config/types.js'
+import {writeFileAtomic} from '../files.js'
 
 /** Galley's machine-wide store: $GALLEY_HOME, default /var/lib/galley. */
 export function galleyHome(): string {
@@ -133,17 +134,12 @@ export function readTags(): Record<string, string> {
 }
 
 export function writeTag(ref: string, id: string): void {
-  const tags = {...readTags(), [ref]: id}
-  const tmp = `${tagsFile()}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(tags, null, 2) + '\n')
-  renameSync(tmp, tagsFile())
+  writeFileAtomic(tagsFile(), JSON.stringify({...readTags(), [ref]: id}, null, 2) + '\n')
 }
 
 function removeTag(ref: string): void {
   const {[ref]: _gone, ...rest} = readTags()
-  const tmp = `${tagsFile()}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(rest, null, 2) + '\n')
-  renameSync(tmp, tagsFile())
+  writeFileAtomic(tagsFile(), JSON.stringify(rest, null, 2) + '\n')
 }
 
 export function readImage(id: string): ImageRecord {

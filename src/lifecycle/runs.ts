@@ -5,9 +5,10 @@
  * from one a killed run left behind. Processes are told apart by pid and start time together, so
  * a reused pid does not pass for the old run.
  */
-import {readdirSync, readFileSync, rmSync, writeFileSync, renameSync} from 'node:fs'
+import {readdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {storeDir} from '../images/store.js'
+import {writeFileAtomic} from '../files.js'
 
 export interface ProcessId {
   pid: number
@@ -50,9 +51,7 @@ function runsDir(): string {
 export function registerRun(run: string, root: string, command: string): () => void {
   const file = path.join(runsDir(), `${run}.json`)
   const record: RunRecord = {run, root, command, since: new Date().toISOString(), ...self()}
-  const tmp = `${file}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(record) + '\n')
-  renameSync(tmp, file)
+  writeFileAtomic(file, JSON.stringify(record) + '\n')
   return () => rmSync(file, {force: true})
 }
 

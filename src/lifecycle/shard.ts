@@ -7,9 +7,10 @@
  * merged report of the last pipeline): sharded runs record nothing, so all shards of one pipeline
  * see the same figures and agree on who runs what.
  */
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {UsageError} from '../errors.js'
+import {writeFileAtomic} from '../files.js'
 
 export interface Shard {
   index: number
@@ -61,11 +62,7 @@ export function readDurations(root: string, file?: string): Record<string, numbe
 
 /** Records how long each instance's test took, for the next sharded run. */
 export function recordDurations(root: string, durations: Record<string, number>): void {
-  const file = durationsFile(root)
-  mkdirSync(path.dirname(file), {recursive: true})
-  const tmp = `${file}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify({...readDurations(root), ...durations}, null, 2) + '\n')
-  renameSync(tmp, file)
+  writeFileAtomic(durationsFile(root), JSON.stringify({...readDurations(root), ...durations}, null, 2) + '\n')
 }
 
 /** The names of shard `index` of `count`: every name lands in exactly one shard, the same one every time. */

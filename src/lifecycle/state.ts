@@ -2,9 +2,10 @@
  * Per-instance state under .galley/state/, one JSON file each, written atomically (temp file and
  * rename), so `galley list` tells the truth after a crash and `galley destroy` finds what to remove.
  */
-import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, unlinkSync} from 'node:fs'
 import path from 'node:path'
 import type {ContainerHandle} from '../../drivers/driver.js'
+import {writeFileAtomic} from '../files.js'
 
 /** Where an instance stands; `creating` means a create began and did not finish (a crash, say). */
 export type LifecycleState = 'destroyed' | 'creating' | 'created' | 'converged' | 'verified'
@@ -62,17 +63,7 @@ export class StateStore {
       this.remove(state.instance)
       return full
     }
-    mkdirSync(this.dir, {recursive: true})
-    const target = this.file(state.instance)
-    const tmp = `${target}.${process.pid}.tmp`
-    const fd = openSync(tmp, 'w')
-    try {
-      writeSync(fd, JSON.stringify(full, null, 2) + '\n')
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(tmp, target)
+    writeFileAtomic(this.file(state.instance), JSON.stringify(full, null, 2) + '\n')
     return full
   }
 

@@ -214,7 +214,7 @@ export class ConsoleReporter {
 
   stop(): void {
     // An instance that never finished (an interrupted run) still shows what it printed.
-    for (const [instance, lines] of this.held) if (lines.length) this.write(lines.join(''))
+    for (const lines of this.held.values()) if (lines.length) this.write(lines.join(''))
     this.held.clear()
     if (this.timer) clearInterval(this.timer)
     this.clearLive()

@@ -1,6 +1,6 @@
 /** A JSON report: every instance's result with its steps and tests, and the run's totals. */
 import type {InstanceResult, TaskResult} from '../lifecycle/events.js'
-import {writeAtomically} from './tap.js'
+import {writeFileAtomic} from '../files.js'
 
 const seconds = (ms: number) => Math.round(ms) / 1000
 
@@ -48,5 +48,5 @@ export function formatJson(results: InstanceResult[]): string {
 }
 
 export function writeJsonReport(file: string, results: InstanceResult[]): void {
-  writeAtomically(file, formatJson(results))
+  writeFileAtomic(file, formatJson(results))
 }

@@ -1,7 +1,6 @@
 /** JUnit XML via junit-report-builder: one testsuite per instance, one testcase per step and per test. */
-import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
-import path from 'node:path'
 import type {Builder} from 'junit-report-builder'
+import {writeFileAtomic} from '../files.js'
 import type {InstanceSpec} from '../config/types.js'
 import type {InstanceResult, TaskResult} from '../lifecycle/events.js'
 import {plannedTests} from '../verifiers/verifier.js'
@@ -63,10 +62,7 @@ export async function writeJunit(file: string, results: InstanceResult[], specs:
       suite.testCase().className(r.instance).name(r.message ?? 'skipped').skipped()
     }
   }
-  mkdirSync(path.dirname(file), {recursive: true})
-  const tmp = `${file}.${process.pid}.tmp`
-  writeFileSync(tmp, builder.build())
-  renameSync(tmp, file)
+  writeFileAtomic(file, builder.build())
 }
 
 type JunitSuite = ReturnType<Builder['testSuite']>

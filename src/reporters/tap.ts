@@ -1,9 +1,8 @@
 /** A TAP version 13 report: one line per step and test of every instance, with a YAML block under each failure. */
-import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
-import path from 'node:path'
 import {stringify} from 'yaml'
 import type {InstanceSpec} from '../config/types.js'
 import type {InstanceResult} from '../lifecycle/events.js'
+import {writeFileAtomic} from '../files.js'
 import {reportCases} from './cases.js'
 
 /** `#` starts a directive in TAP and a newline ends the line: neither may appear in a description. */
@@ -24,12 +23,5 @@ export function formatTap(results: InstanceResult[], specs: Map<string, Instance
 }
 
 export function writeTap(file: string, results: InstanceResult[], specs: Map<string, InstanceSpec>): void {
-  writeAtomically(file, formatTap(results, specs))
-}
-
-export function writeAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(file), {recursive: true})
-  const tmp = `${file}.${process.pid}.tmp`
-  writeFileSync(tmp, text)
-  renameSync(tmp, file)
+  writeFileAtomic(file, formatTap(results, specs))
 }

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
-import {renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {GalleyCommand} from '../../cli/base.js'
 import {UsageError} from '../../errors.js'
+import {writeFileAtomic} from '../../files.js'
 import {mergeJunit} from '../../reporters/merge.js'
 
 export default class ReportMerge extends GalleyCommand {
@@ -19,9 +19,7 @@ export default class ReportMerge extends GalleyCommand {
     if (files.length === 0) throw new UsageError('name the JUnit files to merge', {hint: 'galley report merge a.xml b.xml -o all.xml'})
     const merged = mergeJunit(files)
     const out = path.resolve(flags.output)
-    const tmp = `${out}.${process.pid}.tmp`
-    writeFileSync(tmp, merged.xml)
-    renameSync(tmp, out)
+    writeFileAtomic(out, merged.xml)
     if (merged.duplicates.length > 0) this.logToStderr(`warning: in more than one file (overlapping shards?): ${merged.duplicates.join(', ')}`)
     this.log(`merged ${files.length} files: ${merged.suites} instances, ${merged.tests} cases, ${merged.failures} failures, ${merged.errors} errors, ${merged.skipped} skipped → ${flags.output}`)
   }
