@@ -13,6 +13,7 @@ import {loadConfig} from '../../src/config/load.js'
 import {ConfigError, ConfigErrors, GalleyError} from '../../src/errors.js'
 import {bin} from '../e2e/cli.js'
 import {makeProject, removeProject} from '../fakes/project.js'
+import {rng} from '../fakes/random.js'
 
 const VALID = `driver: {name: lxc, memory: 128M, cpus: 1, pids: 100}
 platforms:
@@ -32,17 +33,6 @@ suites:
         - {name: ok, run: 'true', exit_status: 0}
     excludes: [debian-12]
 `
-
-/** A small deterministic generator, so a failure names a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1
-  return () => {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    return (s >>> 0) / 2 ** 32
-  }
-}
 
 const REPLACEMENTS = ['', '~', '[]', '{}', '-1', '0', '1e309', 'true', '"a b/c"', '../../etc/passwd', '*anchor', '&a [*a, *a]', '!!binary aGk=', '? complex', '"\\u0000"', '|\n  block', "'", '"', '{', '[', ':', '- - -', '\t']
 const KEYS = ['driver', 'platforms', 'suites', 'name', 'image', 'bootstrap', 'provisioner', 'verifier', 'steps', 'tests', 'script', 'run', 'env', 'memory', 'excludes', 'includes', 'exit_status']

@@ -14,18 +14,9 @@ import {importKitchen} from '../../src/config/kitchen.js'
 import {loadConfig} from '../../src/config/load.js'
 import {ConfigError, ConfigErrors, GalleyError} from '../../src/errors.js'
 import {makeProject, removeProject} from '../fakes/project.js'
+import {rng} from '../fakes/random.js'
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/kitchen/', import.meta.url))
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1
-  return () => {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    return (s >>> 0) / 2 ** 32
-  }
-}
 
 const REPLACEMENTS = ['', '~', '[]', '{}', '-1', '0', 'true', '"a b/c"', '../../etc/passwd', "<%= ENV['X'] %>", "<%= ENV.fetch('X', 'y') %>", '&a [*a]', '!!binary aGk=', "'", '{', '[', ':', '- - -', '/[/']
 const KEYS = ['driver', 'platforms', 'suites', 'name', 'image', 'provisioner', 'verifier', 'transport', 'lifecycle', 'run_list', 'attributes', 'includes', 'excludes', 'script', 'command', 'playbook', 'remote', 'driver_config', 'inspec_tests']
