@@ -3,6 +3,7 @@ import {accessSync, constants, existsSync, mkdirSync, readFileSync, statfsSync} 
 import {getDriver} from '../../drivers/index.js'
 import type {DoctorCheck} from '../../drivers/driver.js'
 import {GalleyCommand} from '../cli/base.js'
+import {PODMAN_SOCKET} from '../cli/engines.js'
 import {ExitCode} from '../errors.js'
 import {galleyHome} from '../images/store.js'
 
@@ -12,7 +13,6 @@ function tool(name: string, args: string[], fix: string): DoctorCheck {
   return {name, ok, detail: ok ? (out.stdout || out.stderr).split('\n')[0].trim() || 'present' : `${name} not found`, fix}
 }
 
-const PODMAN_SOCKET = '/run/podman/podman.sock'
 const GIB = 1024 ** 3
 
 /** The machine: Galley's store (writable, with room for images and layers) and the kernel's forwarding for NAT. */

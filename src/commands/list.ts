@@ -4,16 +4,8 @@ import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {formatTable} from '../cli/table.js'
 import {projectId} from '../lifecycle/instance.js'
+import {processAlive} from '../lifecycle/runs.js'
 import {StateStore, type InstanceState} from '../lifecycle/state.js'
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 export default class List extends GalleyCommand {
   static summary = 'List instances with their state, checked against the engine.'
@@ -44,7 +36,7 @@ export default class List extends GalleyCommand {
       let state: string = st?.state ?? 'destroyed'
       // The state file is what the last run wrote; the engine says whether it still holds.
       const key = st?.handle ? `${st.handle.driver}/${st.handle.name}` : undefined
-      if (st?.state === 'creating' && !alive(st.pid)) state = 'broken'
+      if (st?.state === 'creating' && !processAlive({pid: st.pid, started: 0})) state = 'broken'
       else if (key && st?.state !== 'creating' && !existing.has(key)) state = 'missing'
       else if (key && existing.get(key) === false) state = 'stopped'
       else if (!st && byInstance.has(spec.name)) state = 'orphaned'

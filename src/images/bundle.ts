@@ -6,11 +6,11 @@
  * writes the store part: step layers hold overlay whiteouts (device nodes) and opaque-directory
  * xattrs, which it keeps and npm's tar does not.
  */
-import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
-import {EngineError, UsageError} from '../errors.js'
+import {UsageError} from '../errors.js'
+import {run} from './run.js'
 import {galleyHome, readTags, storeDir, writeTag} from './store.js'
 
 export const BUNDLE_VERSION = 1
@@ -33,15 +33,7 @@ export interface DockerSide {
   loadImages(file: string): Promise<void>
 }
 
-function tar(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('tar', args, {stdio: ['ignore', 'ignore', 'pipe']})
-    let err = ''
-    child.stderr.on('data', (b) => (err += b))
-    child.on('error', (error) => reject(new EngineError(`cannot run tar: ${error.message}`, {hint: 'Install GNU tar.'})))
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new EngineError(`tar exited with ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`))))
-  })
-}
+const tar = (args: string[]) => run('tar', args)
 
 const TAR_KEEP = ['--xattrs', '--xattrs-include=*', '--numeric-owner']
 const compressed = (file: string) => (/\.(tgz|tar\.gz)$/.test(file) ? ['-z'] : [])

@@ -5,11 +5,9 @@
  * the directory. stageLayer makes a hard-linked copy of a layer with the markers converted, so it can
  * be packed with packDirectory; the layer itself is never changed.
  */
-import {spawn} from 'node:child_process'
 import {lstatSync, readdirSync, unlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {EngineError} from '../errors.js'
-import {galleyHome} from './store.js'
+import {run} from './run.js'
 
 export const WHITEOUT_PREFIX = '.wh.'
 export const OPAQUE_MARKER = '.wh..wh..opq'
@@ -40,21 +38,6 @@ export function findMarkers(dir: string, isOpaque: OpaqueTest): LayerMarkers {
   }
   walk('')
   return found
-}
-
-/** Runs a tool that prints nothing useful, failing with its stderr (cp and the like on store folders). */
-export function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {stdio: ['ignore', 'ignore', 'pipe']})
-    let err = ''
-    child.stderr.on('data', (b) => (err += b))
-    child.on('error', (error) => reject(new EngineError(`cannot run ${cmd}: ${error.message}`)))
-    child.on('close', (code) => {
-      if (code === 0) return resolve()
-      const full = /No space left on device/i.test(err)
-      reject(new EngineError(`${cmd} exited with ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`, full ? {hint: `The disk under ${galleyHome()} is full: galley cache prune --all and galley image rm free space in Galley's store.`} : {}))
-    })
-  })
 }
 
 /**

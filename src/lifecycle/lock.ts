@@ -30,12 +30,17 @@ function lockFile(root: string, instance: string): string {
   return path.join(root, '.galley', 'locks', `${instance}.lock`)
 }
 
-function readHolder(file: string): LockHolder | undefined {
+/** The holder a lock file's text names; undefined while it is empty or half-written. */
+function parseHolder(raw: string | undefined): LockHolder | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LockHolder
+    return raw === undefined ? undefined : (JSON.parse(raw) as LockHolder)
   } catch {
     return undefined
   }
+}
+
+function readHolder(file: string): LockHolder | undefined {
+  return parseHolder(readRaw(file))
 }
 
 function sleepSync(ms: number): void {
@@ -90,7 +95,7 @@ function take(root: string, instance: string, holder: LockHolder): boolean {
     }
     const raw = readRaw(file)
     if (raw === undefined) continue
-    const current = readHolder(file)
+    const current = parseHolder(raw)
     if (current && current.pid === holder.pid && current.started === holder.started) return true
     if (current && processAlive(current)) throw new LockedError(instance, current)
     // An empty or partial file is a lock being written: give its writer a moment before calling it stale.
