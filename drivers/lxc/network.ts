@@ -16,7 +16,18 @@ export interface Bridge {
   prefix: number
 }
 
+/** Bridges found by this process: doctor (for driver auto) and the first create both ask. */
+const found = new Map<string, Bridge>()
+
 export function findBridge(name: string): Bridge {
+  const known = found.get(name)
+  if (known) return known
+  const bridge = lookUpBridge(name)
+  found.set(name, bridge)
+  return bridge
+}
+
+function lookUpBridge(name: string): Bridge {
   const up = networkInterfaces()[name]?.find((a) => a.family === 'IPv4')
   if (up?.cidr) return {name, address: up.address, prefix: Number(up.cidr.split('/')[1])}
   // os.networkInterfaces() omits a bridge with no carrier, which is how it looks while no instance
