@@ -3,7 +3,8 @@ import {randomBytes} from 'node:crypto'
 import path from 'node:path'
 import {autoChoices, getDriver} from '../../drivers/index.js'
 import {isImageRef, type DriverName, type InstanceSpec, type ProjectConfig} from '../config/types.js'
-import {RunEmitter, type InstanceResult} from '../lifecycle/events.js'
+import type {InstanceResult} from '../model.js'
+import {RunEmitter} from '../lifecycle/events.js'
 import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
 import {logLevel} from './base.js'
@@ -151,9 +152,8 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       events,
       onPassed,
     })
-    const bySpec = new Map(specs.map((s) => [s.name, s]))
-    if (options.junit) await writeJunit(options.junit, results, bySpec, config.root)
-    if (options.tap) writeTap(options.tap, results, bySpec)
+    if (options.junit) await writeJunit(options.junit, results)
+    if (options.tap) writeTap(options.tap, results)
     if (options.json) writeJsonReport(options.json, results)
     const rel = (p: string) => path.relative(process.cwd(), p) || p
     const code = controller.signal.aborted ? 130 : exitCodeFor(results)

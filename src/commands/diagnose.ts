@@ -49,8 +49,9 @@ export default class Diagnose extends GalleyCommand {
         image: describeImage(s.platform.image),
         imageSpec: s.platform.image,
         driver: s.driver.name === 'auto' ? {...s.driver, picks: auto} : s.driver,
-        provisioner: s.provisioner,
-        verifier: s.verifier,
+        // Each tool's and verifier's settings beside the shared ones, as galley.yml groups them.
+        provisioner: {name: s.provisioner.name, steps: s.provisioner.steps, env: s.provisioner.env, idempotence: s.provisioner.idempotence, ...(s.provisioner.options as object)},
+        verifier: {name: s.verifier.name, tests: s.verifier.tests, ...s.verifier.sections, env: s.verifier.env},
       })),
     }
     // Secret values are shown masked, as everywhere else.

@@ -2,18 +2,25 @@
  * galley.yml's JSON Schema, made from the same Schema the loader checks files against, so editors
  * (through yaml-language-server, say) complete and check exactly what Galley accepts.
  */
-import {fileSchema, NAME_PATTERN, type Schema} from './schema.js'
+import {fileSchema} from './galley-schema.js'
+import {NAME_PATTERN, type Schema} from './schema.js'
 
 type Json = Record<string, unknown>
 
 const SIZE_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*[kKmMgGtT]?([iI]?[bB])?\\s*$'
+
+/** A descriptor's words on a key, beside what its kind says. */
+function withDoc(json: Json, doc: string | undefined): Json {
+  if (!doc) return json
+  return {...json, description: json.description ? `${doc} (${String(json.description)})` : doc}
+}
 
 export function toJsonSchema(schema: Schema): Json {
   switch (schema.kind) {
     case 'map': {
       const object: Json = {
         type: 'object',
-        properties: Object.fromEntries(Object.entries(schema.keys).map(([k, v]) => [k, toJsonSchema(v)])),
+        properties: Object.fromEntries(Object.entries(schema.keys).map(([k, v]) => [k, withDoc(toJsonSchema(v), schema.docs?.[k])])),
         additionalProperties: false,
         ...(schema.required?.length ? {required: schema.required} : {}),
         // Exactly one of these keys.

@@ -7,7 +7,8 @@ import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node} from 'yaml'
 import {ConfigError, ConfigErrors, type SourcePosition} from '../errors.js'
-import {NAME_PATTERN, parseSize} from './schema.js'
+import {NAME_PATTERN} from './schema.js'
+import {parseSize} from './values.js'
 
 type Raw = Record<string, unknown>
 

@@ -1,12 +1,15 @@
 /**
- * The shape of galley.yml, and a walker that checks a parsed YAML document against it while the
- * document still knows where each value came from, so every error carries file:line:col.
+ * The language galley.yml's shape is written in (./galley-schema.ts writes it, from the plugins'
+ * descriptors), and a walker that checks a parsed YAML document against it while the document
+ * still knows where each value came from, so every error carries file:line:col.
  */
-import {isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair} from 'yaml'
+import {isMap, isScalar, isSeq, type Node, type Pair} from 'yaml'
 import {ConfigError} from '../errors.js'
+import type {SourceMap} from './source.js'
+import {parseDuration, parseMode, parseSize} from './values.js'
 
 export type Schema =
-  | {kind: 'map'; keys: Record<string, Schema>; required?: string[]; oneOf?: string[]; orString?: string}
+  | {kind: 'map'; keys: Record<string, Schema>; required?: string[]; oneOf?: string[]; orString?: string; docs?: Record<string, string>}
   | {kind: 'seq'; items: Schema}
   | {kind: 'string'; pattern?: RegExp; what?: string}
   | {kind: 'name'}
@@ -23,113 +26,8 @@ export type Schema =
   | {kind: 'variants'; what: string; variants: Record<string, Schema>}
   | {kind: 'vars'}
 
-const env: Schema = {kind: 'env'}
 /** An env value kept out of logs, console and reports: `{value: ..., secret: true}`. */
 const SECRET_VALUE: Schema = {kind: 'map', keys: {value: {kind: 'scalar'}, secret: {kind: 'bool'}}, required: ['value']}
-const driver: Schema = {
-  kind: 'map',
-  keys: {
-    name: {kind: 'enum', values: ['lxc', 'docker', 'auto']},
-    socket: {kind: 'string'},
-    memory: {kind: 'size'},
-    cpus: {kind: 'number', min: 0.01},
-    pids: {kind: 'int', min: 1},
-  },
-}
-const step: Schema = {
-  kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}},
-  oneOf: ['script', 'run'],
-}
-const test: Schema = {
-  kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env},
-  oneOf: ['script', 'run'],
-}
-const junitCommand: Schema = {kind: 'map', keys: {name: {kind: 'string'}, run: {kind: 'string'}, report: {kind: 'string'}, env}, required: ['run', 'report']}
-const str: Schema = {kind: 'string'}
-const bool: Schema = {kind: 'bool'}
-const id: Schema = {kind: 'scalar'}
-const owned = {exists: bool, mode: {kind: 'mode'}, owner: id, group: id} satisfies Record<string, Schema>
-/** Each assertion names one resource (its kind is the key), with that kind's matchers and the common keys. */
-const assertion: Schema = {
-  kind: 'variants',
-  what: 'an assertion',
-  variants: Object.fromEntries(
-    Object.entries<Record<string, Schema>>({
-      file: {file: str, ...owned, contains: {kind: 'strings'}},
-      directory: {directory: str, ...owned},
-      package: {package: str, installed: bool, version: str},
-      service: {service: str, running: bool},
-      user: {user: str, exists: bool, uid: {kind: 'int', min: 0}, gid: {kind: 'int', min: 0}, home: str, shell: str, groups: {kind: 'strings'}},
-      group: {group: str, exists: bool, gid: {kind: 'int', min: 0}, members: {kind: 'strings'}},
-      port: {port: {kind: 'int', min: 1, max: 65535}, listening: bool, protocol: {kind: 'enum', values: ['tcp', 'udp']}, address: str},
-      process: {process: str, running: bool, user: id},
-      command: {command: str, exit_status: {kind: 'int', min: 0}, stdout: {kind: 'strings'}, stderr: {kind: 'strings'}},
-      http: {http: {kind: 'string', pattern: /^https?:\/\/[^/\s]+/, what: 'a URL starting with http:// or https://'}, status: {kind: 'int', min: 100}, body: {kind: 'strings'}, headers: {kind: 'env', keys: /^[A-Za-z0-9-]+$/}},
-      'kernel-param': {'kernel-param': {kind: 'string', pattern: /^[A-Za-z0-9_.\/-]+$/, what: 'a name such as net.ipv4.ip_forward'}, value: {kind: 'scalar'}},
-      mount: {mount: str, mounted: bool, type: str, source: str, options: {kind: 'strings'}},
-    }).map(([kind, keys]) => [kind, {kind: 'map', keys: {...keys, name: str, retry: {kind: 'int', min: 0}, timeout: {kind: 'duration'}}} satisfies Schema]),
-  ),
-}
-const verifier: Schema = {
-  kind: 'map',
-  keys: {
-    name: {kind: 'enum', values: ['shell', 'assert', 'bats', 'junit']},
-    tests: {kind: 'seq', items: test},
-    assert: {kind: 'seq', items: assertion},
-    bats: {kind: 'seq', items: {kind: 'string', pattern: /\.bats$/, what: 'a path to a .bats file'}},
-    junit: {kind: 'seq', items: junitCommand},
-    env,
-  },
-}
-const strings: Schema = {kind: 'strings'}
-const vars: Schema = {kind: 'vars'}
-const provisioner: Schema = {
-  kind: 'map',
-  keys: {
-    name: {kind: 'enum', values: ['shell', 'ansible', 'puppet', 'chef', 'itamae']},
-    steps: {kind: 'seq', items: step},
-    env,
-    idempotence: {kind: 'bool'},
-    package: {kind: 'string'},
-    playbook: strings,
-    roles_path: strings,
-    extra_vars: vars,
-    inventory: vars,
-    manifest: {kind: 'string'},
-    modulepath: strings,
-    run_list: strings,
-    attributes: vars,
-    cookbooks_path: strings,
-    recipe: strings,
-  },
-}
-const image: Schema = {
-  kind: 'map',
-  keys: {
-    bootstrap: {kind: 'enum', values: ['busybox', 'debootstrap']},
-    release: {kind: 'string'},
-    variant: {kind: 'enum', values: ['minbase', 'buildd', 'fakechroot']},
-    packages: {kind: 'seq', items: {kind: 'string'}},
-    mirror: {kind: 'string'},
-  },
-  required: ['bootstrap'],
-  orString: 'an engine image reference such as debian:12',
-}
-const platform: Schema = {kind: 'map', keys: {name: {kind: 'name'}, image, driver, provisioner, verifier}, required: ['name', 'image']}
-const suite: Schema = {
-  kind: 'map',
-  keys: {
-    name: {kind: 'name'},
-    driver,
-    provisioner,
-    verifier,
-    includes: {kind: 'seq', items: {kind: 'string'}},
-    excludes: {kind: 'seq', items: {kind: 'string'}},
-  },
-  required: ['name'],
-}
 
 /**
  * Which variant a mapping with these keys is: the one variant key among them, or, when a matcher
@@ -146,48 +44,9 @@ export function pickVariant(schema: Extract<Schema, {kind: 'variants'}>, keys: s
   return fits.length === 1 ? fits[0] : undefined
 }
 
-/** The resource an assertion of galley.yml checks, from its keys. */
-export const assertionKind = (keys: string[]) => pickVariant(assertion as Extract<Schema, {kind: 'variants'}>, keys)
-
-/** The whole file. `required` is relaxed for galley.local.yml, which only overrides. */
-export function fileSchema(isOverride: boolean): Schema {
-  return {
-    kind: 'map',
-    keys: {driver, provisioner, verifier, platforms: {kind: 'seq', items: platform}, suites: {kind: 'seq', items: suite}},
-    required: isOverride ? [] : ['platforms', 'suites'],
-  }
-}
-
 export const MIN_MEMORY = 8 * 1024 * 1024
 
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
-
-/** Sizes as users write them: 512M, 1G, 1.5GiB, 1048576. */
-export function parseSize(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.floor(value)
-  if (typeof value !== 'string') return undefined
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(value)
-  if (!m) return undefined
-  const exp = ' kmgt'.indexOf((m[2] || ' ').toLowerCase())
-  const bytes = Math.floor(Number(m[1]) * 1024 ** exp)
-  return bytes > 0 ? bytes : undefined
-}
-
-/** Durations as users write them: 30s, 2m, 500ms, 1h, or a number of seconds; milliseconds. */
-export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value * 1000)
-  if (typeof value !== 'string') return undefined
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value)
-  if (!m) return undefined
-  return Math.round(Number(m[1]) * {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'])
-}
-
-/** File modes as users write them: "0644", "644", 644 (YAML reads 0644 as the number 644); the octal string. */
-export function parseMode(value: unknown): string | undefined {
-  const text = typeof value === 'number' && Number.isInteger(value) ? String(value) : value
-  if (typeof text !== 'string' || !/^0?[0-7]{3,4}$/.test(text.trim())) return undefined
-  return text.trim().replace(/^0(?=[0-7]{4}$)/, '').padStart(4, '0')
-}
 
 /** Edit distance, for "did you mean". */
 export function distance(a: string, b: string): number {
@@ -215,21 +74,6 @@ export function closest(word: string, candidates: string[]): string | undefined 
     }
   }
   return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined
-}
-
-/** Locates nodes of one parsed file. */
-export class SourceMap {
-  constructor(
-    readonly file: string,
-    readonly doc: Document,
-    private readonly lines: LineCounter,
-  ) {}
-
-  at(node: Node | Pair['key'] | null | undefined): {file: string; line: number; col: number} {
-    const offset = (node as Node | null)?.range?.[0] ?? 0
-    const pos = this.lines.linePos(offset)
-    return {file: this.file, line: pos.line, col: pos.col}
-  }
 }
 
 function kindOf(node: unknown): string {

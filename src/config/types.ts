@@ -1,4 +1,5 @@
 /** The shapes of galley.yml after validation and merging. */
+import type {ConfigError, SourcePosition} from '../errors.js'
 
 export type BootstrapSpec =
   | {bootstrap: 'busybox'}
@@ -50,34 +51,17 @@ export interface SourceRef {
   line?: number
 }
 
-export type ProvisionerName = 'shell' | 'ansible' | 'puppet' | 'chef' | 'itamae'
-
-/** Values a recipe tool reads (extra vars, attributes): anything YAML can hold. */
-export type Vars = Record<string, unknown>
-
+/** The shared provisioner settings; each tool's own settings are its descriptor's (src/provisioners/<tool>.ts). */
 export interface ProvisionerSettings {
-  name: ProvisionerName
+  /** The tool: a name in the provisioner registry (shell, ansible, puppet, chef, itamae). */
+  name: string
   /** Shell steps; with a recipe tool they run before it is installed and run. */
   steps: StepSpec[]
   env: Record<string, string>
   /** Converge a second time and fail when that changes anything. */
   idempotence?: boolean
-  /** The Debian package that provides the tool when the platform lacks it. */
-  package?: string
-  /** ansible: playbooks (each one step), roles folders, `-e` vars, and host vars of the instance. */
-  playbooks?: string[]
-  rolesPath?: string[]
-  extraVars?: Vars
-  inventory?: Vars
-  /** puppet: a manifest file or folder and module folders. */
-  manifest?: string
-  modulepath?: string[]
-  /** chef: `recipe[x]`, `role[y]` or `x::y`, node attributes (itamae's node too), cookbook folders. */
-  runList?: string[]
-  attributes?: Vars
-  cookbooksPath?: string[]
-  /** itamae: recipe files, each one step. */
-  recipes?: string[]
+  /** The tool's own settings, as its descriptor read them. */
+  options: unknown
 }
 
 export interface TestSpec {
@@ -89,13 +73,10 @@ export interface TestSpec {
   source?: SourceRef
 }
 
-/** The resources the built-in `assert` verifier can check. */
-export const ASSERT_KINDS = ['file', 'directory', 'package', 'service', 'user', 'group', 'port', 'process', 'command', 'http', 'kernel-param', 'mount'] as const
-export type AssertKind = (typeof ASSERT_KINDS)[number]
-
 /** One declarative check of the `assert` verifier: one test case. */
 export interface Assertion {
-  kind: AssertKind
+  /** The resource kind: a name in the assertion registry (file, package, service …). */
+  kind: string
   /** What is checked: a path, a name, a port number, a command line, a URL, a kernel parameter. */
   target: string
   /** The test case's name: `name:`, or `<kind> <target>`. */
@@ -109,26 +90,13 @@ export interface Assertion {
   source?: SourceRef
 }
 
-/** A command that writes a JUnit report, whose test cases join Galley's. */
-export interface JunitCommandSpec {
-  name: string
-  run: string
-  /** Where the command writes its report inside the instance, relative to the project folder. */
-  report: string
-  env: Record<string, string>
-}
-
-export type VerifierName = 'shell' | 'assert' | 'bats' | 'junit'
-
-/** A verifier runs every kind of test it lists: shell tests, then assertions, bats files, JUnit commands. */
+/** A verifier runs its shell tests, then each other verifier's entries (assert, bats, junit …). */
 export interface VerifierSettings {
-  name: VerifierName
+  name: string
   tests: TestSpec[]
-  assert: Assertion[]
-  /** .bats files relative to the project folder. */
-  bats: string[]
-  junit: JunitCommandSpec[]
   env: Record<string, string>
+  /** Each verifier's entries, by its key under `verifier:`, as its descriptor read them. */
+  sections: Record<string, unknown[]>
 }
 
 export interface PlatformSpec {
@@ -156,5 +124,7 @@ export interface ProjectConfig {
   /** Env values marked secret or taken from the environment: masked in output, logs and reports. */
   secrets: string[]
   /** `${VAR}`s in env values that are not set: an error for whatever would run steps or tests. */
-  envErrors?: import('../errors.js').ConfigError[]
+  envErrors?: ConfigError[]
+  /** Where a platform or suite (or one of its keys) is written, for errors found after loading. */
+  locate?: (list: 'platforms' | 'suites', name: string, key?: string) => SourcePosition
 }

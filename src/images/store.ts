@@ -122,7 +122,8 @@ export function diskUsage(dir: string): number {
 
 /** Images promoted from instances, by the name they were given (`myapp:1.0` → image id). */
 function tagsFile(): string {
-  return storePath('images', 'tags.json')
+  // Read before anything is made (a platform naming a promoted image): no folder is created for it.
+  return path.join(galleyHome(), 'images', 'tags.json')
 }
 
 export function readTags(): Record<string, string> {

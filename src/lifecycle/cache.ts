@@ -10,11 +10,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {InstanceSpec} from '../config/types.js'
 import {projectFiles} from '../provisioners/files.js'
-import {provisionSteps} from '../provisioners/index.js'
-
-export function instanceEnv(spec: InstanceSpec): Record<string, string> {
-  return {GALLEY_INSTANCE: spec.name, GALLEY_SUITE: spec.suite, GALLEY_PLATFORM: spec.platform.name}
-}
+import type {ProvisionStep} from '../provisioners/index.js'
 
 const sorted = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)))
 
@@ -28,10 +24,10 @@ function hashPath(hash: Hash, root: string, rel: string): void {
   for (const file of files) hash.update('\0').update(file).update('\0').update(readFileSync(path.join(root, file)))
 }
 
-/** One key per converge step of `spec`, chained from `baseId` (the engine's base snapshot). */
-export function stepKeys(spec: InstanceSpec, baseId: string, root: string): string[] {
+/** One key per converge step of `spec` (its planned `steps`), chained from `baseId` (the engine's base snapshot). */
+export function stepKeys(spec: InstanceSpec, steps: ProvisionStep[], baseId: string, root: string): string[] {
   let parent = baseId
-  return provisionSteps(spec, root).map((step) => {
+  return steps.map((step) => {
     const hash = createHash('sha256').update(parent).update('\0')
     hash.update(JSON.stringify({provisioner: spec.provisioner.name, env: sorted(step.cache.env), ...step.cache.settings}))
     for (const rel of step.cache.paths) hashPath(hash, root, rel)

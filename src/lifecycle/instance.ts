@@ -9,12 +9,13 @@ import {packDirectory} from '../images/tar.js'
 import type {ContainerHandle, Driver, Snapshot} from '../../drivers/driver.js'
 import type {InstanceSpec} from '../config/types.js'
 import {EngineError, GalleyError, InterruptedError} from '../errors.js'
-import {provisionSteps, type ProvisionStep} from '../provisioners/index.js'
-import {shellTests} from '../verifiers/shell.js'
-import {runCaseVerifiers, type VerifyContext} from '../verifiers/verifier.js'
-import {instanceEnv, stepKeys} from './cache.js'
-import {PROJECT_DIR, type TaskCommand} from './commands.js'
-import type {Phase, RunEmitter, TaskResult} from './events.js'
+import {instanceEnv, PROJECT_DIR, type InstancePlan, type Phase, type TaskCommand, type TaskResult} from '../model.js'
+import type {ProvisionStep} from '../provisioners/index.js'
+import {runCaseVerifiers} from '../verifiers/index.js'
+import {stepKeys} from './cache.js'
+import {fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
+import {verifyContext} from './verify-context.js'
+import type {RunEmitter} from './events.js'
 import type {LifecycleState, StateStore} from './state.js'
 
 export type Action = 'create' | 'converge' | 'verify' | 'destroy'
@@ -81,6 +82,7 @@ export class Instance {
   idempotence?: TaskResult[]
   /** The action under way, for reports of where an instance stopped. */
   currentPhase: Phase = 'pending'
+  private planned?: InstanceTasks
 
   constructor(private readonly deps: InstanceDeps) {
     this.spec = deps.spec
@@ -89,6 +91,20 @@ export class Instance {
 
   get driver(): Driver {
     return this.deps.driver
+  }
+
+  /** This instance's steps and tests, planned once (the first converge or verify reads the recipes). */
+  private get tasks(): InstanceTasks {
+    return (this.planned ??= planTasks(this.spec, this.deps.root))
+  }
+
+  /** What every report lists for this instance: its planned steps and tests. */
+  get plan(): InstancePlan {
+    try {
+      return this.tasks.plan
+    } catch {
+      return fallbackPlan(this.spec)
+    }
   }
 
   get containerName(): string {
@@ -251,6 +267,7 @@ export class Instance {
         expected: cmd.expected,
         durationMs: performance.now() - started,
         outputTail: lines.slice(-TAIL_LINES).join('\n'),
+        ...(cmd.command !== undefined ? {command: cmd.command} : {}),
         ...(cmd.source ? {source: cmd.source} : {}),
         message: ok ? undefined : (verdict.message ?? `${cmd.kind} \`${cmd.name}\` exited with ${exitCode}` + (cmd.expected !== 0 ? `, expected ${cmd.expected}` : '')),
       }
@@ -271,14 +288,14 @@ export class Instance {
    * remaining steps run, and each one that succeeds is snapshotted. A failed step is never cached.
    */
   async converge(): Promise<void> {
-    const commands = provisionSteps(this.spec, this.deps.root)
+    const commands = this.tasks.steps
     this.steps.length = 0
     this.idempotence = undefined
     let from = 0
     let keys: string[] = []
     if (this.caching) {
       const base = await this.ensureBase()
-      keys = stepKeys(this.spec, base.id, this.deps.root)
+      keys = stepKeys(this.spec, commands, base.id, this.deps.root)
       let target = base
       for (let i = keys.length - 1; i >= 0; i--) {
         const hit = await this.deps.driver.findSnapshot(keys[i])
@@ -298,7 +315,7 @@ export class Instance {
     this.phase('converge')
     const handle = this.requireHandle()
     for (const cmd of commands.slice(0, from)) {
-      const result: TaskResult = {kind: 'step', name: cmd.name, ok: true, exitCode: 0, expected: 0, durationMs: 0, outputTail: '', cached: true}
+      const result: TaskResult = {kind: 'step', name: cmd.name, ok: true, exitCode: 0, expected: 0, durationMs: 0, outputTail: '', cached: true, ...(cmd.command !== undefined ? {command: cmd.command} : {}), ...(cmd.source ? {source: cmd.source} : {})}
       this.steps.push(result)
       this.deps.events.emit('task:end', {instance: this.name, result})
     }
@@ -360,9 +377,20 @@ export class Instance {
     const handle = this.requireHandle()
     this.tests.length = 0
     await this.upload(handle)
-    await this.runTasks(handle, shellTests(this.spec.verifier, this.spec.provisioner), this.tests, false)
+    await this.runTasks(handle, this.tasks.tests, this.tests, false)
     const shellCount = this.tests.length
-    await runCaseVerifiers(this.spec.verifier, this.verifyContext(handle))
+    await runCaseVerifiers(
+      this.spec.verifier,
+      verifyContext({
+        driver: this.deps.driver,
+        handle,
+        instance: this.name,
+        env: {...instanceEnv(this.spec), ...this.spec.provisioner.env, ...this.spec.verifier.env},
+        events: this.deps.events,
+        signal: this.deps.signal,
+        results: this.tests,
+      }),
+    )
     this.checkAborted()
     const failedAt = this.tests.findIndex((t) => !t.ok)
     if (failedAt >= 0) {
@@ -374,48 +402,6 @@ export class Instance {
       throw new TaskFailed({...failed, message: `${count} of ${this.tests.length} tests failed; first: ${first}`})
     }
     this.record('verified', 'verify', {tests: {passed: this.tests.length, total: this.tests.length}})
-  }
-
-  /** What the assert, bats and JUnit verifiers run through: this instance's exec and events. */
-  private verifyContext(handle: ContainerHandle): VerifyContext {
-    const env = {...instanceEnv(this.spec), ...this.spec.provisioner.env, ...this.spec.verifier.env}
-    const signal = this.deps.signal
-    return {
-      signal,
-      exec: async (argv, options = {}) => {
-        const out: Buffer[] = []
-        const err: Buffer[] = []
-        const emit = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
-          if (options.task) this.deps.events.emit('task:output', {instance: this.name, kind: 'test', name: options.task, stream, text: chunk.toString()})
-        }
-        const exitCode = await this.deps.driver.exec(handle, argv, {
-          env: {...env, ...options.env},
-          cwd: PROJECT_DIR,
-          onStdout: (b) => (out.push(b), emit('stdout', b)),
-          onStderr: (b) => (err.push(b), emit('stderr', b)),
-          signal,
-        })
-        this.checkAborted()
-        return {exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString()}
-      },
-      start: (name, index, total) => this.deps.events.emit('task:start', {instance: this.name, kind: 'test', name, index, total}),
-      output: (name, text) => this.deps.events.emit('task:output', {instance: this.name, kind: 'test', name, stream: 'stdout', text}),
-      end: (result) => {
-        this.tests.push(result)
-        this.deps.events.emit('task:end', {instance: this.name, result})
-      },
-      note: (message) => this.deps.events.emit('instance:note', {instance: this.name, message}),
-      sleep: (ms) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(done, ms)
-          function done() {
-            clearTimeout(timer)
-            signal.removeEventListener('abort', done)
-            resolve()
-          }
-          signal.addEventListener('abort', done, {once: true})
-        }),
-    }
   }
 
   async destroy(): Promise<void> {

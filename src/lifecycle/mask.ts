@@ -5,7 +5,8 @@
  * each stream are held back until the next chunk (or the end of the task) shows whether they begin
  * a secret.
  */
-import type {InstanceResult, RunEmitter, RunEvents, TaskResult} from './events.js'
+import type {InstanceResult, TaskResult} from '../model.js'
+import type {RunEmitter, RunEvents} from './events.js'
 
 export const MASK = '***'
 /** Shorter values would mask ordinary text ("1", "on"); they are not treated as secrets. */
@@ -66,6 +67,7 @@ function maskTask(m: Masker, t: TaskResult): void {
   t.outputTail = m.mask(t.outputTail)
   t.message = m.mask(t.message)
   t.name = m.mask(t.name)
+  if (t.command !== undefined) t.command = m.mask(t.command)
 }
 
 /**
@@ -108,6 +110,10 @@ export function maskEvents(events: RunEmitter, secrets: Iterable<string>): Maske
         const r = (payload as RunEvents['instance:done'][0]).result as InstanceResult
         r.message = m.mask(r.message)
         for (const t of [...r.steps, ...r.tests]) maskTask(m, t)
+        for (const e of [...r.plan.steps, ...r.plan.tests]) {
+          e.name = m.mask(e.name)
+          if (e.command !== undefined) e.command = m.mask(e.command)
+        }
         return emit('instance:done', {result: r})
       }
       default:

@@ -2,7 +2,8 @@
 import pLimit from 'p-limit'
 import {describeImage} from '../config/types.js'
 import {GalleyError, InterruptedError} from '../errors.js'
-import type {InstanceResult, InstanceStatus, RunEmitter} from './events.js'
+import type {InstanceResult, InstanceStatus} from '../model.js'
+import type {RunEmitter} from './events.js'
 import {TaskFailed, type Action, type Instance} from './instance.js'
 
 export type DestroyStrategy = 'passing' | 'always' | 'never'
@@ -61,6 +62,7 @@ export async function runInstances(instances: Instance[], action: Action | 'test
         ...base,
         status,
         failedIn: status === 'passed' || status === 'skipped' ? undefined : failedIn,
+        plan: inst.plan,
         steps: [...inst.steps],
         tests: [...inst.tests],
         ...(inst.idempotence ? {idempotence: [...inst.idempotence]} : {}),

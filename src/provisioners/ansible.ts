@@ -6,9 +6,21 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {parse} from 'yaml'
 import type {InstanceSpec} from '../config/types.js'
-import type {Verdict} from '../lifecycle/commands.js'
+import type {Verdict} from '../model.js'
 import {projectFiles} from './files.js'
+import {defineProvisioner, stringList, varsOf, type Raw} from './plugin.js'
 import {inProject, installStep, stepEnv, writeThenRun, type ProvisionStep} from './step.js'
+
+export interface AnsibleSettings {
+  /** The Debian package that provides ansible-playbook when the platform lacks it. */
+  package?: string
+  /** Each playbook is one step. */
+  playbooks: string[]
+  rolesPath?: string[]
+  /** `-e` vars, and host vars of the instance. */
+  extraVars?: Record<string, unknown>
+  inventory?: Record<string, unknown>
+}
 
 const INVENTORY = '/tmp/galley-ansible/inventory.json'
 
@@ -86,9 +98,9 @@ const COLLECTION_MODULE = /^\s*(?:-\s+)?(?!ansible\.(?:builtin|legacy)\.)[a-z0-9
  * Debian's `ansible-core` (small) unless the playbooks or roles name modules of other collections,
  * which Debian's `ansible` package carries; `package:` decides when set.
  */
-export function ansiblePackage(spec: InstanceSpec, root: string): string {
-  if (spec.provisioner.package) return spec.provisioner.package
-  for (const rel of ansiblePaths(spec)) {
+export function ansiblePackage(p: AnsibleSettings, root: string): string {
+  if (p.package) return p.package
+  for (const rel of ansiblePaths(p)) {
     for (const file of projectFiles(root, rel)) {
       if (/\.ya?ml$/.test(file) && COLLECTION_MODULE.test(readFileSync(path.join(root, file), 'utf8'))) return 'ansible'
     }
@@ -97,13 +109,11 @@ export function ansiblePackage(spec: InstanceSpec, root: string): string {
 }
 
 /** The folders a playbook step reads: each playbook's folder (its roles, vars and templates) and roles_path. */
-function ansiblePaths(spec: InstanceSpec): string[] {
-  const p = spec.provisioner
+function ansiblePaths(p: AnsibleSettings): string[] {
   return [...new Set([...(p.playbooks ?? []).map((pb) => path.dirname(pb)), ...(p.rolesPath ?? [])])]
 }
 
-export function ansibleSteps(spec: InstanceSpec, root: string): ProvisionStep[] {
-  const p = spec.provisioner
+function ansibleSteps(spec: InstanceSpec, p: AnsibleSettings, root: string): ProvisionStep[] {
   const env: Record<string, string> = {
     LANG: 'C.UTF-8',
     LC_ALL: 'C.UTF-8',
@@ -114,11 +124,11 @@ export function ansibleSteps(spec: InstanceSpec, root: string): ProvisionStep[] 
     ANSIBLE_LOCALHOST_WARNING: '0',
     ANSIBLE_INVENTORY_UNPARSED_WARNING: '0',
     ...(p.rolesPath ? {ANSIBLE_ROLES_PATH: p.rolesPath.map(inProject).join(':')} : {}),
-    ...p.env,
+    ...spec.provisioner.env,
   }
   // python3-apt for the apt module; sudo because plays say `become: true`, and sudo from root asks nothing.
-  const install = installStep(spec, 'ansible', ['ansible-playbook'], [ansiblePackage(spec, root), 'python3-apt', 'sudo'], {systemctlShim: true})
-  const steps = (p.playbooks ?? []).map((playbook): ProvisionStep => {
+  const install = installStep(spec, 'ansible', ['ansible-playbook'], [ansiblePackage(p, root), 'python3-apt', 'sudo'], {systemctlShim: true})
+  const steps = p.playbooks.map((playbook): ProvisionStep => {
     const groups = playbookGroups(root, playbook)
     const host = spec.name
     const inventory = {
@@ -141,8 +151,9 @@ export function ansibleSteps(spec: InstanceSpec, root: string): ProvisionStep[] 
       argv,
       env,
       expected: 0,
+      command: `ansible-playbook ${playbook}`,
       judge: (code, output) => judgeConverge(playbook, code, output),
-      cache: {env: stepEnv(spec, env), settings: {playbook, groups, inventory: p.inventory ?? null, extraVars: p.extraVars ?? null}, paths: ansiblePaths(spec)},
+      cache: {env: stepEnv(spec, env), settings: {playbook, groups, inventory: p.inventory ?? null, extraVars: p.extraVars ?? null}, paths: ansiblePaths(p)},
       recheck: {kind: 'idempotence', name: playbook, argv, env, expected: 0, judge: (code, output) => judgeSecondRun(playbook, code, output)},
     }
   })
@@ -165,3 +176,23 @@ export function judgeSecondRun(playbook: string, code: number, output: string): 
   const names = run.changedTasks.length ? `: ${run.changedTasks.join(', ')}` : ''
   return {ok: false, message: `the second run of ${playbook} changed ${changed} task${changed === 1 ? '' : 's'} (changed=${changed})${names}`}
 }
+
+export const ansible = defineProvisioner<AnsibleSettings>({
+  name: 'ansible',
+  summary: "Debian's ansible inside the instance, each playbook one step, through a local connection",
+  settings: {
+    package: {schema: {kind: 'string'}, doc: 'the Debian package that provides the tool when the platform lacks it'},
+    playbook: {schema: {kind: 'strings'}, files: 'file', required: true, doc: 'playbooks, each one step'},
+    roles_path: {schema: {kind: 'strings'}, files: 'folder', doc: 'folders of roles (ANSIBLE_ROLES_PATH)'},
+    extra_vars: {schema: {kind: 'vars'}, doc: 'variables passed with -e'},
+    inventory: {schema: {kind: 'vars'}, doc: 'host variables of the instance'},
+  },
+  read: (raw: Raw): AnsibleSettings => ({
+    ...(raw.package !== undefined ? {package: String(raw.package)} : {}),
+    playbooks: stringList(raw.playbook) ?? [],
+    ...(raw.roles_path !== undefined ? {rolesPath: stringList(raw.roles_path)} : {}),
+    ...(raw.extra_vars !== undefined ? {extraVars: varsOf(raw.extra_vars)} : {}),
+    ...(raw.inventory !== undefined ? {inventory: varsOf(raw.inventory)} : {}),
+  }),
+  steps: ansibleSteps,
+})

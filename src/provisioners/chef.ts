@@ -4,8 +4,18 @@
  * the platform's image must bring one.
  */
 import type {InstanceSpec} from '../config/types.js'
-import type {Verdict} from '../lifecycle/commands.js'
+import type {Verdict} from '../model.js'
+import {defineProvisioner, pathProblem, stringList, varsOf, type Raw} from './plugin.js'
 import {inProject, stepEnv, type ProvisionStep} from './step.js'
+
+export interface ChefSettings {
+  /** `recipe[x]`, `role[y]`, `x` or `x::y`. */
+  runList: string[]
+  /** Node attributes. */
+  attributes?: Record<string, unknown>
+  /** Cookbook folders; `cookbooks` when not given. */
+  cookbooksPath?: string[]
+}
 
 const DIR = '/tmp/galley-chef'
 const NO_CHEF = 100
@@ -15,8 +25,11 @@ export function runListEntry(entry: string): string {
   return /^(recipe|role)\[/.test(entry) ? entry : `recipe[${entry}]`
 }
 
-export function soloRb(spec: InstanceSpec): string {
-  const paths = (spec.provisioner.cookbooksPath ?? ['cookbooks']).map((p) => JSON.stringify(inProject(p)))
+/** `recipe[x]`, `role[y]`, `x` or `x::y`. */
+const RUN_LIST_ENTRY = /^(?:(?:recipe|role)\[[A-Za-z0-9_.:-]+\]|[A-Za-z0-9_.-]+(?:::[A-Za-z0-9_.-]+)?)$/
+
+export function soloRb(spec: InstanceSpec, p: ChefSettings): string {
+  const paths = (p.cookbooksPath ?? ['cookbooks']).map((dir) => JSON.stringify(inProject(dir)))
   return [
     `cookbook_path [${paths.join(', ')}]`,
     `file_cache_path ${JSON.stringify(`${DIR}/cache`)}`,
@@ -27,8 +40,8 @@ export function soloRb(spec: InstanceSpec): string {
   ].join('\n')
 }
 
-export function nodeJson(spec: InstanceSpec): string {
-  return JSON.stringify({...(spec.provisioner.attributes ?? {}), run_list: (spec.provisioner.runList ?? []).map(runListEntry)})
+export function nodeJson(p: ChefSettings): string {
+  return JSON.stringify({...(p.attributes ?? {}), run_list: p.runList.map(runListEntry)})
 }
 
 export interface ChefRun {
@@ -80,9 +93,8 @@ export function judgeChefSecondRun(code: number, output: string): Verdict {
   return {ok: false, message: `the second chef-solo run updated ${updated} resource${updated === 1 ? '' : 's'}${run.resources.length ? ': ' + run.resources.join(', ') : ''}`}
 }
 
-export function chefSteps(spec: InstanceSpec): ProvisionStep[] {
-  const p = spec.provisioner
-  const env = {LANG: 'C.UTF-8', CHEF_LICENSE: 'accept-no-persist', ...p.env}
+function chefSteps(spec: InstanceSpec, p: ChefSettings): ProvisionStep[] {
+  const env = {LANG: 'C.UTF-8', CHEF_LICENSE: 'accept-no-persist', ...spec.provisioner.env}
   const script = [
     `bin=$(command -v cinc-solo || command -v chef-solo) || { echo "galley: no cinc-solo or chef-solo in this image" >&2; exit ${NO_CHEF}; }`,
     `mkdir -p ${DIR}`,
@@ -90,8 +102,8 @@ export function chefSteps(spec: InstanceSpec): ProvisionStep[] {
     `printf '%s\\n' "$2" > ${DIR}/node.json`,
     `exec "$bin" --no-color --format doc --config ${DIR}/solo.rb --json-attributes ${DIR}/node.json`,
   ].join('\n')
-  const argv = ['/bin/sh', '-c', script, 'galley', soloRb(spec), nodeJson(spec)]
-  const name = `chef-solo ${(p.runList ?? []).map(runListEntry).join(',')}`
+  const argv = ['/bin/sh', '-c', script, 'galley', soloRb(spec, p), nodeJson(p)]
+  const name = `chef-solo ${p.runList.map(runListEntry).join(',')}`
   return [
     {
       kind: 'step',
@@ -99,9 +111,33 @@ export function chefSteps(spec: InstanceSpec): ProvisionStep[] {
       argv,
       env,
       expected: 0,
+      command: name,
       judge: (code) => judgeChef(spec, code),
-      cache: {env: stepEnv(spec, env), settings: {runList: p.runList ?? [], attributes: p.attributes ?? null}, paths: p.cookbooksPath ?? ['cookbooks']},
+      cache: {env: stepEnv(spec, env), settings: {runList: p.runList, attributes: p.attributes ?? null}, paths: p.cookbooksPath ?? ['cookbooks']},
       recheck: {kind: 'idempotence', name, argv, env, expected: 0, judge: (code, output) => judgeChefSecondRun(code, output)},
     },
   ]
 }
+
+export const chef = defineProvisioner<ChefSettings>({
+  name: 'chef',
+  summary: '`cinc-solo` or `chef-solo` in local mode inside the instance, with a run list and node attributes',
+  settings: {
+    run_list: {schema: {kind: 'strings'}, required: true, doc: 'recipe[x], role[y], x or x::y'},
+    attributes: {schema: {kind: 'vars'}, doc: 'node attributes'},
+    cookbooks_path: {schema: {kind: 'strings'}, files: 'folder', doc: 'folders of cookbooks (default: cookbooks)'},
+  },
+  read: (raw: Raw): ChefSettings => ({
+    runList: stringList(raw.run_list) ?? [],
+    ...(raw.attributes !== undefined ? {attributes: varsOf(raw.attributes)} : {}),
+    ...(raw.cookbooks_path !== undefined ? {cookbooksPath: stringList(raw.cookbooks_path)} : {}),
+  }),
+  check(p, spec, check) {
+    for (const entry of p.runList.filter((e) => !RUN_LIST_ENTRY.test(e))) {
+      check.error(`run_list entry \`${entry}\` is not a recipe or role`, {key: 'run_list', value: entry}, 'Write recipe[cookbook::recipe], role[name], or cookbook::recipe.')
+    }
+    const problem = p.cookbooksPath ? undefined : pathProblem(check.root, 'cookbooks', 'folder')
+    if (problem) check.error(`suite \`${spec.suite}\` uses chef without \`cookbooks_path:\`, and the default \`cookbooks\` ${problem}`, {key: 'run_list'}, 'Set cookbooks_path: to the folder holding your cookbooks.')
+  },
+  steps: chefSteps,
+})

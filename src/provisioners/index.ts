@@ -1,27 +1,23 @@
-/** Each provisioner turns a suite's settings into converge steps; the shell steps always come first. */
+/** The registry of provisioners: each tool's descriptor, by the name galley.yml gives it. */
 import type {InstanceSpec} from '../config/types.js'
-import {ansibleSteps} from './ansible.js'
-import {chefSteps} from './chef.js'
-import {itamaeSteps} from './itamae.js'
-import {puppetSteps} from './puppet.js'
-import {shellSteps} from './shell.js'
+import {ansible} from './ansible.js'
+import {chef} from './chef.js'
+import {itamae} from './itamae.js'
+import type {Provisioner} from './plugin.js'
+import {puppet} from './puppet.js'
+import {shell, shellSteps} from './shell.js'
 import type {ProvisionStep} from './step.js'
 
 export type {ProvisionStep} from './step.js'
 
+export const PROVISIONERS: readonly Provisioner[] = [shell, ansible, puppet, chef, itamae]
+
+export function provisionerNamed(name: string): Provisioner | undefined {
+  return PROVISIONERS.find((p) => p.name === name)
+}
+
 /** The instance's converge steps, in order: `steps:` (shell), then the recipe tool's install and runs. */
 export function provisionSteps(spec: InstanceSpec, root: string): ProvisionStep[] {
-  const shell = shellSteps(spec)
-  switch (spec.provisioner.name) {
-    case 'ansible':
-      return [...shell, ...ansibleSteps(spec, root)]
-    case 'puppet':
-      return [...shell, ...puppetSteps(spec)]
-    case 'chef':
-      return [...shell, ...chefSteps(spec)]
-    case 'itamae':
-      return [...shell, ...itamaeSteps(spec)]
-    default:
-      return shell
-  }
+  const tool = provisionerNamed(spec.provisioner.name) ?? shell
+  return [...shellSteps(spec), ...tool.steps(spec, spec.provisioner.options, root)]
 }

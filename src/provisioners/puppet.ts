@@ -4,8 +4,16 @@
  */
 import path from 'node:path'
 import type {InstanceSpec} from '../config/types.js'
-import type {Verdict} from '../lifecycle/commands.js'
+import type {Verdict} from '../model.js'
+import {defineProvisioner, stringList, type Raw} from './plugin.js'
 import {inProject, installStep, stepEnv, type ProvisionStep} from './step.js'
+
+export interface PuppetSettings {
+  package?: string
+  /** A manifest file, or a folder of them. */
+  manifest: string
+  modulepath?: string[]
+}
 
 /** Resources a puppet run changed, from its `Notice: /Stage[main]/.../Type[title]/property: ...` lines. */
 export function puppetChanges(output: string): string[] {
@@ -37,10 +45,9 @@ export function judgePuppetSecondRun(manifest: string, code: number, output: str
   return {ok: false, message: `the second puppet apply of ${manifest} changed ${changed.length || 'some'} resource${changed.length === 1 ? '' : 's'} (exit 2)${changed.length ? ': ' + changed.join(', ') : ''}`}
 }
 
-export function puppetSteps(spec: InstanceSpec): ProvisionStep[] {
-  const p = spec.provisioner
-  const manifest = p.manifest!
-  const env = {LANG: 'C.UTF-8', ...p.env}
+function puppetSteps(spec: InstanceSpec, p: PuppetSettings): ProvisionStep[] {
+  const manifest = p.manifest
+  const env = {LANG: 'C.UTF-8', ...spec.provisioner.env}
   const argv = [
     'puppet',
     'apply',
@@ -57,6 +64,7 @@ export function puppetSteps(spec: InstanceSpec): ProvisionStep[] {
       argv,
       env,
       expected: 0,
+      command: `puppet apply ${manifest}`,
       judge: (code) => judgePuppet(code),
       // A manifest folder is read whole; a manifest file with its folder (files it sources, imports).
       cache: {env: stepEnv(spec, env), settings: {manifest, modulepath: p.modulepath ?? null}, paths: [path.dirname(manifest), manifest, ...(p.modulepath ?? [])]},
@@ -64,3 +72,19 @@ export function puppetSteps(spec: InstanceSpec): ProvisionStep[] {
     },
   ]
 }
+
+export const puppet = defineProvisioner<PuppetSettings>({
+  name: 'puppet',
+  summary: '`puppet apply` of a manifest inside the instance, with Debian\'s puppet when the platform lacks one',
+  settings: {
+    manifest: {schema: {kind: 'string'}, files: 'either', required: true, doc: 'a manifest file, or a folder of manifests'},
+    modulepath: {schema: {kind: 'strings'}, files: 'folder', doc: 'folders of modules'},
+    package: {schema: {kind: 'string'}, doc: 'the Debian package that provides the tool when the platform lacks it'},
+  },
+  read: (raw: Raw): PuppetSettings => ({
+    ...(raw.package !== undefined ? {package: String(raw.package)} : {}),
+    manifest: String(raw.manifest ?? ''),
+    ...(raw.modulepath !== undefined ? {modulepath: stringList(raw.modulepath)} : {}),
+  }),
+  steps: puppetSteps,
+})

@@ -5,7 +5,7 @@
  */
 import {appendFileSync} from 'node:fs'
 import path from 'node:path'
-import type {InstanceResult, SourceRef, TaskResult} from '../lifecycle/events.js'
+import type {InstanceResult, SourceRef, TaskResult} from '../model.js'
 
 export type CiService = 'github' | 'gitlab' | 'other'
 

@@ -2,7 +2,8 @@
  * The console: on a TTY a live line per instance (phase, current task, elapsed); otherwise lines
  * prefixed with the instance name, output included. Always a summary table at the end.
  */
-import type {InstanceResult, Phase, RunEmitter, TaskKind} from '../lifecycle/events.js'
+import {formatSource, type InstanceResult, type Phase, type TaskKind} from '../model.js'
+import type {RunEmitter} from '../lifecycle/events.js'
 
 export interface ConsoleOptions {
   out: NodeJS.WritableStream & {columns?: number}
@@ -204,6 +205,8 @@ export class ConsoleReporter {
       out.write(`\n${this.paint('31', `✗ ${r.instance}`)}: ${r.message ?? r.status}\n`)
       const failed = [...r.steps, ...r.tests, ...(r.idempotence ?? [])].filter((t) => !t.ok)
       for (const t of failed) {
+        const where = formatSource(t.source)
+        if (t.command !== undefined || where) out.write(`  ${t.kind} ${t.name}` + (t.command !== undefined ? ` ran \`${t.command.split('\n')[0]}\`` : '') + (where ? ` (${where})` : '') + '\n')
         if (t.outputTail) out.write(`  output of ${t.kind} ${t.name}:\n` + t.outputTail.split('\n').map((l) => `    ${l}`).join('\n') + '\n')
       }
     }

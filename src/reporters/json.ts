@@ -1,5 +1,5 @@
 /** A JSON report: every instance's result with its steps and tests, and the run's totals. */
-import type {InstanceResult, TaskResult} from '../lifecycle/events.js'
+import {formatSource, type InstanceResult, type TaskResult} from '../model.js'
 import {writeFileAtomic} from '../files.js'
 
 const seconds = (ms: number) => Math.round(ms) / 1000
@@ -12,6 +12,8 @@ function task(t: TaskResult) {
     exitCode: t.exitCode,
     seconds: seconds(t.durationMs),
     ...(t.message ? {message: t.message} : {}),
+    ...(!t.ok && t.command !== undefined ? {command: t.command} : {}),
+    ...(!t.ok && t.source ? {at: formatSource(t.source)} : {}),
     ...(!t.ok && t.outputTail ? {output: t.outputTail} : {}),
   }
 }

@@ -2,10 +2,10 @@
  * The bats verifier: runs each .bats file with the instance's own bats (Debian's `bats` package,
  * installed with apt-get when missing on a Debian platform) and turns its TAP into test cases.
  */
-import type {TaskResult} from '../lifecycle/events.js'
-import {PROJECT_DIR} from '../lifecycle/commands.js'
+import {PROJECT_DIR, type TaskResult} from '../model.js'
 import {parseTap} from './tap.js'
-import type {VerifyContext} from './verifier.js'
+import type {VerifyContext} from './context.js'
+import {defineVerifier} from './plugin.js'
 
 const INSTALL = 'export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q --no-install-recommends bats'
 
@@ -25,7 +25,7 @@ async function ensureBats(ctx: VerifyContext): Promise<string | undefined> {
   return undefined
 }
 
-export async function runBats(files: string[], ctx: VerifyContext): Promise<void> {
+async function runBats(files: string[], ctx: VerifyContext): Promise<void> {
   const missing = await ensureBats(ctx)
   for (const [index, file] of files.entries()) {
     const label = `bats ${file}`
@@ -53,3 +53,13 @@ export async function runBats(files: string[], ctx: VerifyContext): Promise<void
     }
   }
 }
+
+export const batsVerifier = defineVerifier<string>({
+  key: 'bats',
+  summary: ".bats files run with the instance's bats, each of their tests one case",
+  schema: {kind: 'seq', items: {kind: 'string', pattern: /\.bats$/, what: 'a path to a .bats file'}},
+  read: (raw) => raw.map(String),
+  files: (entries) => entries,
+  planned: (entries) => entries.map((file) => ({name: `bats ${file}`, command: `bats ${file}`, source: {file}})),
+  run: runBats,
+})

@@ -3,9 +3,18 @@
  * testinfra, serverspec, bats --formatter junit), reads the report back and reports its test cases
  * as the instance's own.
  */
-import type {JunitCommandSpec} from '../config/types.js'
-import type {TaskResult} from '../lifecycle/events.js'
-import type {VerifyContext} from './verifier.js'
+import type {TaskResult} from '../model.js'
+import type {VerifyContext} from './context.js'
+import {defineVerifier} from './plugin.js'
+
+/** A command that writes a JUnit report, whose test cases join Galley's. */
+export interface JunitCommandSpec {
+  name: string
+  run: string
+  /** Where the command writes its report inside the instance, relative to the project folder. */
+  report: string
+  env: Record<string, string>
+}
 
 const MAX_REPORT_BYTES = 16 << 20
 
@@ -13,7 +22,7 @@ function failedCase(name: string, message: string, outputTail = message): TaskRe
   return {kind: 'test', name, ok: false, exitCode: 1, expected: 0, durationMs: 0, outputTail, message}
 }
 
-export async function runJunitCommands(commands: JunitCommandSpec[], ctx: VerifyContext): Promise<void> {
+async function runJunitCommands(commands: JunitCommandSpec[], ctx: VerifyContext): Promise<void> {
   // Loaded here, not at start-up: only suites with JUnit commands need an XML parser.
   const {NotJunitError, parseJunitReport} = await import('./junit-report.js')
   for (const [index, cmd] of commands.entries()) {
@@ -42,3 +51,16 @@ export async function runJunitCommands(commands: JunitCommandSpec[], ctx: Verify
     else if (run.exitCode !== 0 && cases.every((c) => c.ok)) ctx.end(failedCase(cmd.name, `exited with ${run.exitCode}, but its report lists no failure`, tail))
   }
 }
+
+export const junitVerifier = defineVerifier<JunitCommandSpec>({
+  key: 'junit',
+  summary: 'a command that writes a JUnit report (pytest, testinfra, serverspec), whose cases join the instance\'s',
+  schema: {kind: 'seq', items: {kind: 'map', keys: {name: {kind: 'string'}, run: {kind: 'string'}, report: {kind: 'string'}, env: {kind: 'env'}}, required: ['run', 'report']}},
+  read: (raw, ctx) =>
+    raw.map((entry) => {
+      const j = entry as Record<string, unknown>
+      return {name: String(j.name ?? j.run), run: String(j.run), report: String(j.report), env: ctx.env(j.env)}
+    }),
+  planned: (entries) => entries.map((j) => ({name: j.name, command: j.run})),
+  run: runJunitCommands,
+})

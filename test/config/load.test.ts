@@ -3,7 +3,8 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {loadConfig} from '../../src/config/load.js'
-import {parseSize} from '../../src/config/schema.js'
+import {parseSize} from '../../src/config/values.js'
+import type {Assertion} from '../../src/config/types.js'
 import {ConfigErrors, ExitCode} from '../../src/errors.js'
 import {makeProject, removeProject} from '../fakes/project.js'
 
@@ -204,16 +205,17 @@ suites:
   const root = makeProject({'galley.yml': yml, 'tests/web.bats': '@test "x" { true; }\n'})
   try {
     const v = loadConfig({cwd: root}).instances[0].verifier
-    assert.equal(v.assert.map((x) => [x.kind, x.target, x.name, x.retry, x.timeoutMs]), [
+    const asserts = v.sections.assert as Assertion[]
+    assert.equal(asserts.map((x) => [x.kind, x.target, x.name, x.retry, x.timeoutMs]), [
       ['file', '/etc/motd', 'file /etc/motd', 0, undefined],
       ['process', 'nginx', 'process nginx', 0, undefined],
       ['port', '80', 'port 80', 10, 30_000],
       ['http', 'http://localhost/', 'home page', 0, undefined],
     ])
-    assert.equal(v.assert[0].expect, {group: 'adm', mode: 644, contains: 'hello'})
-    assert.equal(v.assert[1].expect, {user: 'www-data'})
-    assert.equal(v.bats, ['tests/web.bats'])
-    assert.equal(v.junit, [{name: 'pytest --junitxml=/tmp/out.xml', run: 'pytest --junitxml=/tmp/out.xml', report: '/tmp/out.xml', env: {}}])
+    assert.equal(asserts[0].expect, {group: 'adm', mode: 644, contains: 'hello'})
+    assert.equal(asserts[1].expect, {user: 'www-data'})
+    assert.equal(v.sections.bats, ['tests/web.bats'])
+    assert.equal(v.sections.junit, [{name: 'pytest --junitxml=/tmp/out.xml', run: 'pytest --junitxml=/tmp/out.xml', report: '/tmp/out.xml', env: {}}])
   } finally {
     removeProject(root)
   }
@@ -274,7 +276,7 @@ suites:
     const [inst] = loadConfig({cwd: root}).instances
     assert.equal(inst.provisioner.steps.map((s) => s.source), [{file: 'galley.yml', line: 6}, {file: 'setup.sh'}])
     assert.equal(inst.verifier.tests[0].source, {file: 'galley.yml', line: 10})
-    assert.equal(inst.verifier.assert?.[0].source, {file: 'galley.yml', line: 12})
+    assert.equal((inst.verifier.sections.assert as Assertion[])[0].source, {file: 'galley.yml', line: 12})
   } finally {
     removeProject(root)
   }

@@ -43,14 +43,15 @@ ${PLATFORM}suites:
     'roles/.keep': '',
   })
   try {
-    const p = loadConfig({cwd: root}).instances[0].provisioner
-    assert.is(p.name, 'ansible')
-    assert.is(p.idempotence, true)
+    const settings = loadConfig({cwd: root}).instances[0].provisioner
+    const p = settings.options as Record<string, unknown>
+    assert.is(settings.name, 'ansible')
+    assert.is(settings.idempotence, true)
     assert.equal(p.playbooks, ['site.yml', 'more/extra.yml'])
     assert.equal(p.rolesPath, ['roles'])
     assert.equal(p.extraVars, {port: 80, site: {name: 'x'}})
     assert.equal(p.inventory, {tier: 'prod'})
-    assert.is(p.steps[0].check, 'test -e /x')
+    assert.is(settings.steps[0].check, 'test -e /x')
   } finally {
     removeProject(root)
   }
@@ -70,8 +71,9 @@ Settings('puppet, chef and itamae settings', () => {
     'r.rb': '',
   })
   try {
-    const [pp, ch, it] = loadConfig({cwd: root}).instances.map((i) => i.provisioner)
-    assert.equal([pp.manifest, pp.modulepath, pp.idempotence], ['manifests', ['modules', 'vendor'], false])
+    const [ppSettings, chSettings, itSettings] = loadConfig({cwd: root}).instances.map((i) => i.provisioner)
+    const [pp, ch, it] = [ppSettings, chSettings, itSettings].map((p) => p.options as Record<string, unknown>)
+    assert.equal([pp.manifest, pp.modulepath, ppSettings.idempotence], ['manifests', ['modules', 'vendor'], false])
     assert.equal([ch.runList, ch.attributes, ch.cookbooksPath], [['app', 'recipe[app::db]'], {app: {port: 80}}, undefined])
     assert.equal([it.recipes, it.attributes], [['r.rb'], {a: 1}])
   } finally {

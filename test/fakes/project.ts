@@ -25,7 +25,7 @@ export function fakeSpec(name: string, steps: string[], tests: string[] = []): I
     suite: name.split('-')[0],
     platform: {name: 'busybox', image: {bootstrap: 'busybox'}},
     driver: {name: 'lxc'},
-    provisioner: {name: 'shell', env: {}, steps: steps.map((run) => ({name: run, run, env: {}}))},
-    verifier: {name: 'shell', env: {}, tests: tests.map((run) => ({name: run, run, exitStatus: 0, env: {}})), assert: [], bats: [], junit: []},
+    provisioner: {name: 'shell', env: {}, steps: steps.map((run) => ({name: run, run, env: {}})), options: {}},
+    verifier: {name: 'shell', env: {}, tests: tests.map((run) => ({name: run, run, exitStatus: 0, env: {}})), sections: {}},
   }
 }

@@ -2,7 +2,8 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {InstanceSpec} from '../../src/config/types.js'
-import {RunEmitter, type InstanceResult} from '../../src/lifecycle/events.js'
+import type {InstanceResult} from '../../src/model.js'
+import {RunEmitter} from '../../src/lifecycle/events.js'
 import {Instance} from '../../src/lifecycle/instance.js'
 import {runInstances} from '../../src/lifecycle/runner.js'
 import {StateStore} from '../../src/lifecycle/state.js'
@@ -71,7 +72,7 @@ Idem('JUnit: the pass is one testcase of its own, failing with what changed', as
   const spec = specWithChecks([['echo one', 'exit 1']])
   const r = await test(ctx, spec, true)
   const file = path.join(ctx.root, 'junit.xml')
-  await writeJunit(file, [r], new Map([[spec.name, spec]]), ctx.root)
+  await writeJunit(file, [r])
   const cases = readJunit(file).suites[0].cases
   const idem = cases.filter((c) => c.classname === 'a-p.idempotence')
   assert.is(idem.length, 1)

@@ -1,6 +1,8 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import {RunEmitter, type InstanceResult} from '../../src/lifecycle/events.js'
+import type {InstanceResult} from '../../src/model.js'
+import {RunEmitter} from '../../src/lifecycle/events.js'
+import {instanceResult} from '../fakes/results.js'
 import {MASK, Masker, maskEvents} from '../../src/lifecycle/mask.js'
 
 const Mask = suite('secret masking')
@@ -30,7 +32,7 @@ Mask('events reach listeners masked, and results are masked in place', () => {
   const result = {kind: 'step' as const, name: 's', ok: false, exitCode: 1, expected: 0, durationMs: 1, outputTail: 'pw=p4ssw0rd', message: 'said p4ssw0rd'}
   events.emit('task:end', {instance: 'i', result})
   events.emit('instance:note', {instance: 'i', message: 'note p4ssw0rd'})
-  const done: InstanceResult = {instance: 'i', suite: 's', platform: 'p', driver: 'lxc', image: 'x', status: 'failed', steps: [result], tests: [], message: 'failed: p4ssw0rd', startedAt: new Date(), durationMs: 1}
+  const done: InstanceResult = instanceResult('i', 'failed', [result], [], {message: 'failed: p4ssw0rd'})
   events.emit('instance:done', {result: done})
   assert.is(seen.join(''), `pw=${MASK}\nnote ${MASK}`)
   assert.is(result.outputTail, `pw=${MASK}`)

@@ -114,10 +114,10 @@ Chef('reads the updated count and the resources that did something', () => {
 
 Chef('the node JSON holds the attributes and the run list; solo.rb points into the project', () => {
   const spec = fakeSpec('app-bb', [])
-  spec.provisioner = {...spec.provisioner, name: 'chef', runList: ['app', 'app::db', 'role[web]'], attributes: {app: {port: 80}}, cookbooksPath: ['cookbooks', 'vendor/cookbooks']}
-  assert.equal(JSON.parse(nodeJson(spec)), {app: {port: 80}, run_list: ['recipe[app]', 'recipe[app::db]', 'role[web]']})
-  assert.match(soloRb(spec), /^cookbook_path \["\/tmp\/galley\/cookbooks", "\/tmp\/galley\/vendor\/cookbooks"\]$/m)
-  assert.match(soloRb(spec), /^node_name "app-bb"$/m)
+  const chef = {runList: ['app', 'app::db', 'role[web]'], attributes: {app: {port: 80}}, cookbooksPath: ['cookbooks', 'vendor/cookbooks']}
+  assert.equal(JSON.parse(nodeJson(chef)), {app: {port: 80}, run_list: ['recipe[app]', 'recipe[app::db]', 'role[web]']})
+  assert.match(soloRb(spec, chef), /^cookbook_path \["\/tmp\/galley\/cookbooks", "\/tmp\/galley\/vendor\/cookbooks"\]$/m)
+  assert.match(soloRb(spec, chef), /^node_name "app-bb"$/m)
   assert.is(runListEntry('recipe[x]'), 'recipe[x]')
 })
 

@@ -3,25 +3,29 @@ import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import type {InstanceSpec, ProvisionerSettings} from '../../src/config/types.js'
+import type {InstanceSpec} from '../../src/config/types.js'
 import {stepKeys} from '../../src/lifecycle/cache.js'
 import {ansiblePackage, playbookGroups} from '../../src/provisioners/ansible.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
 
-function specWith(name: string, settings: Partial<ProvisionerSettings>): InstanceSpec {
+/** A spec whose provisioner is `settings.name` with the rest as that tool's settings. */
+function specWith(name: string, settings: {name: string} & Record<string, unknown>): InstanceSpec {
   const spec = fakeSpec(name, [])
-  return {...spec, provisioner: {...spec.provisioner, ...settings}}
+  const {name: tool, ...options} = settings
+  return {...spec, provisioner: {...spec.provisioner, name: tool, options}}
 }
+
+const keysOf = (spec: InstanceSpec, base: string, root: string) => stepKeys(spec, provisionSteps(spec, root), base, root)
 
 /** Keys before and after editing one file of a fresh project. */
 function keysAround(files: Record<string, string>, spec: InstanceSpec, edit: string): {before: string[]; after: string[]} {
   const root = makeProject(files)
   try {
-    const before = stepKeys(spec, 'base', root)
-    assert.equal(stepKeys(spec, 'base', root), before, 'keys are stable')
+    const before = keysOf(spec, 'base', root)
+    assert.equal(keysOf(spec, 'base', root), before, 'keys are stable')
     writeFileSync(path.join(root, edit), 'edited\n')
-    return {before, after: stepKeys(spec, 'base', root)}
+    return {before, after: keysOf(spec, 'base', root)}
   } finally {
     removeProject(root)
   }
@@ -63,9 +67,9 @@ Keys('a playbook beside galley.yml: its top-level tests folder is not part of th
 Keys('extra_vars are part of the playbook key; the install key is shared by every suite', () => {
   const root = makeProject(ROLE)
   try {
-    const a = stepKeys(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], extraVars: {port: 80}}), 'base', root)
-    const b = stepKeys(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], extraVars: {port: 81}}), 'base', root)
-    const other = stepKeys(specWith('b-p', {name: 'ansible', playbooks: ['site.yml']}), 'base', root)
+    const a = keysOf(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], extraVars: {port: 80}}), 'base', root)
+    const b = keysOf(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], extraVars: {port: 81}}), 'base', root)
+    const other = keysOf(specWith('b-p', {name: 'ansible', playbooks: ['site.yml']}), 'base', root)
     assert.is(a[0], b[0])
     assert.is(a[0], other[0])
     assert.is.not(a[1], b[1])
@@ -88,14 +92,14 @@ Keys('shell steps keep their keys: the step cache filled before recipe tools sti
   try {
     const spec = fakeSpec('a-p', ['echo one'])
     spec.provisioner.steps.push({name: 's.sh', script: 's.sh', env: {}})
-    const keys = stepKeys(spec, 'base-1', root)
+    const keys = keysOf(spec, 'base-1', root)
     // The step cache's first formula: parent, then the step as JSON, then the script's bytes.
     const env = {GALLEY_INSTANCE: 'a-p', GALLEY_PLATFORM: 'busybox', GALLEY_SUITE: 'a'}
     const first = createHash('sha256').update('base-1').update('\0').update(JSON.stringify({provisioner: 'shell', env, script: null, run: 'echo one'})).digest('hex').slice(0, 32)
     const second = createHash('sha256').update(first).update('\0').update(JSON.stringify({provisioner: 'shell', env, script: 's.sh', run: null})).update('\0').update('echo hi\n').digest('hex').slice(0, 32)
     assert.equal(keys, [first, second])
     const withCheck = {...spec, provisioner: {...spec.provisioner, steps: spec.provisioner.steps.map((s) => ({...s, check: 'true'}))}}
-    assert.equal(stepKeys(withCheck, 'base-1', root), keys, 'a check: does not change what the step does')
+    assert.equal(keysOf(withCheck, 'base-1', root), keys, 'a check: does not change what the step does')
   } finally {
     removeProject(root)
   }
@@ -106,7 +110,7 @@ Keys.run()
 const Steps = suite('provisionSteps')
 
 Steps('shell steps run first, then the tool is installed, then one step per playbook', () => {
-  const spec = specWith('a-p', {name: 'ansible', playbooks: ['a.yml', 'b.yml'], steps: [{name: 'prep', run: 'true', env: {}}]})
+  const spec = {...specWith('a-p', {name: 'ansible', playbooks: ['a.yml', 'b.yml']}), provisioner: {name: 'ansible', env: {}, steps: [{name: 'prep', run: 'true', env: {}}], options: {playbooks: ['a.yml', 'b.yml']}}}
   const root = makeProject({'a.yml': '- hosts: all\n', 'b.yml': '- hosts: all\n'})
   try {
     const steps = provisionSteps(spec, root)
@@ -134,9 +138,9 @@ Steps('modules of collections outside ansible-core install Debian\'s full ansibl
   const root = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - community.general.ufw: {rule: allow}\n    - ansible.builtin.debug: {msg: hi}\n'})
   const core = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - ansible.builtin.debug: {msg: hi}\n'})
   try {
-    assert.is(ansiblePackage(specWith('a-p', {name: 'ansible', playbooks: ['site.yml']}), root), 'ansible')
-    assert.is(ansiblePackage(specWith('a-p', {name: 'ansible', playbooks: ['site.yml']}), core), 'ansible-core')
-    assert.is(ansiblePackage(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], package: 'ansible'}), core), 'ansible')
+    assert.is(ansiblePackage({playbooks: ['site.yml']}, root), 'ansible')
+    assert.is(ansiblePackage({playbooks: ['site.yml']}, core), 'ansible-core')
+    assert.is(ansiblePackage({playbooks: ['site.yml'], package: 'ansible'}, core), 'ansible')
   } finally {
     removeProject(root)
     removeProject(core)

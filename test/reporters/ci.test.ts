@@ -3,14 +3,13 @@ import path from 'node:path'
 import {PassThrough} from 'node:stream'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import type {InstanceResult, TaskResult} from '../../src/lifecycle/events.js'
+import type {InstanceResult, TaskResult} from '../../src/model.js'
 import {batsSource, detectCi, githubAnnotations, reportToCi, stepSummary} from '../../src/reporters/ci.js'
 import {makeProject, removeProject} from '../fakes/project.js'
+import {instanceResult, taskResult} from '../fakes/results.js'
 
-const task = (over: Partial<TaskResult>): TaskResult => ({kind: 'test', name: 't', ok: true, exitCode: 0, expected: 0, durationMs: 5, outputTail: '', ...over})
-const result = (over: Partial<InstanceResult>): InstanceResult => ({
-  instance: 'web-bb', suite: 'web', platform: 'bb', driver: 'lxc', image: 'busybox', status: 'passed', steps: [], tests: [], startedAt: new Date(0), durationMs: 1500, ...over,
-})
+const task = (over: Partial<TaskResult>): TaskResult => taskResult(over.name ?? 't', {ok: true, durationMs: 5, ...over})
+const result = (over: Partial<InstanceResult>): InstanceResult => instanceResult('web-bb', 'passed', [], [], {suite: 'web', platform: 'bb', startedAt: new Date(0), ...over})
 
 const Ci = suite('CI output')
 

@@ -2,11 +2,13 @@ import {PassThrough} from 'node:stream'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {logLevel} from '../../src/cli/base.js'
-import {RunEmitter, type InstanceResult, type TaskResult} from '../../src/lifecycle/events.js'
+import type {InstanceResult, TaskResult} from '../../src/model.js'
+import {RunEmitter} from '../../src/lifecycle/events.js'
 import {ConsoleReporter, type ConsoleOptions} from '../../src/reporters/console.js'
+import {instanceResult, taskResult} from '../fakes/results.js'
 
-const task = (name: string, ok: boolean): TaskResult => ({kind: 'test', name, ok, exitCode: ok ? 0 : 1, expected: 0, durationMs: 10, outputTail: ''})
-const done = (instance: string, status: InstanceResult['status']): InstanceResult => ({instance, suite: 's', platform: 'p', driver: 'lxc', image: 'busybox', status, steps: [], tests: [], startedAt: new Date(0), durationMs: 100})
+const task = (name: string, ok: boolean): TaskResult => taskResult(name, {ok, durationMs: 10, outputTail: '', message: undefined})
+const done = (instance: string, status: InstanceResult['status']): InstanceResult => instanceResult(instance, status, [], [], {startedAt: new Date(0), durationMs: 100})
 
 /** Plays one passing and one failing instance through a console reporter; returns what it printed. */
 function play(options: Partial<ConsoleOptions>): string {

@@ -1,35 +1,16 @@
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import type {InstanceResult, TaskResult} from '../../src/lifecycle/events.js'
+import type {InstanceResult, TaskResult} from '../../src/model.js'
 import {writeJunit} from '../../src/reporters/junit.js'
 import {readJunit} from '../fakes/junit.js'
-import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
+import {makeProject, removeProject} from '../fakes/project.js'
+import {instanceResult, planOf, taskResult} from '../fakes/results.js'
 
-const task = (kind: 'step' | 'test', name: string, exitCode: number, outputTail = ''): TaskResult => ({
-  kind,
-  name,
-  ok: exitCode === 0,
-  exitCode,
-  expected: 0,
-  durationMs: 1234,
-  outputTail,
-  message: exitCode === 0 ? undefined : `${kind} \`${name}\` exited with ${exitCode}`,
-})
+const task = (kind: 'step' | 'test', name: string, exitCode: number, outputTail = ''): TaskResult => taskResult(name, {kind, exitCode, outputTail, durationMs: 1234, message: exitCode === 0 ? undefined : `${kind} \`${name}\` exited with ${exitCode}`})
 
-const result = (instance: string, status: InstanceResult['status'], steps: TaskResult[], tests: TaskResult[], extra: Partial<InstanceResult> = {}): InstanceResult => ({
-  instance,
-  suite: 's',
-  platform: 'p',
-  driver: 'lxc',
-  image: 'busybox',
-  status,
-  steps,
-  tests,
-  startedAt: new Date('2026-01-02T03:04:05Z'),
-  durationMs: 2500,
-  ...extra,
-})
+const result = (instance: string, status: InstanceResult['status'], steps: TaskResult[], tests: TaskResult[], extra: Partial<InstanceResult> = {}): InstanceResult =>
+  instanceResult(instance, status, steps, tests, {durationMs: 2500, ...extra})
 
 const Junit = suite('writeJunit')
 
@@ -37,20 +18,11 @@ Junit('one testsuite per instance, one testcase per step and test, with failures
   const root = makeProject({})
   try {
     const file = path.join(root, 'out', 'junit.xml')
-    const specs = new Map([
-      ['ok-p', fakeSpec('ok-p', ['a'], ['t1'])],
-      ['bad-p', fakeSpec('bad-p', ['a', 'b', 'c'], ['t1', 't2'])],
-      ['eng-p', fakeSpec('eng-p', ['a'], ['t1'])],
+    await writeJunit(file, [
+      result('ok-p', 'passed', [task('step', 'a', 0)], [task('test', 't1', 0)]),
+      result('bad-p', 'failed', [task('step', 'a', 0), task('step', 'b', 2, 'line 1\nboom')], [], {failedIn: 'converge', message: 'step `b` exited with 2', plan: planOf(['a', 'b', 'c'], ['t1', 't2'])}),
+      result('eng-p', 'error', [], [], {failedIn: 'create', message: 'container failed to start\nTry this: galley doctor', plan: planOf(['a'], ['t1'])}),
     ])
-    await writeJunit(
-      file,
-      [
-        result('ok-p', 'passed', [task('step', 'a', 0)], [task('test', 't1', 0)]),
-        result('bad-p', 'failed', [task('step', 'a', 0), task('step', 'b', 2, 'line 1\nboom')], [], {failedIn: 'converge', message: 'step `b` exited with 2'}),
-        result('eng-p', 'error', [], [], {failedIn: 'create', message: 'container failed to start\nTry this: galley doctor'}),
-      ],
-      specs,
-    )
     const report = readJunit(file)
     assert.equal(report.suites.map((s) => [s.name, s.tests, s.failures, s.errors, s.skipped]), [
       ['ok-p', 2, 0, 0, 0],

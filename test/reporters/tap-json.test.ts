@@ -2,38 +2,18 @@ import path from 'node:path'
 import {readFileSync} from 'node:fs'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import type {InstanceResult, TaskResult} from '../../src/lifecycle/events.js'
+import type {InstanceResult, TaskResult} from '../../src/model.js'
 import {formatJson} from '../../src/reporters/json.js'
 import {writeJunit} from '../../src/reporters/junit.js'
 import {formatTap} from '../../src/reporters/tap.js'
 import {readJunit} from '../fakes/junit.js'
-import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
+import {makeProject, removeProject} from '../fakes/project.js'
+import {instanceResult, planOf, taskResult} from '../fakes/results.js'
 
-const task = (kind: 'step' | 'test', name: string, ok: boolean, extra: Partial<TaskResult> = {}): TaskResult => ({
-  kind,
-  name,
-  ok,
-  exitCode: ok ? 0 : 1,
-  expected: 0,
-  durationMs: 250,
-  outputTail: ok ? '' : 'expected mode 0644, got 0600\nmore detail',
-  message: ok ? undefined : 'expected mode 0644, got 0600',
-  ...extra,
-})
+const task = (kind: 'step' | 'test', name: string, ok: boolean, extra: Partial<TaskResult> = {}): TaskResult =>
+  taskResult(name, {kind, ok, durationMs: 250, outputTail: ok ? '' : 'expected mode 0644, got 0600\nmore detail', message: ok ? undefined : 'expected mode 0644, got 0600', ...extra})
 
-const result = (instance: string, status: InstanceResult['status'], steps: TaskResult[], tests: TaskResult[], extra: Partial<InstanceResult> = {}): InstanceResult => ({
-  instance,
-  suite: 's',
-  platform: 'p',
-  driver: 'lxc',
-  image: 'busybox',
-  status,
-  steps,
-  tests,
-  startedAt: new Date('2026-01-02T03:04:05Z'),
-  durationMs: 1500,
-  ...extra,
-})
+const result = instanceResult
 
 const RESULTS = [
   result('web-p', 'failed', [task('step', 'install', true)], [
@@ -41,18 +21,14 @@ const RESULTS = [
     task('test', 'the home page # works', true, {group: 'tests/web.bats'}),
     task('test', 'needs network', true, {group: 'tests/web.bats', skipped: true, outputTail: 'skipped: offline'}),
   ], {failedIn: 'verify', message: '1 of 3 tests failed'}),
-  result('db-p', 'error', [], [], {failedIn: 'create', message: 'container failed to start\nTry this: galley doctor'}),
+  result('db-p', 'error', [], [], {failedIn: 'create', message: 'container failed to start\nTry this: galley doctor', plan: planOf(['setup'], ['db answers'])}),
 ]
-const SPECS = new Map([
-  ['web-p', fakeSpec('web-p', ['install'], [])],
-  ['db-p', fakeSpec('db-p', ['setup'], ['db answers'])],
-])
 
 const Reports = suite('TAP and JSON reports')
 
 Reports('TAP: a plan, one line per case with its instance and phase, YAML under failures, SKIP for skips', () => {
   assert.is(
-    formatTap(RESULTS, SPECS),
+    formatTap(RESULTS),
     `TAP version 13
 1..7
 ok 1 - web-p converge install
@@ -97,7 +73,7 @@ Reports('JUnit: cases from a bats file or an ingested report keep their origin i
   const root = makeProject({})
   try {
     const file = path.join(root, 'junit.xml')
-    await writeJunit(file, RESULTS.slice(0, 1), SPECS)
+    await writeJunit(file, RESULTS.slice(0, 1))
     const s = readJunit(file).suites[0]
     assert.equal(s.cases.map((c) => [c.classname, c.name, Boolean(c.failure), c.skipped]), [
       ['web-p.converge', 'install', false, false],
@@ -106,6 +82,23 @@ Reports('JUnit: cases from a bats file or an ingested report keep their origin i
       ['web-p.verify.tests/web.bats', 'needs network', false, true],
     ])
     assert.ok(readFileSync(file, 'utf8').includes('expected mode 0644, got 0600'))
+  } finally {
+    removeProject(root)
+  }
+})
+
+Reports('a failed step or test says what ran and where it is written, in TAP, JSON and JUnit', async () => {
+  const failed = task('test', 'motd exists', false, {command: 'test -f /etc/x', source: {file: 'galley.yml', line: 12}, outputTail: '', message: 'test `motd exists` exited with 1'})
+  const results = [result('web-p', 'failed', [], [failed], {failedIn: 'verify', message: '1 of 1 tests failed'})]
+  assert.match(formatTap(results), /  command: test -f \/etc\/x\n  at: galley.yml:12\n/)
+  const json = JSON.parse(formatJson(results)).instances[0].tests[0]
+  assert.equal([json.command, json.at], ['test -f /etc/x', 'galley.yml:12'])
+  const root = makeProject({})
+  try {
+    const file = path.join(root, 'junit.xml')
+    await writeJunit(file, results)
+    const xml = readFileSync(file, 'utf8')
+    assert.match(xml, /ran: test -f \/etc\/x\nwritten at: galley.yml:12/)
   } finally {
     removeProject(root)
   }

@@ -1,9 +1,12 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import type {Assertion, AssertKind} from '../../src/config/types.js'
-import {batchScript, decodeAddress, judge, parseFacts, parseHttpHead, parseSockets} from '../../src/verifiers/assert.js'
+import type {Assertion} from '../../src/config/types.js'
+import {parseHttpHead} from '../../src/verifiers/assert/http.js'
+import {decodeAddress, parseSockets} from '../../src/verifiers/assert/port.js'
+import {batchScript, parseFacts} from '../../src/verifiers/assert/probe.js'
+import {judge} from '../../src/verifiers/assert/run.js'
 
-const a = (kind: AssertKind, target: string, expect: Record<string, unknown> = {}): Assertion => ({kind, target, name: `${kind} ${target}`, expect, retry: 0})
+const a = (kind: string, target: string, expect: Record<string, unknown> = {}): Assertion => ({kind, target, name: `${kind} ${target}`, expect, retry: 0})
 const facts = (o: Record<string, string>) => new Map(Object.entries(o))
 const message = (assertion: Assertion, f: Record<string, string>) => judge(assertion, facts(f)).message
 

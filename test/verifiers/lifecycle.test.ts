@@ -38,7 +38,7 @@ async function verify(driver: FakeDriver, assertions: Assertion[], shellTests: s
   const root = makeProject({})
   try {
     const spec = fakeSpec('a-p', [], shellTests)
-    spec.verifier.assert = assertions
+    spec.verifier.sections.assert = assertions
     const events = new RunEmitter()
     const notes: string[] = []
     events.on('instance:note', ({message}) => notes.push(message))

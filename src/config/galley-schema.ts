@@ -1,0 +1,111 @@
+/**
+ * The shape of galley.yml, assembled from the plugins' descriptors: the provisioner's keys are
+ * every tool's settings, the verifier's every verifier's key. The loader checks files against it
+ * and `galley schema` turns it into JSON Schema, so both always say the same.
+ */
+import {PROVISIONERS} from '../provisioners/index.js'
+import {VERIFIERS} from '../verifiers/index.js'
+import type {Schema} from './schema.js'
+
+const env: Schema = {kind: 'env'}
+
+const driver: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'enum', values: ['lxc', 'docker', 'auto']},
+    socket: {kind: 'string'},
+    memory: {kind: 'size'},
+    cpus: {kind: 'number', min: 0.01},
+    pids: {kind: 'int', min: 1},
+  },
+}
+
+const step: Schema = {
+  kind: 'map',
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}},
+  oneOf: ['script', 'run'],
+}
+
+const test: Schema = {
+  kind: 'map',
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env},
+  oneOf: ['script', 'run'],
+}
+
+/** Every tool's keys; a key two tools share (package, attributes) is written the same by both. */
+function toolKeys(): {keys: Record<string, Schema>; docs: Record<string, string>} {
+  const keys: Record<string, Schema> = {}
+  // key → doc → the tools that say it so.
+  const said = new Map<string, Map<string, string[]>>()
+  for (const p of PROVISIONERS) {
+    for (const [key, setting] of Object.entries(p.settings)) {
+      keys[key] ??= setting.schema
+      const byDoc = said.get(key) ?? new Map<string, string[]>()
+      byDoc.set(setting.doc, [...(byDoc.get(setting.doc) ?? []), p.name])
+      said.set(key, byDoc)
+    }
+  }
+  const docs = Object.fromEntries([...said].map(([key, byDoc]) => [key, [...byDoc].map(([doc, tools]) => `${tools.join(', ')}: ${doc}`).join('; ')]))
+  return {keys, docs}
+}
+
+const tools = toolKeys()
+const provisioner: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'enum', values: PROVISIONERS.map((p) => p.name)},
+    steps: {kind: 'seq', items: step},
+    env,
+    idempotence: {kind: 'bool'},
+    ...tools.keys,
+  },
+  docs: {name: PROVISIONERS.map((p) => `${p.name}: ${p.summary}`).join('; '), ...tools.docs},
+}
+
+const verifier: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'enum', values: ['shell', ...VERIFIERS.map((v) => v.key)]},
+    tests: {kind: 'seq', items: test},
+    ...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.schema])),
+    env,
+  },
+  docs: Object.fromEntries(VERIFIERS.map((v) => [v.key, v.summary])),
+}
+
+const image: Schema = {
+  kind: 'map',
+  keys: {
+    bootstrap: {kind: 'enum', values: ['busybox', 'debootstrap']},
+    release: {kind: 'string'},
+    variant: {kind: 'enum', values: ['minbase', 'buildd', 'fakechroot']},
+    packages: {kind: 'seq', items: {kind: 'string'}},
+    mirror: {kind: 'string'},
+  },
+  required: ['bootstrap'],
+  orString: 'an engine image reference such as debian:12',
+}
+
+const platform: Schema = {kind: 'map', keys: {name: {kind: 'name'}, image, driver, provisioner, verifier}, required: ['name', 'image']}
+
+const suite: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'name'},
+    driver,
+    provisioner,
+    verifier,
+    includes: {kind: 'seq', items: {kind: 'string'}},
+    excludes: {kind: 'seq', items: {kind: 'string'}},
+  },
+  required: ['name'],
+}
+
+/** The whole file. `required` is relaxed for galley.local.yml, which only overrides. */
+export function fileSchema(isOverride: boolean): Schema {
+  return {
+    kind: 'map',
+    keys: {driver, provisioner, verifier, platforms: {kind: 'seq', items: platform}, suites: {kind: 'seq', items: suite}},
+    required: isOverride ? [] : ['platforms', 'suites'],
+  }
+}

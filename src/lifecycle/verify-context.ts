@@ -1,0 +1,59 @@
+/** What the verifiers that report many cases (assert, bats, JUnit) run through: an instance's exec and events. */
+import type {ContainerHandle, Driver} from '../../drivers/driver.js'
+import {InterruptedError} from '../errors.js'
+import {PROJECT_DIR, type TaskResult} from '../model.js'
+import type {VerifyContext} from '../verifiers/context.js'
+import type {RunEmitter} from './events.js'
+
+export interface VerifyTarget {
+  driver: Driver
+  handle: ContainerHandle
+  instance: string
+  /** The instance's, the provisioner's and the verifier's environment. */
+  env: Record<string, string>
+  events: RunEmitter
+  signal: AbortSignal
+  /** Where each case's result is collected. */
+  results: TaskResult[]
+}
+
+/** A VerifyContext that runs in `target`'s container and reports through its events. */
+export function verifyContext(target: VerifyTarget): VerifyContext {
+  const {driver, handle, instance, events, signal} = target
+  return {
+    signal,
+    exec: async (argv, options = {}) => {
+      const out: Buffer[] = []
+      const err: Buffer[] = []
+      const emit = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
+        if (options.task) events.emit('task:output', {instance, kind: 'test', name: options.task, stream, text: chunk.toString()})
+      }
+      const exitCode = await driver.exec(handle, argv, {
+        env: {...target.env, ...options.env},
+        cwd: PROJECT_DIR,
+        onStdout: (b) => (out.push(b), emit('stdout', b)),
+        onStderr: (b) => (err.push(b), emit('stderr', b)),
+        signal,
+      })
+      if (signal.aborted) throw new InterruptedError()
+      return {exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString()}
+    },
+    start: (name, index, total) => events.emit('task:start', {instance, kind: 'test', name, index, total}),
+    output: (name, text) => events.emit('task:output', {instance, kind: 'test', name, stream: 'stdout', text}),
+    end: (result) => {
+      target.results.push(result)
+      events.emit('task:end', {instance, result})
+    },
+    note: (message) => events.emit('instance:note', {instance, message}),
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms)
+        function done() {
+          clearTimeout(timer)
+          signal.removeEventListener('abort', done)
+          resolve()
+        }
+        signal.addEventListener('abort', done, {once: true})
+      }),
+  }
+}
