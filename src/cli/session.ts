@@ -8,7 +8,8 @@ import {RunEmitter} from '../lifecycle/events.js'
 import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
 import {logLevel} from './base.js'
-import {ConfigErrors} from '../errors.js'
+import {ConfigError, ConfigErrors} from '../errors.js'
+import {readTags} from '../images/store.js'
 import {lockInstances} from '../lifecycle/lock.js'
 import {maskEvents} from '../lifecycle/mask.js'
 import {detectCi, reportToCi} from '../reporters/ci.js'
@@ -67,10 +68,28 @@ export function useColor(): boolean {
   return Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env)
 }
 
+/**
+ * A platform naming an engine image runs on LXC only when that image was promoted into Galley's
+ * own store: otherwise the run stops before anything is made (exit 2), at the platform's image.
+ */
+function checkLxcImages(config: ProjectConfig, instances: Instance[]): void {
+  const missing = instances.filter((i) => i.driver.name === 'lxc' && isImageRef(i.spec.platform.image) && !readTags()[i.spec.platform.image.ref])
+  const platforms = [...new Map(missing.map((i) => [i.spec.platform.name, i.spec.platform.image as {ref: string}])).entries()]
+  if (platforms.length === 0) return
+  throw new ConfigErrors(
+    platforms.map(
+      ([name, image]) =>
+        new ConfigError(`platform \`${name}\` names the image \`${image.ref}\`, which is not in Galley's LXC store (only images made with galley promote are)`, config.locate?.('platforms', name, 'image'), {
+          hint: 'Use image: {bootstrap: busybox} or {bootstrap: debootstrap, ...} with lxc, or run this platform with --driver docker.',
+        }),
+    ),
+  )
+}
+
 /** Makes Instance objects for the specs, sharing one state store and event stream. */
 export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true, idempotence = false): Promise<Instance[]> {
   const store = new StateStore(config.root)
-  return Promise.all(
+  const instances = await Promise.all(
     specs.map(async (spec) => {
       // An engine image reference can only run on Docker or Podman, whatever `auto` would pick.
       const name = spec.driver.name === 'auto' && isImageRef(spec.platform.image) ? 'docker' : spec.driver.name
@@ -79,6 +98,8 @@ export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[]
       return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal, cache, idempotence})
     }),
   )
+  checkLxcImages(config, instances)
+  return instances
 }
 
 /** How a lock names this process's command: `galley test web`. */

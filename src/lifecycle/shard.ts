@@ -11,6 +11,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {UsageError} from '../errors.js'
 import {writeFileAtomic} from '../files.js'
+import {NotJunitError, readJunit, type JunitSuite} from '../junit-xml.js'
 
 export interface Shard {
   index: number
@@ -31,16 +32,20 @@ function durationsFile(root: string): string {
   return path.join(root, '.galley', 'durations.json')
 }
 
-/** Instance durations from a JUnit report: each <testsuite>'s name and time, in milliseconds. */
+/**
+ * Instance durations from a JUnit report: each <testsuite>'s name and time, in milliseconds. A
+ * report that cannot be read gives none, as a missing durations file does: the split falls back
+ * to round-robin rather than failing the pipeline.
+ */
 export function durationsFromJunit(file: string): Record<string, number> {
-  const text = readFileSync(file, 'utf8')
-  const out: Record<string, number> = {}
-  for (const m of text.matchAll(/<testsuite\s[^>]*>/g)) {
-    const name = /\sname="([^"]*)"/.exec(m[0])?.[1]
-    const time = Number(/\stime="([^"]*)"/.exec(m[0])?.[1])
-    if (name && Number.isFinite(time)) out[name] = Math.round(time * 1000)
+  let suites: JunitSuite[]
+  try {
+    suites = readJunit(readFileSync(file, 'utf8')).suites
+  } catch (error) {
+    if (error instanceof NotJunitError) return {}
+    throw error
   }
-  return out
+  return Object.fromEntries(suites.filter((s) => s.name && s.attributes.time !== undefined && Number.isFinite(Number(s.attributes.time))).map((s) => [s.name, s.timeMs]))
 }
 
 /** Durations from `file` (JSON of instance → ms, or a JUnit report), default .galley/durations.json. */

@@ -4,12 +4,9 @@
  * under one <testsuites> whose totals are recomputed.
  */
 import {readFileSync} from 'node:fs'
-import {XMLBuilder, XMLParser, XMLValidator} from 'fast-xml-parser'
+import {XMLBuilder} from 'fast-xml-parser'
 import {UsageError} from '../errors.js'
-
-type Ordered = Record<string, unknown> & {':@'?: Record<string, string>}
-
-const OPTIONS = {ignoreAttributes: false, attributeNamePrefix: '', preserveOrder: true, parseAttributeValue: false, parseTagValue: false, trimValues: false, commentPropName: '#comment', cdataPropName: '#cdata'} as const
+import {NotJunitError, ORDERED_OPTIONS, readJunit, type OrderedNode} from '../junit-xml.js'
 
 export interface MergedReport {
   xml: string
@@ -22,28 +19,27 @@ export interface MergedReport {
   duplicates: string[]
 }
 
-const tagOf = (node: Ordered) => Object.keys(node).find((k) => k !== ':@')
-
-function suitesOf(file: string): Ordered[] {
+function suitesOf(file: string): OrderedNode[] {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, {hint: 'Give the paths of the JUnit files to merge.'})
   }
-  const valid = XMLValidator.validate(text)
-  if (valid !== true) throw new UsageError(`${file}:${valid.err.line}:${valid.err.col}: not XML: ${valid.err.msg}`, {hint: 'Give JUnit XML files, such as those galley test --junit writes.'})
-  const doc = new XMLParser(OPTIONS).parse(text) as Ordered[]
-  const root = doc.find((n) => tagOf(n) === 'testsuites' || tagOf(n) === 'testsuite')
-  if (!root) throw new UsageError(`${file} holds no <testsuites> or <testsuite>`, {hint: 'Give JUnit XML files, such as those galley test --junit writes.'})
-  if (tagOf(root) === 'testsuite') return [root]
-  return (root.testsuites as Ordered[]).filter((n) => tagOf(n) === 'testsuite')
+  const hint = 'Give JUnit XML files, such as those galley test --junit writes.'
+  try {
+    return readJunit(text).suites.map((s) => s.node)
+  } catch (error) {
+    if (!(error instanceof NotJunitError)) throw error
+    if (error.line !== undefined) throw new UsageError(`${file}:${error.line}:${error.col}: not XML: ${error.message.replace(/^it is not well-formed XML: /, '')}`, {hint})
+    throw new UsageError(`${file} holds no <testsuites> or <testsuite>`, {hint})
+  }
 }
 
 const num = (v: string | undefined) => (v === undefined || Number.isNaN(Number(v)) ? 0 : Number(v))
 
 export function mergeJunit(files: string[]): MergedReport {
-  const suites: Ordered[] = []
+  const suites: OrderedNode[] = []
   const seen = new Map<string, number>()
   for (const file of files) {
     for (const s of suitesOf(file)) {
@@ -55,10 +51,10 @@ export function mergeJunit(files: string[]): MergedReport {
   const total = (key: string) => suites.reduce((sum, s) => sum + num(s[':@']?.[key]), 0)
   const totals = {tests: total('tests'), failures: total('failures'), errors: total('errors'), skipped: total('skipped')}
   const time = Math.round(total('time') * 1000) / 1000
-  const root: Ordered = {
+  const root: OrderedNode = {
     testsuites: suites,
     ':@': {name: 'galley', tests: String(totals.tests), failures: String(totals.failures), errors: String(totals.errors), skipped: String(totals.skipped), time: String(time)},
   }
-  const body = new XMLBuilder({...OPTIONS, format: true, indentBy: '  ', suppressEmptyNode: true}).build([root]) as string
+  const body = new XMLBuilder({...ORDERED_OPTIONS, format: true, indentBy: '  ', suppressEmptyNode: true}).build([root]) as string
   return {xml: `<?xml version="1.0" encoding="UTF-8"?>\n${body.trim()}\n`, suites: suites.length, ...totals, duplicates: [...seen].filter(([, n]) => n > 1).map(([name]) => name)}
 }

@@ -1,6 +1,6 @@
-/** Reads a JUnit file the way CI tools do, for assertions on what Galley wrote. */
+/** Reads a JUnit file the way CI tools do, for assertions on what Galley wrote: Galley's own reader, in the shape tests compare. */
 import {readFileSync} from 'node:fs'
-import {XMLParser} from 'fast-xml-parser'
+import {readJunit as readJunitXml, type JunitOutcome} from '../../src/junit-xml.js'
 
 export interface ParsedCase {
   classname: string
@@ -21,32 +21,23 @@ export interface ParsedSuite {
   cases: ParsedCase[]
 }
 
-const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
+const detail = (o: JunitOutcome | undefined) => (o === undefined ? undefined : {message: o.message ?? '', type: o.type ?? '', text: o.text})
 
 export function readJunit(file: string): {tests: number; failures: number; errors: number; suites: ParsedSuite[]} {
-  const parser = new XMLParser({ignoreAttributes: false, attributeNamePrefix: '', textNodeName: 'text', parseAttributeValue: false})
-  const doc = parser.parse(readFileSync(file, 'utf8'))
-  const root = doc.testsuites
-  const detail = (x: any) => (x === undefined ? undefined : {message: x.message ?? '', type: x.type ?? '', text: typeof x === 'string' ? x : (x.text ?? '')})
+  const doc = readJunitXml(readFileSync(file, 'utf8'))
+  const count = (attrs: Record<string, string>, key: string) => Number(attrs[key])
   return {
-    tests: Number(root.tests),
-    failures: Number(root.failures),
-    errors: Number(root.errors),
-    suites: asArray(root.testsuite).map((s: any) => ({
+    tests: count(doc.attributes, 'tests'),
+    failures: count(doc.attributes, 'failures'),
+    errors: count(doc.attributes, 'errors'),
+    suites: doc.suites.map((s) => ({
       name: s.name,
-      tests: Number(s.tests),
-      failures: Number(s.failures),
-      errors: Number(s.errors),
-      skipped: Number(s.skipped),
-      properties: Object.fromEntries(asArray(s.properties?.property).map((p: any) => [p.name, p.value])),
-      cases: asArray(s.testcase).map((c: any) => ({
-        classname: c.classname,
-        name: c.name,
-        time: Number(c.time ?? 0),
-        failure: detail(c.failure),
-        error: detail(c.error),
-        skipped: c.skipped !== undefined,
-      })),
+      tests: count(s.attributes, 'tests'),
+      failures: count(s.attributes, 'failures'),
+      errors: count(s.attributes, 'errors'),
+      skipped: count(s.attributes, 'skipped'),
+      properties: s.properties,
+      cases: s.cases.map((c) => ({classname: c.classname ?? '', name: c.name, time: c.timeMs / 1000, failure: detail(c.failure), error: detail(c.error), skipped: c.skipped !== undefined})),
     })),
   }
 }
