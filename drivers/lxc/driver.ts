@@ -23,7 +23,7 @@ import {diskUsage, hasImage, imageDir, imageLowers, readImage, removeImage, read
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Limits, Snapshot, SnapshotInfo} from '../driver.js'
 import * as lxc from './ffi.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
-import {processAlive} from '../../src/lifecycle/runs.js'
+import {processAlive} from '../../src/process.js'
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 // PID 1: reaps orphans (the shell's wait) and exits on SIGTERM.
