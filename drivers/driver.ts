@@ -1,5 +1,5 @@
 /**
- * The contract every container engine implements. Galley's lifecycle speaks only to this interface;
+ * The contract every container engine implements. Galley's instance runs speak only to this interface;
  * the engines (drivers/lxc, later drivers/docker) keep their engine calls behind it.
  */
 import type {ArchiveFormat} from '../src/images/archive.js'

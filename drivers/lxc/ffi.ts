@@ -2,8 +2,16 @@
  * liblxc (and the libc calls its attach and its layers need) through koffi. This is the only file that touches
  * the FFI; names match the C names one to one. The struct layouts follow lxccontainer.h and
  * attach_options.h of liblxc 5.0.
+ *
+ * As go-lxc does, each wrapper checks what must hold before the call, calls C, and turns a failure
+ * (`false`, -1) into a named error that says which call failed on which container, with what liblxc
+ * said (its error string or its log's last warnings) or the errno as `cause`.
  */
+import {readFileSync} from 'node:fs'
+import {constants} from 'node:os'
+import {getSystemErrorName} from 'node:util'
 import koffi, {type LibraryHandle} from 'koffi'
+import {EngineError, type ErrorOptions} from '../../src/errors.js'
 
 // liblxc's start through an async call hung on koffi's default 128 KiB worker stack.
 koffi.config({...koffi.config(), async_stack_size: 8 << 20})
@@ -15,6 +23,51 @@ try {
   libc = koffi.load('libc.so.6')
 } catch (error) {
   throw new Error('liblxc.so.1 could not be loaded; install the lxc package', {cause: error})
+}
+
+/** Anything the LXC driver cannot do because of LXC or the machine: exit code 3. */
+export class LxcError extends EngineError {}
+
+/** A liblxc (or libc) call failed; `call` is the C function's name. */
+export class LxcCallError extends LxcError {
+  constructor(
+    readonly call: string,
+    /** The container it was called on, if any. */
+    readonly container: string | undefined,
+    message: string,
+    options: ErrorOptions = {},
+  ) {
+    super(message, options)
+  }
+}
+
+/** lxc_container_new: the container could not be opened (its config did not load). */
+export class LxcOpenError extends LxcCallError {}
+export class LxcStartError extends LxcCallError {}
+export class LxcStopError extends LxcCallError {}
+/** freeze or unfreeze. */
+export class LxcFreezeError extends LxcCallError {}
+/** attach_run_wait could not run the program (not: the program failed). */
+export class LxcAttachError extends LxcCallError {}
+/** The call needs a running container and this one is not. */
+export class LxcNotRunningError extends LxcCallError {}
+
+/** A failed libc call's errno, shaped like Node's own system errors. */
+class ErrnoError extends Error {
+  readonly code: string
+  constructor(
+    readonly syscall: string,
+    readonly errno: number,
+  ) {
+    const code = getSystemErrorName(-errno)
+    super(`${syscall} failed: ${code} (errno ${errno})`)
+    this.code = code
+  }
+}
+
+/** What liblxc wrote about a container: its log's last errors and warnings. */
+class LxcLog extends Error {
+  override name = 'liblxc log'
 }
 
 export type LxcContainerPtr = unknown
@@ -95,8 +148,6 @@ const members = [
 ] as const
 
 const protos = {
-  is_defined: koffi.proto('bool lxc_is_defined(lxc_container *c)'),
-  state: koffi.proto('const char *lxc_state(lxc_container *c)'),
   is_running: koffi.proto('bool lxc_is_running(lxc_container *c)'),
   freeze: koffi.proto('bool lxc_freeze(lxc_container *c)'),
   unfreeze: koffi.proto('bool lxc_unfreeze(lxc_container *c)'),
@@ -104,12 +155,11 @@ const protos = {
   start: koffi.proto('bool lxc_start(lxc_container *c, int useinit, const char **argv)'),
   stop: koffi.proto('bool lxc_stop(lxc_container *c)'),
   want_daemonize: koffi.proto('bool lxc_want_daemonize(lxc_container *c, bool state)'),
-  wait: koffi.proto('bool lxc_wait(lxc_container *c, const char *state, int timeout)'),
-  set_config_item: koffi.proto('bool lxc_set_config_item(lxc_container *c, const char *key, const char *value)'),
+  get_config_item: koffi.proto('int lxc_get_config_item(lxc_container *c, const char *key, void *retv, int inlen)'),
   attach_run_wait: koffi.proto('int lxc_attach_run_wait(lxc_container *c, lxc_attach_options_t *options, const char *program, const char **argv)'),
 } as const
 
-type Member = keyof typeof protos
+type Member = keyof typeof protos & (typeof members)[number]
 const headSize = koffi.sizeof(lxc_container_head)
 const pointerSize = koffi.sizeof('void *')
 
@@ -125,43 +175,141 @@ function callAsync<T>(fn: KoffiFn, ...args: unknown[]): Promise<T> {
   return new Promise((resolve, reject) => fn.async(...args, (err: unknown, res: T) => (err ? reject(err) : resolve(res))))
 }
 
+function head(c: LxcContainerPtr): {name: string; error_string: string | null} {
+  return koffi.decode(c, lxc_container_head)
+}
+
+/** The errno of the libc call just made, as the cause of an error. */
+function errnoCause(syscall: string): ErrnoError | undefined {
+  const errno = koffi.errno()
+  return errno ? new ErrnoError(syscall, errno) : undefined
+}
+
+/** liblxc's version, for doctor. */
 export function lxc_get_version(): string {
   return lxc_get_version_fn() as string
 }
 
-/** Returns a new reference to the container `name` in `lxcpath`, loading its config file if present. */
-export function lxc_container_new(name: string, lxcpath: string): LxcContainerPtr | null {
-  return lxc_container_new_fn(name, lxcpath) as LxcContainerPtr | null
+/**
+ * A new reference to the container `name` in `lxcpath`, loading its config file if present;
+ * release it with lxc_container_put. Throws LxcOpenError when liblxc cannot make one.
+ */
+export function lxc_container_new(name: string, lxcpath: string): LxcContainerPtr {
+  koffi.errno(0)
+  const c = lxc_container_new_fn(name, lxcpath) as LxcContainerPtr | null
+  if (!c) throw new LxcOpenError('lxc_container_new', name, `liblxc could not open container ${name} in ${lxcpath}`, {cause: errnoCause('lxc_container_new')})
+  return c
 }
 
-export function lxc_container_put(c: LxcContainerPtr): number {
-  return lxc_container_put_fn(c) as number
+/** Drops the reference lxc_container_new made. */
+export function lxc_container_put(c: LxcContainerPtr): void {
+  lxc_container_put_fn(c)
 }
 
+/** Opens the container for as long as `fn` runs, and releases it after. */
+export async function withContainer<T>(name: string, lxcpath: string, fn: (c: LxcContainerPtr) => T | Promise<T>): Promise<T> {
+  const c = lxc_container_new(name, lxcpath)
+  try {
+    return await fn(c)
+  } finally {
+    lxc_container_put(c)
+  }
+}
+
+/** liblxc's error string of the container's last failed call, if it set one. */
 export function error_string(c: LxcContainerPtr): string | null {
-  return (koffi.decode(c, lxc_container_head).error_string as string | null) ?? null
+  return head(c).error_string ?? null
 }
 
-export const is_defined = (c: LxcContainerPtr): boolean => member(c, 'is_defined')(c)
-export const state = (c: LxcContainerPtr): string => member(c, 'state')(c)
+/** A config item's value, or undefined when the container has none. */
+function get_config_item(c: LxcContainerPtr, key: string): string | undefined {
+  const value = Buffer.alloc(4096)
+  const n = member(c, 'get_config_item')(c, key, value, value.length) as number
+  return n > 0 && n < value.length ? value.subarray(0, n).toString() : undefined
+}
+
+/** The last errors and warnings of the container's log file (lxc.log.file), or '' when there are none. */
+export function logTail(c: LxcContainerPtr): string {
+  const file = get_config_item(c, 'lxc.log.file')
+  if (!file) return ''
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').filter((l) => /ERROR|WARN/.test(l)).slice(-6).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+/** What liblxc said about the container's last failure, as the cause of an error. */
+function liblxcCause(c: LxcContainerPtr): LxcLog | undefined {
+  const said = error_string(c) ?? logTail(c)
+  return said ? new LxcLog(said) : undefined
+}
+
+/** Whether the container is running (or frozen). */
 export const is_running = (c: LxcContainerPtr): boolean => member(c, 'is_running')(c)
-export const freeze = (c: LxcContainerPtr): boolean => member(c, 'freeze')(c)
-export const unfreeze = (c: LxcContainerPtr): boolean => member(c, 'unfreeze')(c)
+/** The container's init pid on the host, or -1 when it is not running. */
 export const init_pid = (c: LxcContainerPtr): number => member(c, 'init_pid')(c)
-export const want_daemonize = (c: LxcContainerPtr, on: boolean): boolean => member(c, 'want_daemonize')(c, on)
-export const set_config_item = (c: LxcContainerPtr, key: string, value: string): boolean => member(c, 'set_config_item')(c, key, value)
-/** Blocks until the container is stopped; runs off the main thread. */
-export const stop = (c: LxcContainerPtr): Promise<boolean> => callAsync(member(c, 'stop'), c)
-export const wait = (c: LxcContainerPtr, st: string, timeout: number): Promise<boolean> => callAsync(member(c, 'wait'), c, st, timeout)
+
+/** Freezes every process of the container; throws LxcFreezeError. */
+export function freeze(c: LxcContainerPtr): void {
+  if (!member(c, 'freeze')(c)) {
+    const {name} = head(c)
+    throw new LxcFreezeError('freeze', name, `could not freeze container ${name}`, {cause: liblxcCause(c)})
+  }
+}
+
+/** Thaws a frozen container; throws LxcFreezeError. */
+export function unfreeze(c: LxcContainerPtr): void {
+  if (!member(c, 'unfreeze')(c)) {
+    const {name} = head(c)
+    throw new LxcFreezeError('unfreeze', name, `could not thaw container ${name}; it stays frozen`, {cause: liblxcCause(c), hint: 'Destroy it: galley destroy'})
+  }
+}
+
+/** Whether start forks the container off as a daemon; throws LxcCallError. */
+export function want_daemonize(c: LxcContainerPtr, on: boolean): void {
+  if (!member(c, 'want_daemonize')(c, on)) {
+    const {name} = head(c)
+    throw new LxcCallError('want_daemonize', name, `could not set whether container ${name} daemonizes`, {cause: liblxcCause(c)})
+  }
+}
 
 /** Starts the container with argv as its init; runs off the main thread. */
-export function start(c: LxcContainerPtr, useinit: number, argv: string[]): Promise<boolean> {
-  return callAsync(member(c, 'start'), c, useinit, [...argv, null])
+export async function start(c: LxcContainerPtr, useinit: number, argv: string[]): Promise<void> {
+  const {name} = head(c)
+  if (is_running(c)) throw new LxcStartError('start', name, `container ${name} is already running`)
+  if (await callAsync<boolean>(member(c, 'start'), c, useinit, [...argv, null])) return
+  const tail = logTail(c)
+  throw new LxcStartError('start', name, `container ${name} failed to start` + (tail ? `:\n${tail}` : ''), {
+    cause: tail ? new LxcLog(tail) : undefined,
+    hint: 'Run galley doctor to check the LXC setup.',
+  })
 }
 
-/** Runs `program` inside the container and waits for it; resolves to the wait status. Off the main thread. */
-export function attach_run_wait(c: LxcContainerPtr, options: lxc_attach_options, program: string, argv: string[]): Promise<number> {
-  return callAsync(member(c, 'attach_run_wait'), c, options, program, [...argv, null])
+/** Stops the container and waits until it has; runs off the main thread. */
+export async function stop(c: LxcContainerPtr): Promise<void> {
+  if (await callAsync<boolean>(member(c, 'stop'), c)) return
+  const {name} = head(c)
+  const cause = liblxcCause(c)
+  throw new LxcStopError('stop', name, `container ${name} could not be stopped: ${cause?.message ?? ''}`, {cause})
+}
+
+/**
+ * Runs `program` inside the running container and waits for it; resolves to its wait status.
+ * Off the main thread.
+ */
+export async function attach_run_wait(c: LxcContainerPtr, options: lxc_attach_options, program: string, argv: string[]): Promise<number> {
+  const {name} = head(c)
+  const notRunning = () =>
+    new LxcNotRunningError('attach_run_wait', name, `could not run ${program} in ${name}: the container is not running`, {
+      hint: 'Start afresh: galley destroy, then run the command again.',
+    })
+  if (!is_running(c)) throw notRunning()
+  const status = await callAsync<number>(member(c, 'attach_run_wait'), c, options, program, [...argv, null])
+  if (status >= 0) return status
+  // It may have stopped meanwhile; otherwise attaching itself failed.
+  if (!is_running(c)) throw notRunning()
+  throw new LxcAttachError('attach_run_wait', name, `could not run ${program} in ${name}`, {cause: liblxcCause(c)})
 }
 
 const O_CLOEXEC = 0o2000000
@@ -169,17 +317,24 @@ const O_CLOEXEC = 0o2000000
 /** A close-on-exec pipe: [read end, write end]. */
 export function pipe2(): [number, number] {
   const fds = [0, 0]
-  if (pipe2_fn(fds, O_CLOEXEC) !== 0) throw new Error(`pipe2 failed (errno ${koffi.errno()})`)
+  if (pipe2_fn(fds, O_CLOEXEC) !== 0) throw new LxcCallError('pipe2', undefined, 'could not make a pipe', {cause: errnoCause('pipe2')})
   return [fds[0], fds[1]]
 }
 
-export function close(fd: number): number {
-  return close_fn(fd) as number
+/** Closes a file descriptor of this process; throws LxcCallError. */
+export function close(fd: number): void {
+  if (close_fn(fd) !== 0) throw new LxcCallError('close', undefined, `could not close file descriptor ${fd}`, {cause: errnoCause('close')})
 }
 
-/** An extended attribute of `path` (not following a symlink), or undefined when it has none by that name. */
+/**
+ * An extended attribute of `path` (not following a symlink), or undefined when it has none by
+ * that name or its filesystem keeps no extended attributes.
+ */
 export function lgetxattr(path: string, name: string): string | undefined {
   const value = Buffer.alloc(256)
   const n = lgetxattr_fn(path, name, value, value.length) as number
-  return n < 0 ? undefined : value.subarray(0, n).toString()
+  if (n >= 0) return value.subarray(0, n).toString()
+  const errno = koffi.errno()
+  if (errno === constants.errno.ENODATA || errno === constants.errno.ENOTSUP) return undefined
+  throw new LxcCallError('lgetxattr', undefined, `could not read the extended attribute ${name} of ${path}`, {cause: new ErrnoError('lgetxattr', errno)})
 }

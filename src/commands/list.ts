@@ -4,8 +4,8 @@ import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {formatTable} from '../cli/table.js'
 import {projectId} from '../lifecycle/instance.js'
-import {processAlive} from '../lifecycle/runs.js'
 import {StateStore, type InstanceState} from '../lifecycle/state.js'
+import {processAlive} from '../process.js'
 
 export default class List extends GalleyCommand {
   static summary = 'List instances with their state, checked against the engine.'

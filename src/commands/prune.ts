@@ -3,8 +3,9 @@ import type {ContainerHandle} from '../../drivers/driver.js'
 import {reachableEngines} from '../cli/engines.js'
 import {GalleyCommand} from '../cli/base.js'
 import {EngineError, UsageError} from '../errors.js'
-import {forgetDeadRuns, processAlive, readRun} from '../lifecycle/runs.js'
+import {forgetDeadRuns, readRun} from '../lifecycle/runs.js'
 import {StateStore} from '../lifecycle/state.js'
+import {processAlive} from '../process.js'
 
 /**
  * Why a container of Galley's stays, or undefined when it is an orphan: its run was killed (its

@@ -7,7 +7,7 @@
 import {closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync} from 'node:fs'
 import path from 'node:path'
 import {GalleyError, ExitCode} from '../errors.js'
-import {processAlive, self, type ProcessId} from './runs.js'
+import {processAlive, self, type ProcessId} from '../process.js'
 
 export interface LockHolder extends ProcessId {
   command: string

@@ -9,38 +9,13 @@ import {readdirSync, readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {storeDir} from '../images/store.js'
 import {writeFileAtomic} from '../files.js'
-
-export interface ProcessId {
-  pid: number
-  /** The process's start time in clock ticks since boot (/proc/<pid>/stat, field 22). */
-  started: number
-}
+import {processAlive, self, type ProcessId} from '../process.js'
 
 export interface RunRecord extends ProcessId {
   run: string
   root: string
   command: string
   since: string
-}
-
-/** Start time of a process, or undefined when there is no such process. */
-export function processStart(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
-  } catch {
-    return undefined
-  }
-}
-
-export function self(): ProcessId {
-  return {pid: process.pid, started: processStart(process.pid) ?? 0}
-}
-
-export function processAlive(p: ProcessId): boolean {
-  const started = processStart(p.pid)
-  return started !== undefined && (p.started === 0 || started === p.started)
 }
 
 function runsDir(): string {

@@ -5,7 +5,8 @@ import {fileURLToPath} from 'node:url'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {LockedError, lockInstances} from '../../src/lifecycle/lock.js'
-import {processAlive, processStart, readRun, registerRun, runAlive} from '../../src/lifecycle/runs.js'
+import {readRun, registerRun, runAlive} from '../../src/lifecycle/runs.js'
+import {processAlive, processStart} from '../../src/process.js'
 import {makeProject, removeProject} from '../fakes/project.js'
 
 const lockModule = fileURLToPath(new URL('../../src/lifecycle/lock.js', import.meta.url))
