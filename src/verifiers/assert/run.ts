@@ -78,7 +78,7 @@ export async function runAssertions(assertions: Assertion[], ctx: VerifyContext)
       results[p.index] = {
         kind: 'test',
         name: p.a.name,
-        command: `${p.a.kind} ${p.a.target}`,
+        command: `assert ${p.a.kind}: ${p.a.target}`,
         ok: v.ok,
         exitCode: v.ok ? 0 : 1,
         expected: 0,
@@ -106,6 +106,6 @@ export const assertVerifier = defineVerifier<Assertion>({
       const source = ctx.source('assert', a.kind, a.target)
       return source ? {...a, source} : a
     }),
-  planned: (entries) => entries.map((a) => ({name: a.name, command: `${a.kind} ${a.target}`, ...(a.source ? {source: a.source} : {})})),
+  planned: (entries) => entries.map((a) => ({name: a.name, command: `assert ${a.kind}: ${a.target}`, ...(a.source ? {source: a.source} : {})})),
   run: async (entries, ctx) => void (await runAssertions(entries, ctx)),
 })
