@@ -6,8 +6,8 @@
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node} from 'yaml'
+import {NAME_PATTERN, parseSize} from '../config/schema.js'
 import {ConfigError, ConfigErrors, type SourcePosition} from '../errors.js'
-import {NAME_PATTERN, parseSize} from './schema.js'
 
 type Raw = Record<string, unknown>
 
