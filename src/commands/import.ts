@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {GalleyCommand} from '../cli/base.js'
-import {findKitchenFile, formatItem, importKitchen} from '../config/kitchen.js'
+import {findKitchenFile, formatItem, importKitchen} from '../kitchen/index.js'
 import {ConfigError, UsageError} from '../errors.js'
 import {writeFileAtomic} from '../files.js'
 

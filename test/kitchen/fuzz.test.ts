@@ -6,17 +6,15 @@
  */
 import {cpSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {parse} from 'yaml'
-import {importKitchen} from '../../src/config/kitchen.js'
 import {loadConfig} from '../../src/config/load.js'
 import {ConfigError, ConfigErrors, GalleyError} from '../../src/errors.js'
+import {importKitchen} from '../../src/kitchen/index.js'
 import {makeProject, removeProject} from '../fakes/project.js'
 import {rng} from '../fakes/random.js'
-
-const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/kitchen/', import.meta.url))
+import {FIXTURES} from './import-project.js'
 
 const REPLACEMENTS = ['', '~', '[]', '{}', '-1', '0', 'true', '"a b/c"', '../../etc/passwd', "<%= ENV['X'] %>", "<%= ENV.fetch('X', 'y') %>", '&a [*a]', '!!binary aGk=', "'", '{', '[', ':', '- - -', '/[/']
 const KEYS = ['driver', 'platforms', 'suites', 'name', 'image', 'provisioner', 'verifier', 'transport', 'lifecycle', 'run_list', 'attributes', 'includes', 'excludes', 'script', 'command', 'playbook', 'remote', 'driver_config', 'inspec_tests']

@@ -1,0 +1,141 @@
+/**
+ * kitchen-docker and kitchen-dokken: each platform's image (named, or guessed from the platform's
+ * name; debootstrap with --bootstrap), and the container settings Galley has a place for.
+ */
+import {MIN_MEMORY} from '../config/schema.js'
+import {parseSize} from '../config/values.js'
+import type {SourcePosition} from '../errors.js'
+import {commandStep} from './hooks.js'
+import type {Importer} from './importer.js'
+import type {Block} from './layers.js'
+import {isObject, type KitchenStep, type Raw} from './mapper.js'
+import {posOf} from './tree.js'
+
+/** The drivers whose settings are mapped; any other makes machines Galley does not. */
+export const isMappedDriver = (name: string): boolean => name === 'docker' || name === 'dokken'
+
+const DEBIAN: Record<string, string> = {'10': 'buster', '11': 'bullseye', '12': 'bookworm', '13': 'trixie'}
+const DEBIAN_CODENAMES = new Set(Object.values(DEBIAN))
+
+/** Official image names of distributions, by the first word of a platform name. */
+const DISTROS: Record<string, string> = {
+  ubuntu: 'ubuntu',
+  debian: 'debian',
+  centos: 'centos',
+  fedora: 'fedora',
+  rockylinux: 'rockylinux',
+  rocky: 'rockylinux',
+  almalinux: 'almalinux',
+  alma: 'almalinux',
+  amazonlinux: 'amazonlinux',
+  amazon: 'amazonlinux',
+  oraclelinux: 'oraclelinux',
+  oracle: 'oraclelinux',
+  alpine: 'alpine',
+  archlinux: 'archlinux',
+  busybox: 'busybox',
+}
+
+/** The engine image a platform name stands for: `ubuntu-22.04` → `ubuntu:22.04`. */
+export function imageForPlatformName(name: string): {ref: string; known: boolean} {
+  const suse = /^opensuse-leap-(.+)$/.exec(name)
+  if (suse) return {ref: `opensuse/leap:${suse[1]}`, known: true}
+  const [distro, ...rest] = name.split('-')
+  const version = rest.join('-')
+  const official = DISTROS[distro.toLowerCase()]
+  if (official) return {ref: version ? `${official}:${version}` : official, known: true}
+  // kitchen-docker's own rule: the first two dash-separated words are name and tag.
+  return {ref: rest[0] ? `${distro}:${rest[0]}` : distro, known: false}
+}
+
+/** A debootstrap spec for a Debian image reference or platform name, when there is one. */
+function debootstrapFor(ref: string): Raw | undefined {
+  const m = /^(?:[\w.-]+\/)?debian[:-]([\w.]+?)(?:-slim)?$/.exec(ref)
+  if (!m) return undefined
+  const release = DEBIAN[m[1].split('.')[0]] ?? (DEBIAN_CODENAMES.has(m[1]) ? m[1] : undefined)
+  return release ? {bootstrap: 'debootstrap', release} : undefined
+}
+
+/**
+ * A platform's image from the driver settings of its common and platform levels: an engine image
+ * reference, or with --bootstrap a {bootstrap: ...} spec where one fits. `fallback` is where to
+ * report when no image is written.
+ */
+export function platformImage(imp: Importer, block: Block, platform: Raw, name: string, fallback: SourcePosition): string | Raw {
+  const driverName = (block.has('name') ? imp.str(block, 'name') : undefined) ?? ''
+  const where = block.at('image')
+  let ref = imp.str(block, 'image')
+  let from = ''
+  if (!ref) {
+    const guess = imageForPlatformName(String(platform.name ?? name))
+    ref = guess.ref
+    from = guess.known ? `from its name` : `from its name by kitchen-docker's rule (not a distribution Galley knows; check it)`
+    if (driverName === 'dokken' && !guess.known) from = `from its name by kitchen-dokken's rule (check it)`
+  }
+  const at = where?.pos ?? fallback
+  const key = where?.where ?? `platforms[${name}]`
+  if (imp.bootstrap) {
+    const spec = debootstrapFor(ref) ?? (from ? debootstrapFor(String(platform.name)) : undefined)
+    if (/^busybox(?::[\w.-]+)?$/.test(ref)) {
+      imp.report('note', at, key, `platform \`${name}\` uses Galley's busybox image (the host's busybox-static) instead of the engine image \`${ref}\` (--bootstrap)`)
+      return {bootstrap: 'busybox'}
+    }
+    if (spec) {
+      imp.report('note', at, key, `platform \`${name}\` is built with debootstrap (release ${spec.release}) instead of the engine image \`${ref}\` (--bootstrap)`)
+      return spec
+    }
+    if (/^(?:[\w.-]+\/)?ubuntu[:-]/.test(ref)) imp.report('note', at, key, `--bootstrap: Ubuntu releases need Ubuntu's mirror, which debootstrap here does not use; kept the engine image \`${ref}\``)
+  }
+  imp.report('note', at, key, `platform \`${name}\` uses the engine image \`${ref}\`${from ? ` (${from})` : ''}: Galley runs it on Docker or Podman only, as it is when present; there is no registry to pull from here, so load it into the engine before galley test`)
+  return ref
+}
+
+export interface DriverMapping {
+  /** The kitchen driver's name ('dummy', Test Kitchen's default, when none is written). */
+  name: string
+  /** galley.yml's driver settings. */
+  driver: Raw
+  /** Steps the driver ran in the container (provision_command). */
+  steps: KitchenStep[]
+  /** The container's environment (kitchen-dokken's env). */
+  env: Record<string, string>
+}
+
+/** The driver settings of one instance. */
+export function mapDriver(imp: Importer, d: Block): DriverMapping {
+  const name = (d.has('name') ? imp.str(d, 'name') : 'dummy') ?? 'unknown'
+  const out: DriverMapping = {name, driver: {}, steps: [], env: {}}
+  if (isMappedDriver(name)) {
+    d.take('image') // imported per platform
+    const memKey = name === 'dokken' ? 'memory_limit' : 'memory'
+    const mem = d.has(memKey) ? imp.str(d, memKey) : undefined
+    if (mem !== undefined && mem !== '0') {
+      const bytes = parseSize(mem)
+      if (bytes !== undefined && bytes >= MIN_MEMORY) out.driver.memory = mem
+      else imp.report('unmapped', d.at(memKey)!.pos, d.at(memKey)!.where, `\`${mem}\` is not a memory size Galley accepts (such as 512M, at least 8M)`)
+    }
+    const socket = d.has('socket') ? imp.str(d, 'socket') : undefined
+    if (socket) out.driver.socket = socket.replace(/^unix:\/\//, '')
+    if (d.has('provision_command')) {
+      for (const run of imp.list(d, 'provision_command') ?? []) out.steps.push(commandStep('provision_command', run))
+    }
+    if (name === 'dokken' && d.has('env')) {
+      const at = d.at('env')!
+      const v = imp.value(d, 'env')
+      for (const entry of Array.isArray(v) ? v : isObject(v) ? Object.entries(v).map(([k, x]) => `${k}=${x}`) : []) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(String(entry))
+        if (m) out.env[m[1]] = m[2]
+        else imp.report('unmapped', at.pos, at.where, `\`${entry}\` is not NAME=value`)
+      }
+      imp.report('note', at.pos, at.where, "the container's environment became the provisioner's and verifier's env: steps and tests see it, other processes do not")
+    }
+  } else {
+    const at = d.at('name')
+    if (at) imp.report('unmapped', at.pos, at.where, `the ${name} driver makes machines Galley does not; Galley runs containers (LXC, Docker, Podman), so each platform got a container image by its name`)
+  }
+  if (d.has('image')) {
+    const suiteImage = d.layers.find((l) => l.level === 'suite' && 'image' in l.obj)
+    if (suiteImage) imp.report('unmapped', posOf(suiteImage.obj, 'image')!, `${suiteImage.where}.image`, "a suite cannot choose the image in Galley: images belong to platforms")
+  }
+  return out
+}

@@ -1,0 +1,53 @@
+/**
+ * galley import: turns a Test Kitchen file (kitchen.yml, with kitchen.local.yml merged over it)
+ * into a galley.yml. What maps is carried over; every key that does not is listed with its place
+ * in the kitchen file and why, never guessed at. ERB is detected and never evaluated.
+ */
+import path from 'node:path'
+import {Importer, type ImportItem} from './importer.js'
+import type {Raw} from './mapper.js'
+import {readKitchenFiles} from './read.js'
+import {render} from './render.js'
+import {convertKitchen} from './suites.js'
+
+export type {ImportItem} from './importer.js'
+export {findKitchenFile, localFileFor} from './read.js'
+export {formatItem} from './render.js'
+
+export interface ImportResult {
+  /** The galley.yml content, header comment included. */
+  text: string
+  /** The same as an object (what the YAML holds). */
+  config: Raw
+  /** Keys not carried over. */
+  unmapped: ImportItem[]
+  /** Keys carried over whose meaning changed a little, and what to do before galley test. */
+  notes: ImportItem[]
+  /** The kitchen files read, as shown in the report. */
+  files: string[]
+}
+
+export interface ImportOptions {
+  /** The kitchen file; kitchen.local.yml (or .kitchen.local.yml) beside it is merged over it. */
+  file: string
+  /** The folder galley.yml will be written to: paths are made relative to it. */
+  outDir: string
+  /** Map Debian platforms to debootstrap images (LXC or Docker, no registry) instead of engine images. */
+  bootstrap?: boolean
+  /** driver.name of galley.yml, instead of docker when a platform names an engine image and auto otherwise. */
+  driver?: 'lxc' | 'docker' | 'auto'
+}
+
+/** Reads a kitchen file (and its local override) and returns the galley.yml it maps to, with what did not map. */
+export function importKitchen(options: ImportOptions): ImportResult {
+  const {kitchen, tags, files} = readKitchenFiles(options.file)
+  const imp = new Importer(path.dirname(path.resolve(options.file)), path.resolve(options.outDir), files[0], tags, options.bootstrap ?? false)
+  for (const t of tags.filter((t) => t.kind === 'control')) {
+    imp.report('unmapped', t.at, `<% ${t.code} %>`, 'ERB code is not evaluated: every line around it was read as plain YAML, whichever branch or loop it belongs to; check those lines in galley.yml')
+  }
+  const config = convertKitchen(kitchen, imp, options.driver)
+  const byPlace = (a: ImportItem, b: ImportItem) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.key.localeCompare(b.key)
+  const unmapped = [...imp.unmapped.values()].sort(byPlace)
+  const notes = [...imp.notes.values()].sort(byPlace)
+  return {text: render(config, files, unmapped, notes), config, unmapped, notes, files}
+}
