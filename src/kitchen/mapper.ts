@@ -68,8 +68,17 @@ export interface ProvisionerMapping {
   env: Record<string, string>
 }
 
+export const emptyMapping = (): ProvisionerMapping => ({provisioner: {}, steps: [], env: {}})
+
 /** Maps one Test Kitchen provisioner's settings for one instance. */
 export type ProvisionerMapper = (input: PluginInput) => ProvisionerMapping
+
+/** A Galley provisioner's part in `galley import`: the Test Kitchen provisioners it takes over, and how. */
+export interface KitchenProvisioner {
+  /** Test Kitchen's names for it (chef_zero, ansible_playbook …). */
+  plugins: string[]
+  map: ProvisionerMapper
+}
 
 /** Maps one Test Kitchen verifier's settings for one instance to galley.yml's verifier. */
 export type VerifierMapper = (input: PluginInput) => Raw

@@ -2,10 +2,11 @@
  * The ansible provisioner: Debian's ansible inside the instance, run against the instance itself
  * through a local connection (the driver's exec; no SSH). Each playbook is one step.
  */
-import {readFileSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {parse} from 'yaml'
 import type {InstanceSpec} from '../config/types.js'
+import {emptyMapping, isObject, type PluginInput, type ProvisionerMapping} from '../kitchen/mapper.js'
 import type {Verdict} from '../model.js'
 import {projectFiles} from './files.js'
 import {defineProvisioner, stringList, varsOf, type Raw} from './plugin.js'
@@ -177,6 +178,47 @@ export function judgeSecondRun(playbook: string, code: number, output: string): 
   return {ok: false, message: `the second run of ${playbook} changed ${changed} task${changed === 1 ? '' : 's'} (changed=${changed})${names}`}
 }
 
+/** Test Kitchen's settings for this tool, for `galley import`. */
+function mapAnsible({context: imp, block: p, suite}: PluginInput): ProvisionerMapping {
+  const out = emptyMapping()
+  const nameAt = p.at('name')
+  const at = p.at('playbook')
+  let playbook = p.has('playbook') ? imp.str(p, 'playbook') : undefined
+  if (!playbook && !p.has('playbook')) {
+    playbook = imp.findFile([`test/integration/${suite}/ansible/default.yml`, `test/integration/${suite}/default.yml`, 'test/integration/default.yml', 'default.yml'])
+  }
+  const rel = playbook ? imp.relPath(playbook, at?.pos, at?.where ?? 'provisioner.playbook') : undefined
+  if (rel) {
+    out.provisioner.name = 'ansible'
+    out.provisioner.playbook = rel
+  } else if (!playbook && nameAt) {
+    imp.report('unmapped', nameAt.pos, nameAt.where, `suite \`${suite}\` names no playbook and none of kitchen-ansible's defaults (default.yml under test/integration) exists; no ansible step was made`)
+  }
+  if (p.has('roles_path')) {
+    const rAt = p.at('roles_path')!
+    const paths = (imp.list(p, 'roles_path') ?? []).map((r) => imp.relPath(r, rAt.pos, rAt.where)).filter((r): r is string => r !== undefined)
+    if (paths.length > 0 && rel) out.provisioner.roles_path = paths.length === 1 ? paths[0] : paths
+  } else if (rel && imp.exists('roles') && statSync(path.resolve(imp.root, 'roles')).isDirectory()) {
+    const r = imp.relPath('roles', undefined, '')
+    if (r) out.provisioner.roles_path = r
+  }
+  if (p.has('extra_vars')) {
+    const eAt = p.at('extra_vars')!
+    const vars = imp.value(p, 'extra_vars')
+    if (isObject(vars)) {
+      if (Object.keys(vars).length > 0 && rel) out.provisioner.extra_vars = vars
+    } else if (vars !== undefined) imp.report('unmapped', eAt.pos, eAt.where, 'extra_vars that is not a mapping (a file with @) is not imported: write the variables as a mapping')
+  }
+  if (p.has('idempotency_test')) {
+    if (p.take('idempotency_test') === true && rel) out.provisioner.idempotence = true
+  }
+  if (p.has('custom_pre_install_command')) {
+    const run = imp.str(p, 'custom_pre_install_command')
+    if (run) out.steps.push({name: 'custom_pre_install_command', run})
+  }
+  return out
+}
+
 export const ansible = defineProvisioner<AnsibleSettings>({
   name: 'ansible',
   summary: "Debian's ansible inside the instance, each playbook one step, through a local connection",
@@ -194,5 +236,6 @@ export const ansible = defineProvisioner<AnsibleSettings>({
     ...(raw.extra_vars !== undefined ? {extraVars: varsOf(raw.extra_vars)} : {}),
     ...(raw.inventory !== undefined ? {inventory: varsOf(raw.inventory)} : {}),
   }),
+  kitchen: {plugins: ['ansible_playbook'], map: mapAnsible},
   steps: ansibleSteps,
 })

@@ -7,6 +7,7 @@ import type {InstanceSpec} from '../config/types.js'
 import type {Verdict} from '../model.js'
 import {defineProvisioner, pathProblem, stringList, varsOf, type Raw} from './plugin.js'
 import {inProject, stepEnv, type ProvisionStep} from './step.js'
+import {emptyMapping, isObject, type Level, type PluginInput, type ProvisionerMapping} from '../kitchen/mapper.js'
 
 export interface ChefSettings {
   /** `recipe[x]`, `role[y]`, `x` or `x::y`. */
@@ -119,6 +120,60 @@ function chefSteps(spec: InstanceSpec, p: ChefSettings): ProvisionStep[] {
   ]
 }
 
+/** What `galley import` says of Test Kitchen's Chef install settings. */
+export const CHEF_INSTALL = "Galley does not install Chef: the platform's image must have Cinc or Chef (cinc-solo or chef-solo)"
+
+/** Chef settings Test Kitchen also reads from a platform or a suite itself, beside its provisioner block. */
+export const CHEF_DATA = new Set(['attributes', 'run_list', 'named_run_list', 'data_path', 'data_bags_path', 'encrypted_data_bag_secret_key_path', 'environments_path', 'nodes_path', 'roles_path', 'policyfile_path'])
+
+/** Test Kitchen's settings for this tool, for `galley import`. */
+function mapChef({context: imp, block: p, suite}: PluginInput): ProvisionerMapping {
+  const out = emptyMapping()
+  const nameAt = p.at('name')
+  const runList = p.takeLevels('run_list')
+  // Kitchen joins the platform's run list and the suite's; a common one is overridden.
+  const perLevel = (level: Level) => runList.filter((r) => r.level === level).at(-1)
+  const parts = [perLevel('platform'), perLevel('suite')].filter((x) => x !== undefined)
+  const chosen = parts.length > 0 ? parts : [perLevel('common')].filter((x) => x !== undefined)
+  const list: string[] = []
+  for (const r of chosen) {
+    const v = imp.clean(r.value, r.place.pos, r.place.where)
+    if (v !== undefined && v !== null) list.push(...(Array.isArray(v) ? v : [v]).map(String))
+  }
+  if (list.length > 0) {
+    out.provisioner.name = 'chef'
+    out.provisioner.run_list = list
+  } else if (nameAt) {
+    imp.report('note', nameAt.pos, nameAt.where, `suite \`${suite}\` has no run_list, so it has no chef step (a Policyfile's run list is not read)`)
+  }
+  if (p.has('attributes')) {
+    const attrs = imp.value(p, 'attributes')
+    if (isObject(attrs) && Object.keys(attrs).length > 0 && list.length > 0) out.provisioner.attributes = attrs
+  }
+  if (p.has('cookbooks_path')) {
+    const at = p.at('cookbooks_path')!
+    const paths = (imp.list(p, 'cookbooks_path') ?? []).map((c) => imp.relPath(c, at.pos, at.where)).filter((c): c is string => c !== undefined)
+    if (paths.length > 0 && list.length > 0) out.provisioner.cookbooks_path = paths.length === 1 ? paths[0] : paths
+  }
+  if (list.length > 0 && nameAt) {
+    imp.report('note', nameAt.pos, nameAt.where, CHEF_INSTALL)
+    if (!out.provisioner.cookbooks_path && !imp.exists('cookbooks')) {
+      const how = imp.exists('Policyfile.rb')
+        ? 'this project resolves them with a Policyfile: export them (chef export, or berks vendor cookbooks with a Berksfile) into cookbooks/'
+        : imp.exists('Berksfile')
+          ? 'this project resolves them with Berkshelf: run berks vendor cookbooks first'
+          : imp.exists('metadata.rb')
+            ? 'this folder is itself a cookbook: put it (and its dependencies) under cookbooks/<name>/'
+            : 'put the cookbooks there'
+      imp.report('note', nameAt.pos, nameAt.where, `Galley's chef provisioner reads cookbooks from cookbooks_path (default cookbooks/), which does not exist: ${how}`)
+    }
+  }
+  if (p.has('enforce_idempotency')) {
+    if (p.take('enforce_idempotency') === true && list.length > 0) out.provisioner.idempotence = true
+  }
+  return out
+}
+
 export const chef = defineProvisioner<ChefSettings>({
   name: 'chef',
   summary: '`cinc-solo` or `chef-solo` in local mode inside the instance, with a run list and node attributes',
@@ -139,5 +194,6 @@ export const chef = defineProvisioner<ChefSettings>({
     const problem = p.cookbooksPath ? undefined : pathProblem(check.root, 'cookbooks', 'folder')
     if (problem) check.error(`suite \`${spec.suite}\` uses chef without \`cookbooks_path:\`, and the default \`cookbooks\` ${problem}`, {key: 'run_list'}, 'Set cookbooks_path: to the folder holding your cookbooks.')
   },
+  kitchen: {plugins: ['chef_zero', 'chef_solo', 'chef_infra', 'dokken'], map: mapChef},
   steps: chefSteps,
 })

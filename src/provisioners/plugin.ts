@@ -8,6 +8,7 @@ import {statSync} from 'node:fs'
 import path from 'node:path'
 import type {Schema} from '../config/schema.js'
 import type {InstanceSpec} from '../config/types.js'
+import type {KitchenProvisioner} from '../kitchen/mapper.js'
 import type {ProvisionStep} from './step.js'
 
 export type Raw = Record<string, unknown>
@@ -42,6 +43,8 @@ export interface Provisioner<T = unknown> {
   check?(options: T, spec: InstanceSpec, check: SettingsCheck): void
   /** The converge steps after the shell steps: installing the tool, then running it. */
   steps(spec: InstanceSpec, options: T, root: string): ProvisionStep[]
+  /** How `galley import` maps Test Kitchen's provisioners for this tool onto its settings. */
+  readonly kitchen?: KitchenProvisioner
 }
 
 /** Registers a tool's descriptor, typed by its own settings. */

@@ -7,6 +7,7 @@ import type {InstanceSpec} from '../config/types.js'
 import type {Verdict} from '../model.js'
 import {defineProvisioner, stringList, type Raw} from './plugin.js'
 import {inProject, installStep, stepEnv, type ProvisionStep} from './step.js'
+import {emptyMapping, type PluginInput, type ProvisionerMapping} from '../kitchen/mapper.js'
 
 export interface PuppetSettings {
   package?: string
@@ -73,6 +74,25 @@ function puppetSteps(spec: InstanceSpec, p: PuppetSettings): ProvisionStep[] {
   ]
 }
 
+/** Test Kitchen's settings for this tool, for `galley import`. */
+function mapPuppet({context: imp, block: p}: PluginInput): ProvisionerMapping {
+  const out = emptyMapping()
+  // kitchen-puppet applies manifests_path/manifest (manifests/site.pp) with modules_path (modules).
+  const mAt = p.at('manifest') ?? p.at('manifests_path') ?? p.at('name')
+  const dir = p.has('manifests_path') ? imp.str(p, 'manifests_path') : 'manifests'
+  const file = p.has('manifest') ? imp.str(p, 'manifest') : 'site.pp'
+  const manifest = dir !== undefined && file !== undefined ? imp.relPath(path.join(dir, file), mAt?.pos, mAt?.where ?? 'provisioner.manifest') : undefined
+  if (manifest) {
+    out.provisioner.name = 'puppet'
+    out.provisioner.manifest = manifest
+    const modAt = p.at('modules_path')
+    const modules = p.has('modules_path') ? imp.str(p, 'modules_path') : imp.exists('modules') ? 'modules' : undefined
+    const rel = modules ? imp.relPath(modules, modAt?.pos, modAt?.where ?? 'provisioner.modules_path') : undefined
+    if (rel) out.provisioner.modulepath = rel
+  }
+  return out
+}
+
 export const puppet = defineProvisioner<PuppetSettings>({
   name: 'puppet',
   summary: '`puppet apply` of a manifest inside the instance, with Debian\'s puppet when the platform lacks one',
@@ -86,5 +106,6 @@ export const puppet = defineProvisioner<PuppetSettings>({
     manifest: String(raw.manifest ?? ''),
     ...(raw.modulepath !== undefined ? {modulepath: stringList(raw.modulepath)} : {}),
   }),
+  kitchen: {plugins: ['puppet_apply'], map: mapPuppet},
   steps: puppetSteps,
 })
