@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import {loadConfig} from '../../src/config/load.js'
 import {parseSize} from '../../src/config/values.js'
 import type {Assertion} from '../../src/config/types.js'
-import {ConfigErrors, ExitCode} from '../../src/errors.js'
+import {configErrorsOf} from '../fakes/config.js'
 import {makeProject, removeProject} from '../fakes/project.js'
 
 // The example from the "Galley walks" issue, exactly as written there.
@@ -33,24 +33,7 @@ suites:
 `
 const FILES = {'recipes/base.sh': 'echo base\n', 'tests/web.sh': 'true\n'}
 
-function errorsOf(files: Record<string, string>): string[] {
-  const root = makeProject(files)
-  // Positions are printed relative to the working directory, as a user in the project sees them.
-  const cwd = process.cwd()
-  process.chdir(root)
-  try {
-    loadConfig({cwd: root})
-  } catch (error) {
-    assert.instance(error, ConfigErrors)
-    assert.is((error as ConfigErrors).exitCode, ExitCode.usage)
-    return (error as ConfigErrors).errors.map((e) => e.message)
-  } finally {
-    process.chdir(cwd)
-    removeProject(root)
-  }
-  assert.unreachable('expected the config to be rejected')
-  return []
-}
+const errorsOf = configErrorsOf
 
 const Load = suite('loadConfig')
 

@@ -1,28 +1,12 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {loadConfig} from '../../src/config/load.js'
-import {ConfigErrors, ExitCode} from '../../src/errors.js'
+import {configErrorsOf} from '../fakes/config.js'
 import {makeProject, removeProject} from '../fakes/project.js'
 
 const PLATFORM = 'platforms: [{name: p, image: {bootstrap: busybox}}]\n'
 
-function errorsOf(files: Record<string, string>): string[] {
-  const root = makeProject(files)
-  const cwd = process.cwd()
-  process.chdir(root)
-  try {
-    loadConfig({cwd: root})
-  } catch (error) {
-    assert.instance(error, ConfigErrors)
-    assert.is((error as ConfigErrors).exitCode, ExitCode.usage)
-    return (error as ConfigErrors).errors.map((e) => e.message)
-  } finally {
-    process.chdir(cwd)
-    removeProject(root)
-  }
-  assert.unreachable('expected the config to be rejected')
-  return []
-}
+const errorsOf = configErrorsOf
 
 const Settings = suite('provisioner settings in galley.yml')
 
