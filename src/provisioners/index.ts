@@ -1,6 +1,6 @@
 /** The registry of provisioners: each tool's descriptor, by the name galley.yml gives it. */
 import type {InstanceSpec} from '../config/types.js'
-import {ansible} from './ansible.js'
+import {ansible} from './ansible/index.js'
 import {chef} from './chef.js'
 import {itamae} from './itamae.js'
 import type {Provisioner} from './plugin.js'

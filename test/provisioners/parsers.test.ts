@@ -1,6 +1,6 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import {judgeSecondRun, parseAnsibleOutput} from '../../src/provisioners/ansible.js'
+import {judgeSecondRun, parseAnsibleOutput} from '../../src/provisioners/ansible/output.js'
 import {judgeChefSecondRun, nodeJson, parseChefOutput, runListEntry, soloRb} from '../../src/provisioners/chef.js'
 import {itamaeChanges, judgeItamaeSecondRun} from '../../src/provisioners/itamae.js'
 import {judgePuppet, judgePuppetSecondRun, puppetChanges} from '../../src/provisioners/puppet.js'

@@ -5,7 +5,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {InstanceSpec} from '../../src/config/types.js'
 import {stepKeys} from '../../src/lifecycle/cache.js'
-import {ansiblePackage, playbookGroups} from '../../src/provisioners/ansible.js'
+import {ansiblePackage, playbookGroups} from '../../src/provisioners/ansible/playbooks.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
 
