@@ -3,6 +3,7 @@ import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {GalleyCommand} from '../cli/base.js'
 import {findKitchenFile, formatItem, importKitchen} from '../config/kitchen.js'
+import type {DriverName} from '../config/types.js'
 import {ConfigError, UsageError} from '../errors.js'
 import {writeFileAtomic} from '../files.js'
 
@@ -40,7 +41,7 @@ export default class Import extends GalleyCommand {
     return this.convert(file, flags)
   }
 
-  private convert(file: string, flags: {output?: string; force: boolean; stdout: boolean; bootstrap: boolean; json: boolean; driver?: 'lxc' | 'docker' | 'auto'}): void {
+  private convert(file: string, flags: {output?: string; force: boolean; stdout: boolean; bootstrap: boolean; json: boolean; driver?: DriverName}): void {
     const output = flags.output ? path.resolve(flags.output) : path.join(path.dirname(file), 'galley.yml')
     if (!flags.stdout && existsSync(output) && !flags.force) {
       throw new UsageError(`${path.relative(process.cwd(), output) || output} exists already`, {hint: 'Pass --force to overwrite it, -o FILE to write elsewhere, or --stdout to print.'})

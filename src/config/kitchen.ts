@@ -8,6 +8,7 @@ import path from 'node:path'
 import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Node} from 'yaml'
 import {ConfigError, ConfigErrors, type SourcePosition} from '../errors.js'
 import {NAME_PATTERN, parseSize} from './schema.js'
+import type {DriverName} from './types.js'
 
 type Raw = Record<string, unknown>
 
@@ -39,7 +40,7 @@ export interface ImportOptions {
   /** Map Debian platforms to debootstrap images (LXC or Docker, no registry) instead of engine images. */
   bootstrap?: boolean
   /** driver.name of galley.yml, instead of docker when a platform names an engine image and auto otherwise. */
-  driver?: 'lxc' | 'docker' | 'auto'
+  driver?: DriverName
 }
 
 const MAX_KITCHEN_BYTES = 1 << 20
@@ -644,7 +645,7 @@ function usedKeys(obj: object): Set<string> {
 }
 
 /** Converts a parsed (and merged) kitchen tree. */
-function convert(kitchen: Raw, imp: Importer, driverName?: 'lxc' | 'docker' | 'auto'): {config: Raw} {
+function convert(kitchen: Raw, imp: Importer, driverName?: DriverName): {config: Raw} {
   const entries = (list: 'platforms' | 'suites'): Raw[] => {
     const v = kitchen[list]
     if (v === undefined || v === null) return []

@@ -7,7 +7,7 @@ import {assertionKind, check, closest, fileSchema, parseDuration, parseSize, Sou
 import {ASSERT_KINDS, isImageRef, type AssertKind, type Assertion, type SourceRef, type VerifierName} from './types.js'
 import {readTags} from '../images/store.js'
 import {provisionerErrors, toolSettings} from '../provisioners/settings.js'
-import type {DriverName, DriverSettings, ImageSpec, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
+import type {DriverName, DriverSettings, DummyAction, ImageSpec, InstanceSpec, ProjectConfig, ProvisionerSettings, StepSpec, TestSpec, VerifierSettings} from './types.js'
 
 type Raw = Record<string, unknown>
 const MAX_CONFIG_BYTES = 1 << 20
@@ -132,6 +132,8 @@ function toDriver(raw: Raw, override?: DriverName): DriverSettings {
     ...(raw.memory !== undefined ? {memory: parseSize(raw.memory)} : {}),
     ...(raw.cpus !== undefined ? {cpus: Number(raw.cpus)} : {}),
     ...(raw.pids !== undefined ? {pids: Number(raw.pids)} : {}),
+    ...(raw.sleep !== undefined ? {sleepMs: parseDuration(raw.sleep)} : {}),
+    ...(raw.fail !== undefined ? {fail: [raw.fail].flat() as DummyAction[]} : {}),
   }
 }
 
