@@ -121,7 +121,7 @@ export class DummyDriver implements Driver {
       // Text a shell would send somewhere else (`echo x > file`) or expand is not echoed.
       const echo = /^echo ([^;&|<>]*)$/.exec(command)
       if (echo) options.onStdout?.(Buffer.from(`${echo[1]}\n`))
-      else if (!sleep) options.onStderr?.(Buffer.from(`dummy driver: not run: ${command}\n`))
+      else if (!sleep) options.onStderr?.(Buffer.from(`dummy driver: not run: ${abridge(command, container)}\n`))
       return 0
     } finally {
       this.running--
@@ -226,7 +226,7 @@ export class DummyDriver implements Driver {
     const container = typeof where === 'string' ? name : where?.name
     if (!root || !container) return
     mkdirSync(logDir(root), {recursive: true})
-    appendFileSync(logFile(root, container), `${new Date().toISOString()} ${call}\n`)
+    appendFileSync(logFile(root, container), `${new Date().toISOString()} ${call.replaceAll('\n', '\\n')}\n`)
   }
 
   private pause(signal?: AbortSignal): Promise<void> {
@@ -268,6 +268,16 @@ function instancePhase(labels: Record<string, string>): 'converge' | 'verify' {
     return 'converge'
   }
 }
+
+/** A long command's first line (generated scripts run to pages); the whole of it is in the container's log. */
+function abridge(command: string, container: DummyContainer): string {
+  const first = command.split('\n', 1)[0]
+  if (first === command && command.length <= MAX_SHOWN) return command
+  const where = container.labels['galley.root'] ? `; all of it in .galley/dummy/${container.name}.log` : ''
+  return `${first.slice(0, MAX_SHOWN)} … (${command.split('\n').length} lines, ${command.length} characters${where})`
+}
+
+const MAX_SHOWN = 200
 
 /** The command as a shell would read it: `/bin/sh -c SCRIPT` is the script alone. */
 export function describeCommand(argv: string[]): string {

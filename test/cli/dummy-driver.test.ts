@@ -1,5 +1,5 @@
 /** The dummy driver in this process: its settings in galley.yml, its records, waits and failures. */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {Readable} from 'node:stream'
@@ -101,6 +101,9 @@ Driver('commands: echo, exit and sleep are interpreted; anything else says it wa
   assert.equal(await run(['/bin/sh', '-c', 'echo hi > /etc/motd']), [0, '', 'dummy driver: not run: echo hi > /etc/motd\n'])
   assert.equal(await run(['apt-get', 'install', '-y', "it's"]), [0, '', `dummy driver: not run: apt-get install -y 'it'\\''s'\n`])
   assert.equal(await run(['/bin/sh', '-c', 'sleep 5']), [0, '', ''])
+  // A generated script shows its first line on the console; the container's log has all of it, on one line.
+  assert.equal(await run(['/bin/sh', '-c', 'set -e\napt-get update']), [0, '', 'dummy driver: not run: set -e … (2 lines, 21 characters; all of it in .galley/dummy/a-bb-1.log)\n'])
+  assert.match(readFileSync(path.join(ctx.dir, '.galley', 'dummy', 'a-bb-1.log'), 'utf8'), / exec a-bb-1 set -e\\napt-get update\n$/)
   await d.copyIn(handle, Readable.from([Buffer.alloc(512)]), '/tmp/galley')
   assert.equal(d.containers.get('a-bb-1')?.files, ['/tmp/galley'])
 })
