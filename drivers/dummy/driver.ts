@@ -82,17 +82,18 @@ export class DummyDriver implements Driver {
     return {id: `dummy-base-${createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 12)}`, driver: this.name}
   }
 
-  /** Records a container; its log, .galley/dummy/<name>.log in the project, starts afresh. */
+  /** Records a container; a new one starts a new log, .galley/dummy/<name>.log in the project. */
   async create(options: CreateOptions): Promise<ContainerHandle> {
     const root = options.labels['galley.root']
-    if (root) {
+    const exists = this.containers.has(options.name)
+    if (root && !exists) {
       mkdirSync(logDir(root), {recursive: true})
       writeFileSync(logFile(root, options.name), '')
     }
     this.record(`create ${options.name} ${options.snapshot.id}`, root, options.name)
+    if (exists) throw new EngineError(`container ${options.name} already exists`, {hint: `Remove it: galley destroy ${options.instance}`})
     await this.pause(options.signal)
     if (this.failing.has('create')) throw new EngineError(toldTo('create'), {hint: HINT})
-    if (this.containers.has(options.name)) throw new EngineError(`container ${options.name} already exists`, {hint: `Remove it: galley destroy ${options.instance}`})
     this.containers.set(options.name, {name: options.name, labels: options.labels, snapshot: options.snapshot.id, files: []})
     return {driver: this.name, name: options.name}
   }
@@ -118,7 +119,7 @@ export class DummyDriver implements Driver {
       if (sleep) await wait(Number(sleep[1]), options.signal)
       const exit = /^exit (\d+)$/.exec(command)
       if (exit) return Number(exit[1])
-      // Text a shell would send somewhere else (`echo x > file`) or expand is not echoed.
+      // Text a shell would send elsewhere (`echo x > /etc/motd`, a pipe) is not echoed, nor a list of commands.
       const echo = /^echo ([^;&|<>]*)$/.exec(command)
       if (echo) options.onStdout?.(Buffer.from(`${echo[1]}\n`))
       else if (!sleep) options.onStderr?.(Buffer.from(`dummy driver: not run: ${abridge(command, container)}\n`))
