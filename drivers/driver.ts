@@ -5,6 +5,7 @@
 import type {ArchiveFormat} from '../src/images/archive.js'
 import type {Readable} from 'node:stream'
 import type {ImageSpec} from '../src/config/types.js'
+import type {TaskKind} from '../src/model.js'
 
 /** A frozen filesystem state that containers are cloned from (a base image, later a cached step). */
 export interface Snapshot {
@@ -60,6 +61,8 @@ export interface ExecOptions {
   onStdout?: (chunk: Buffer) => void
   onStderr?: (chunk: Buffer) => void
   signal?: AbortSignal
+  /** The step or test this command is, when it is one (not Galley's own probes): for logs and the dummy driver. */
+  task?: {kind: TaskKind; name: string}
 }
 
 export interface DoctorCheck {

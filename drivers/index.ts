@@ -1,13 +1,20 @@
 /**
  * Picks the engine for a driver's settings. Engines load lazily so `galley --version` stays fast;
- * `auto` takes LXC when it is usable here, else Docker (or Podman's socket), and says why.
+ * `auto` takes LXC when it is usable here, else Docker (or Podman's socket), and says why. It never
+ * picks `dummy`, which has no engine and must be asked for.
  */
+import path from 'node:path'
+import type {DummyAction} from '../src/config/types.js'
 import {EngineError} from '../src/errors.js'
+import {galleyHome} from '../src/images/store.js'
 import type {Driver} from './driver.js'
 
 export interface DriverChoice {
   name: string
   socket?: string
+  /** The dummy driver's settings; other engines ignore them. */
+  sleepMs?: number
+  fail?: DummyAction[]
 }
 
 const cache = new Map<string, Promise<Driver>>()
@@ -15,17 +22,17 @@ const cache = new Map<string, Promise<Driver>>()
 export const autoChoices = new Map<string, string>()
 
 export function getDriver(choice: DriverChoice | string): Promise<Driver> {
-  const {name, socket} = typeof choice === 'string' ? {name: choice, socket: undefined} : choice
-  const key = `${name}\0${socket ?? ''}`
+  const {name, socket, sleepMs, fail} = typeof choice === 'string' ? ({name: choice} as DriverChoice) : choice
+  const key = name === 'dummy' ? `dummy\0${sleepMs ?? 0}\0${[...new Set(fail)].sort()}` : `${name}\0${socket ?? ''}`
   let d = cache.get(key)
   if (!d) {
-    d = name === 'auto' ? chooseAuto(socket) : load(name, socket)
+    d = name === 'auto' ? chooseAuto(socket) : load({name, socket, sleepMs, fail})
     cache.set(key, d)
   }
   return d
 }
 
-async function load(name: string, socket?: string): Promise<Driver> {
+async function load({name, socket, sleepMs, fail}: DriverChoice): Promise<Driver> {
   switch (name) {
     case 'lxc': {
       try {
@@ -40,8 +47,13 @@ async function load(name: string, socket?: string): Promise<Driver> {
       const {DockerDriver} = await import('./docker/driver.js')
       return new DockerDriver({socket})
     }
+    case 'dummy': {
+      const {DummyDriver} = await import('./dummy/driver.js')
+      // Kept in Galley's store, so that the step cache and containers outlive one process.
+      return new DummyDriver({sleepMs, fail, dir: path.join(galleyHome(), 'dummy')})
+    }
     default:
-      throw new EngineError(`unknown driver \`${name}\``, {hint: 'Use driver: { name: lxc }, docker or auto.'})
+      throw new EngineError(`unknown driver \`${name}\``, {hint: 'Use driver: { name: lxc }, docker, auto or dummy.'})
   }
 }
 

@@ -19,7 +19,7 @@ export abstract class GalleyCommand extends Command {
   static baseFlags = {
     config: Flags.string({char: 'C', summary: 'Path to galley.yml (default: ./galley.yml).', helpGroup: 'GLOBAL'}),
     debug: Flags.boolean({summary: 'Show stack traces and error causes.', helpGroup: 'GLOBAL'}),
-    driver: Flags.option({options: ['lxc', 'docker', 'auto'] as const, summary: 'Run every instance on this engine, whatever galley.yml says.', helpGroup: 'GLOBAL'})(),
+    driver: Flags.option({options: ['lxc', 'docker', 'auto', 'dummy'] as const, summary: 'Run every instance on this engine, whatever galley.yml says.', helpGroup: 'GLOBAL'})(),
     'log-level': Flags.option({
       options: LOG_LEVELS,
       summary: 'How much the console says: error (the summary only), warn (and failures), info (and progress: the default), debug (and all output). Also GALLEY_LOG_LEVEL.',

@@ -93,7 +93,7 @@ export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[]
     specs.map(async (spec) => {
       // An engine image reference can only run on Docker or Podman, whatever `auto` would pick.
       const name = spec.driver.name === 'auto' && isImageRef(spec.platform.image) ? 'docker' : spec.driver.name
-      const driver = await getDriver({name, socket: spec.driver.socket})
+      const driver = await getDriver({...spec.driver, name})
       // An `auto` instance is reported and stored under the engine it runs on.
       return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal, cache, idempotence})
     }),

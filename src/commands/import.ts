@@ -4,6 +4,7 @@ import path from 'node:path'
 import {GalleyCommand} from '../cli/base.js'
 import {findKitchenFile, formatItem, importKitchen} from '../kitchen/index.js'
 import {ConfigError, UsageError} from '../errors.js'
+import type {DriverName} from '../config/types.js'
 import {writeFileAtomic} from '../files.js'
 
 export default class Import extends GalleyCommand {
@@ -40,7 +41,7 @@ export default class Import extends GalleyCommand {
     return this.convert(file, flags)
   }
 
-  private convert(file: string, flags: {output?: string; force: boolean; stdout: boolean; bootstrap: boolean; json: boolean; driver?: 'lxc' | 'docker' | 'auto'}): void {
+  private convert(file: string, flags: {output?: string; force: boolean; stdout: boolean; bootstrap: boolean; json: boolean; driver?: DriverName}): void {
     const output = flags.output ? path.resolve(flags.output) : path.join(path.dirname(file), 'galley.yml')
     if (!flags.stdout && existsSync(output) && !flags.force) {
       throw new UsageError(`${path.relative(process.cwd(), output) || output} exists already`, {hint: 'Pass --force to overwrite it, -o FILE to write elsewhere, or --stdout to print.'})

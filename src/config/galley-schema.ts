@@ -12,11 +12,13 @@ const env: Schema = {kind: 'env'}
 const driver: Schema = {
   kind: 'map',
   keys: {
-    name: {kind: 'enum', values: ['lxc', 'docker', 'auto']},
+    name: {kind: 'enum', values: ['lxc', 'docker', 'auto', 'dummy']},
     socket: {kind: 'string'},
     memory: {kind: 'size'},
     cpus: {kind: 'number', min: 0.01},
     pids: {kind: 'int', min: 1},
+    sleep: {kind: 'duration'},
+    fail: {kind: 'strings', values: ['create', 'converge', 'verify', 'destroy', 'image', 'snapshot']},
   },
 }
 

@@ -11,8 +11,8 @@ import type {EnvReader} from './env.js'
 import {layered} from './merge.js'
 import type {Raw} from './read.js'
 import type {Sources} from './source.js'
-import type {DriverName, DriverSettings, ImageSpec, InstanceSpec, ProvisionerSettings, SourceRef, StepSpec, TestSpec, VerifierSettings} from './types.js'
-import {parseSize} from './values.js'
+import type {DriverName, DriverSettings, DummyAction, ImageSpec, InstanceSpec, ProvisionerSettings, SourceRef, StepSpec, TestSpec, VerifierSettings} from './types.js'
+import {parseDuration, parseSize} from './values.js'
 
 export interface ExpandContext {
   root: string
@@ -43,6 +43,8 @@ function toDriver(raw: Raw, override?: DriverName): DriverSettings {
     ...(raw.memory !== undefined ? {memory: parseSize(raw.memory)} : {}),
     ...(raw.cpus !== undefined ? {cpus: Number(raw.cpus)} : {}),
     ...(raw.pids !== undefined ? {pids: Number(raw.pids)} : {}),
+    ...(raw.sleep !== undefined ? {sleepMs: parseDuration(raw.sleep)} : {}),
+    ...(raw.fail !== undefined ? {fail: [raw.fail].flat() as DummyAction[]} : {}),
   }
 }
 

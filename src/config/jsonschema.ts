@@ -61,6 +61,7 @@ export function toJsonSchema(schema: Schema): Json {
     case 'scalar':
       return {type: ['string', 'number', 'boolean']}
     case 'strings':
+      if (schema.values) return {anyOf: [{enum: schema.values}, {type: 'array', minItems: 1, items: {enum: schema.values}}]}
       return {anyOf: [{type: 'string', minLength: 1}, {type: 'array', minItems: 1, items: {type: 'string', minLength: 1}}], description: 'one string (a path, a name, text to find or /a regular expression/) or a list of them'}
     case 'mode':
       return {type: ['string', 'integer'], description: 'an octal file mode such as "0644"'}

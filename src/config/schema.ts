@@ -20,7 +20,7 @@ export type Schema =
   | {kind: 'env'; keys?: RegExp}
   | {kind: 'bool'}
   | {kind: 'scalar'}
-  | {kind: 'strings'}
+  | {kind: 'strings'; values?: string[]}
   | {kind: 'mode'}
   | {kind: 'duration'}
   | {kind: 'variants'; what: string; variants: Record<string, Schema>}
@@ -159,9 +159,10 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
       // One string or a list of them: paths and names for provisioners, text or /regex/ for assertions.
       if (isSeq(node)) {
         if (node.items.length === 0) fail(`${where} must name at least one entry`)
-        node.items.forEach((item, i) => check(item as Node, {kind: 'string'}, `${where}[${i}]`, src, errors))
+        node.items.forEach((item, i) => check(item as Node, schema.values ? {kind: 'enum', values: schema.values} : {kind: 'string'}, `${where}[${i}]`, src, errors))
         return
       }
+      if (schema.values) return check(node, {kind: 'enum', values: schema.values}, where, src, errors)
       if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') fail(`${where} must be a non-empty string (or /regex/) or a list of them, got ${kindOf(node)}`)
       else if (/^\/.+\/$/.test(node.value)) {
         try {

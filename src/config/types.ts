@@ -20,7 +20,10 @@ export function describeImage(spec: ImageSpec): string {
   return spec.bootstrap === 'busybox' ? 'busybox' : `debootstrap:${spec.release}`
 }
 
-export type DriverName = 'lxc' | 'docker' | 'auto'
+export type DriverName = 'lxc' | 'docker' | 'auto' | 'dummy'
+
+/** What the dummy driver can be told to fail at (`driver: {fail: ...}`). */
+export type DummyAction = 'create' | 'converge' | 'verify' | 'destroy' | 'image' | 'snapshot'
 
 export interface DriverSettings {
   name: DriverName
@@ -30,6 +33,10 @@ export interface DriverSettings {
   memory?: number
   cpus?: number
   pids?: number
+  /** Dummy driver only: milliseconds added to every action. */
+  sleepMs?: number
+  /** Dummy driver only: the actions it fails. */
+  fail?: DummyAction[]
 }
 
 export interface StepSpec {

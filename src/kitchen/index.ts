@@ -7,6 +7,7 @@ import path from 'node:path'
 import {Importer, type ImportItem} from './importer.js'
 import type {Raw} from './mapper.js'
 import {readKitchenFiles} from './read.js'
+import type {DriverName} from '../config/types.js'
 import {render} from './render.js'
 import {convertKitchen} from './suites.js'
 
@@ -35,7 +36,7 @@ export interface ImportOptions {
   /** Map Debian platforms to debootstrap images (LXC or Docker, no registry) instead of engine images. */
   bootstrap?: boolean
   /** driver.name of galley.yml, instead of docker when a platform names an engine image and auto otherwise. */
-  driver?: 'lxc' | 'docker' | 'auto'
+  driver?: DriverName
 }
 
 /** Reads a kitchen file (and its local override) and returns the galley.yml it maps to, with what did not map. */

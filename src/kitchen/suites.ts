@@ -5,6 +5,7 @@
  */
 import {NAME_PATTERN} from '../config/schema.js'
 import {ConfigError, type SourcePosition} from '../errors.js'
+import type {DriverName} from '../config/types.js'
 import {platformImage} from './drivers.js'
 import type {Importer} from './importer.js'
 import {convertInstance, type InstanceOut} from './instance.js'
@@ -18,7 +19,7 @@ const SECTIONS = ['driver', 'provisioner', 'verifier'] as const
 type Section = (typeof SECTIONS)[number]
 
 /** Converts a parsed (and merged) kitchen tree into galley.yml's settings, reporting what is left of it. */
-export function convertKitchen(kitchen: Raw, imp: Importer, driverName?: 'lxc' | 'docker' | 'auto'): Raw {
+export function convertKitchen(kitchen: Raw, imp: Importer, driverName?: DriverName): Raw {
   const entries = (list: 'platforms' | 'suites'): Raw[] => {
     const v = kitchen[list]
     if (v === undefined || v === null) return []

@@ -254,7 +254,7 @@ export class Instance {
       }
       const started = performance.now()
       const env = {...instanceEnv(this.spec), ...cmd.env}
-      const exitCode = await this.deps.driver.exec(handle, cmd.argv, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), signal: this.deps.signal})
+      const exitCode = await this.deps.driver.exec(handle, cmd.argv, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), signal: this.deps.signal, task: {kind: cmd.kind, name: cmd.name}})
       this.checkAborted()
       if (partial) lines.push(partial)
       const verdict = cmd.judge ? cmd.judge(exitCode, whole) : {ok: exitCode === cmd.expected}

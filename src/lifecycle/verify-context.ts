@@ -34,6 +34,7 @@ export function verifyContext(target: VerifyTarget): VerifyContext {
         onStdout: (b) => (out.push(b), emit('stdout', b)),
         onStderr: (b) => (err.push(b), emit('stderr', b)),
         signal,
+        ...(options.task ? {task: {kind: 'test' as const, name: options.task}} : {}),
       })
       if (signal.aborted) throw new InterruptedError()
       return {exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString()}

@@ -11,7 +11,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {loadConfig} from '../../src/config/load.js'
 import {ConfigError, ConfigErrors, GalleyError} from '../../src/errors.js'
-import {bin} from '../e2e/cli.js'
+import {bin} from '../fakes/cli.js'
 import {makeProject, removeProject} from '../fakes/project.js'
 import {rng} from '../fakes/random.js'
 

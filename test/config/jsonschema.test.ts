@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import {parse} from 'yaml'
 import {galleySchema} from '../../src/config/jsonschema.js'
 import {loadConfig} from '../../src/config/load.js'
-import {repo} from '../e2e/cli.js'
+import {repo} from '../fakes/cli.js'
 import {makeProject, removeProject} from '../fakes/project.js'
 
 const ajv = new Ajv({allErrors: true, strict: false})

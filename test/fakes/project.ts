@@ -18,7 +18,7 @@ export function removeProject(root: string): void {
   rmSync(root, {recursive: true, force: true})
 }
 
-/** An instance whose steps and tests are inline commands the fake driver understands. */
+/** An instance whose steps and tests are inline commands the dummy driver understands. */
 export function fakeSpec(name: string, steps: string[], tests: string[] = []): InstanceSpec {
   return {
     name,

@@ -21,7 +21,10 @@ const list = (file: string) => spawnSync('tar', ['-tf', file], {encoding: 'utf8'
 
 const Layers = suite('overlay layers as image layers')
 
-Layers('whiteouts become .wh. files and opaque folders get the opaque marker; the layer is untouched', async () => {
+// Whiteouts are character devices, and only root may make them (mknod).
+const asRoot = process.getuid?.() === 0 ? Layers : Layers.skip
+
+asRoot('whiteouts become .wh. files and opaque folders get the opaque marker; the layer is untouched', async () => {
   const root = makeProject({'layer/etc/app.conf': 'x', 'layer/opt/d/new': 'n', 'layer/keep/file': 'k'})
   try {
     const layer = path.join(root, 'layer')

@@ -8,20 +8,20 @@ import {Instance} from '../../src/lifecycle/instance.js'
 import {runInstances} from '../../src/lifecycle/runner.js'
 import {StateStore} from '../../src/lifecycle/state.js'
 import {writeJunit} from '../../src/reporters/junit.js'
-import {FakeDriver} from '../fakes/fake-driver.js'
+import {DummyDriver} from '../../drivers/dummy/driver.js'
 import {readJunit} from '../fakes/junit.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
 
 interface Ctx {
   root: string
-  driver: FakeDriver
+  driver: DummyDriver
 }
 
 const Idem = suite<Ctx>('idempotence pass')
 
 Idem.before.each((ctx) => {
   ctx.root = makeProject({'galley.yml': '# unused by these tests\n'})
-  ctx.driver = new FakeDriver()
+  ctx.driver = new DummyDriver()
 })
 
 Idem.after.each((ctx) => removeProject(ctx.root))

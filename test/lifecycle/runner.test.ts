@@ -9,12 +9,12 @@ import {Instance} from '../../src/lifecycle/instance.js'
 import {exitCodeFor, runInstances, type RunOptions} from '../../src/lifecycle/runner.js'
 import {StateStore} from '../../src/lifecycle/state.js'
 import type {InstanceSpec} from '../../src/config/types.js'
-import {FakeDriver} from '../fakes/fake-driver.js'
+import {DummyDriver} from '../../drivers/dummy/driver.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
 
 interface Ctx {
   root: string
-  driver: FakeDriver
+  driver: DummyDriver
   store: StateStore
   events: RunEmitter
   controller: AbortController
@@ -24,7 +24,7 @@ const Runner = suite<Ctx>('runInstances')
 
 Runner.before.each((ctx) => {
   ctx.root = makeProject({'galley.yml': '# unused by these tests\n'})
-  ctx.driver = new FakeDriver()
+  ctx.driver = new DummyDriver()
   ctx.store = new StateStore(ctx.root)
   ctx.events = new RunEmitter()
   ctx.controller = new AbortController()
@@ -99,11 +99,11 @@ Runner('--fail-fast starts no instance after the first failure', async (ctx) => 
 })
 
 Runner('an engine failure is an error (exit 3) and leaves no state behind', async (ctx) => {
-  ctx.driver = new FakeDriver({failCreate: true})
+  ctx.driver = new DummyDriver({fail: ['create']})
   const [r] = await run(ctx, [fakeSpec('a-p', ['exit 0'])], 'test')
   assert.is(r.status, 'error')
   assert.is(r.failedIn, 'create')
-  assert.match(r.message!, /fake engine refused/)
+  assert.match(r.message!, /told to fail create/)
   assert.is(ctx.store.readAll().length, 0)
   assert.is(exitCodeFor([r]), 3)
 })
@@ -124,8 +124,8 @@ Runner('destroy finds containers by label when the state file was lost', async (
   assert.is(ctx.driver.containers.size, 2)
   ctx.store.remove('a-p')
   // A state file left by a run killed between its write and the engine call.
-  ctx.store.write({instance: 'ghost-p', state: 'creating', driver: 'fake'})
-  const out = await destroyInstances(ctx.root, ctx.store, [{name: 'fake'}], undefined, async () => ctx.driver)
+  ctx.store.write({instance: 'ghost-p', state: 'creating', driver: 'dummy'})
+  const out = await destroyInstances(ctx.root, ctx.store, [{name: 'dummy'}], undefined, async () => ctx.driver)
   assert.equal(out.map((o) => o.instance).sort(), ['a-p', 'b-p'])
   assert.is(ctx.driver.containers.size, 0)
   assert.is(ctx.store.readAll().length, 0)

@@ -6,14 +6,14 @@ import {RunEmitter} from '../../src/lifecycle/events.js'
 import {Instance} from '../../src/lifecycle/instance.js'
 import {runInstances} from '../../src/lifecycle/runner.js'
 import {StateStore} from '../../src/lifecycle/state.js'
-import {FakeDriver} from '../fakes/fake-driver.js'
+import {DummyDriver} from '../../drivers/dummy/driver.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
 
 /**
- * A fake engine whose instance has a port that starts listening on the probe's `listenAfter`th
+ * A dummy engine whose instance has a port that starts listening on the probe's `listenAfter`th
  * check: it answers the assert verifier's probe scripts with /proc/net/tcp as it would read then.
  */
-class PortDriver extends FakeDriver {
+class PortDriver extends DummyDriver {
   probes = 0
   constructor(private readonly listenAfter: number) {
     super()
@@ -34,7 +34,7 @@ class PortDriver extends FakeDriver {
 
 const port = (extra: Partial<Assertion> = {}): Assertion => ({kind: 'port', target: '80', name: 'port 80', expect: {}, retry: 0, ...extra})
 
-async function verify(driver: FakeDriver, assertions: Assertion[], shellTests: string[] = []) {
+async function verify(driver: DummyDriver, assertions: Assertion[], shellTests: string[] = []) {
   const root = makeProject({})
   try {
     const spec = fakeSpec('a-p', [], shellTests)
