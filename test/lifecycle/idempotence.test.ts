@@ -3,28 +3,19 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {InstanceSpec} from '../../src/config/types.js'
 import type {InstanceResult} from '../../src/model.js'
-import {RunEmitter} from '../../src/lifecycle/events.js'
-import {Instance} from '../../src/lifecycle/instance.js'
 import {runInstances} from '../../src/lifecycle/runner.js'
-import {StateStore} from '../../src/lifecycle/state.js'
 import {writeJunit} from '../../src/reporters/junit.js'
-import {DummyDriver} from '../../drivers/dummy/driver.js'
 import {readJunit} from '../fakes/junit.js'
-import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
+import {dummyRun, endRun, instancesOf, type DummyRun} from '../fakes/lifecycle.js'
+import {fakeSpec} from '../fakes/project.js'
 
-interface Ctx {
-  root: string
-  driver: DummyDriver
-}
+type Ctx = DummyRun
 
 const Idem = suite<Ctx>('idempotence pass')
 
-Idem.before.each((ctx) => {
-  ctx.root = makeProject({'galley.yml': '# unused by these tests\n'})
-  ctx.driver = new DummyDriver()
-})
+Idem.before.each((ctx) => void Object.assign(ctx, dummyRun()))
 
-Idem.after.each((ctx) => removeProject(ctx.root))
+Idem.after.each((ctx) => endRun(ctx))
 
 /** A spec whose steps are `[command, check]` pairs (check undefined: none). */
 function specWithChecks(steps: [string, string | undefined][], idempotence = false): InstanceSpec {
@@ -34,10 +25,8 @@ function specWithChecks(steps: [string, string | undefined][], idempotence = fal
 }
 
 async function test(ctx: Ctx, spec: InstanceSpec, flag: boolean): Promise<InstanceResult> {
-  const events = new RunEmitter()
-  const signal = new AbortController().signal
-  const inst = new Instance({spec, driver: ctx.driver, store: new StateStore(ctx.root), events, root: ctx.root, runId: 'r1', signal, idempotence: flag})
-  const [r] = await runInstances([inst], 'test', {concurrency: 1, signal, events, destroy: 'always'})
+  const [inst] = instancesOf(ctx, [spec], {idempotence: flag})
+  const [r] = await runInstances([inst], 'test', {concurrency: 1, signal: ctx.controller.signal, events: ctx.events, destroy: 'always'})
   return r
 }
 

@@ -4,37 +4,23 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {destroyInstances} from '../../src/lifecycle/destroy.js'
 import type {InstanceResult} from '../../src/model.js'
-import {RunEmitter} from '../../src/lifecycle/events.js'
 import {Instance} from '../../src/lifecycle/instance.js'
 import {exitCodeFor, runInstances, type RunOptions} from '../../src/lifecycle/runner.js'
 import {StateStore} from '../../src/lifecycle/state.js'
 import type {InstanceSpec} from '../../src/config/types.js'
 import {DummyDriver} from '../../drivers/dummy/driver.js'
+import {dummyRun, endRun, instancesOf, type DummyRun} from '../fakes/lifecycle.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
 
-interface Ctx {
-  root: string
-  driver: DummyDriver
-  store: StateStore
-  events: RunEmitter
-  controller: AbortController
-}
+type Ctx = DummyRun
 
 const Runner = suite<Ctx>('runInstances')
 
-Runner.before.each((ctx) => {
-  ctx.root = makeProject({'galley.yml': '# unused by these tests\n'})
-  ctx.driver = new DummyDriver()
-  ctx.store = new StateStore(ctx.root)
-  ctx.events = new RunEmitter()
-  ctx.controller = new AbortController()
-})
+Runner.before.each((ctx) => void Object.assign(ctx, dummyRun()))
 
-Runner.after.each((ctx) => removeProject(ctx.root))
+Runner.after.each((ctx) => endRun(ctx))
 
-function instances(ctx: Ctx, specs: InstanceSpec[]): Instance[] {
-  return specs.map((spec) => new Instance({spec, driver: ctx.driver, store: ctx.store, events: ctx.events, root: ctx.root, runId: 'r1', signal: ctx.controller.signal}))
-}
+const instances = (ctx: Ctx, specs: InstanceSpec[]): Instance[] => instancesOf(ctx, specs)
 
 function run(ctx: Ctx, specs: InstanceSpec[], action: 'test' | 'converge' | 'verify', options: Partial<RunOptions> = {}): Promise<InstanceResult[]> {
   return runInstances(instances(ctx, specs), action, {concurrency: 4, signal: ctx.controller.signal, events: ctx.events, ...options})

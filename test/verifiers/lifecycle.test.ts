@@ -2,12 +2,10 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {ContainerHandle, ExecOptions} from '../../drivers/driver.js'
 import type {Assertion} from '../../src/config/types.js'
-import {RunEmitter} from '../../src/lifecycle/events.js'
-import {Instance} from '../../src/lifecycle/instance.js'
 import {runInstances} from '../../src/lifecycle/runner.js'
-import {StateStore} from '../../src/lifecycle/state.js'
 import {DummyDriver} from '../../drivers/dummy/driver.js'
-import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
+import {dummyRun, endRun, instancesOf} from '../fakes/lifecycle.js'
+import {fakeSpec} from '../fakes/project.js'
 
 /**
  * A dummy engine whose instance has a port that starts listening on the probe's `listenAfter`th
@@ -35,19 +33,16 @@ class PortDriver extends DummyDriver {
 const port = (extra: Partial<Assertion> = {}): Assertion => ({kind: 'port', target: '80', name: 'port 80', expect: {}, retry: 0, ...extra})
 
 async function verify(driver: DummyDriver, assertions: Assertion[], shellTests: string[] = []) {
-  const root = makeProject({})
+  const run = dummyRun(driver)
   try {
     const spec = fakeSpec('a-p', [], shellTests)
     spec.verifier.sections.assert = assertions
-    const events = new RunEmitter()
     const notes: string[] = []
-    events.on('instance:note', ({message}) => notes.push(message))
-    const controller = new AbortController()
-    const inst = new Instance({spec, driver, store: new StateStore(root), events, root, runId: 'r', signal: controller.signal})
-    const [result] = await runInstances([inst], 'test', {concurrency: 1, signal: controller.signal, events})
+    run.events.on('instance:note', ({message}) => notes.push(message))
+    const [result] = await runInstances(instancesOf(run, [spec]), 'test', {concurrency: 1, signal: run.controller.signal, events: run.events})
     return {result, notes}
   } finally {
-    removeProject(root)
+    endRun(run)
   }
 }
 
