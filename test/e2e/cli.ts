@@ -2,14 +2,13 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {DockerDriver} from '../../drivers/docker/driver.js'
 import {LxcDriver} from '../../drivers/lxc/driver.js'
 import {projectId} from '../../src/lifecycle/instance.js'
 
 export const PODMAN_SOCKET = '/run/podman/podman.sock'
-export const repo = fileURLToPath(new URL('../../..', import.meta.url))
-export const bin = path.join(repo, 'bin', 'run.js')
+export {bin, repo} from '../fakes/cli.js'
+import {bin} from '../fakes/cli.js'
 // The CLI runs as users run it: with libuv's pool sized by bin/run.js, not by the test runner.
 const {UV_THREADPOOL_SIZE: _pool, ...inherited} = process.env
 const env = {...inherited, CI: 'true', NO_COLOR: '1'}
