@@ -5,6 +5,7 @@
  */
 import {PROVISIONERS} from '../provisioners/index.js'
 import {VERIFIERS} from '../verifiers/index.js'
+import {USER_SCHEMA} from '../verifiers/user.js'
 import type {Schema} from './schema.js'
 
 const env: Schema = {kind: 'env'}
@@ -30,7 +31,7 @@ const step: Schema = {
 
 const test: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env},
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env, user: USER_SCHEMA},
   oneOf: ['script', 'run'],
 }
 
@@ -71,8 +72,9 @@ const verifier: Schema = {
     tests: {kind: 'seq', items: test},
     ...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.schema])),
     env,
+    user: USER_SCHEMA,
   },
-  docs: Object.fromEntries(VERIFIERS.map((v) => [v.key, v.summary])),
+  docs: {...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.summary])), user: 'the user of the instance tests and verifier entries run as (default root); a test or entry may name its own'},
 }
 
 const image: Schema = {

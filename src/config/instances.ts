@@ -82,23 +82,28 @@ function toProvisioner(raw: Raw, ctx: ExpandContext): ProvisionerSettings {
 }
 
 function toVerifier(raw: Raw, ctx: ExpandContext): VerifierSettings {
-  const tests = ((raw.tests as Raw[] | undefined) ?? []).map((t): TestSpec =>
-    withSource(
+  const user = raw.user !== undefined ? String(raw.user) : undefined
+  const tests = ((raw.tests as Raw[] | undefined) ?? []).map((t): TestSpec => {
+    const testUser = t.user !== undefined ? String(t.user) : user
+    return withSource(
       {
         name: String(t.name ?? t.script ?? t.run),
         ...(t.script !== undefined ? {script: String(t.script)} : {run: String(t.run)}),
         exitStatus: Number(t.exit_status ?? 0),
         env: ctx.env.read(t.env),
+        ...(testUser !== undefined ? {user: testUser} : {}),
       },
       ctx,
-    ),
-  )
+    )
+  })
   const read: ReadContext = {
+    root: ctx.root,
+    ...(user !== undefined ? {user} : {}),
     env: (v) => ctx.env.read(v),
     source: (section, key, value) => ctx.sources.entry((k, v, parent) => parent === section && k === key && isScalarValue(v, value), ctx.root),
   }
   const sections = Object.fromEntries(VERIFIERS.map((v) => [v.key, v.read((raw[v.key] as unknown[] | undefined) ?? [], read)]))
-  return {name: (raw.name as string | undefined) ?? 'shell', tests, env: ctx.env.read(raw.env), sections}
+  return {name: (raw.name as string | undefined) ?? 'shell', tests, env: ctx.env.read(raw.env), ...(user !== undefined ? {user} : {}), sections}
 }
 
 /** An instance, with the merged `provisioner:` mapping it was read from (for the checks). */

@@ -77,6 +77,8 @@ export interface TestSpec {
   run?: string
   exitStatus: number
   env: Record<string, string>
+  /** Runs as this user of the instance instead of root (`user:` of the test, else of the verifier). */
+  user?: string
   source?: SourceRef
 }
 
@@ -102,6 +104,8 @@ export interface VerifierSettings {
   name: string
   tests: TestSpec[]
   env: Record<string, string>
+  /** The user of the instance its tests and entries run as, unless they name their own; root when unset. */
+  user?: string
   /** Each verifier's entries, by its key under `verifier:`, as its descriptor read them. */
   sections: Record<string, unknown[]>
 }

@@ -11,6 +11,10 @@ import type {VerifyContext} from './context.js'
 
 /** What reading entries may need from the loader. */
 export interface ReadContext {
+  /** The project folder: paths and globs are relative to it. */
+  root: string
+  /** The verifier's `user:`, which entries that name none run as. */
+  user?: string
   /** An env mapping as strings, with `${VAR}`s taken from the environment and secrets noted. */
   env(raw: unknown): Record<string, string>
   /** Where the entry of `section` that writes `key: value` is. */
