@@ -13,32 +13,17 @@ import {instanceEnv, PROJECT_DIR, type InstancePlan, type Phase, type TaskComman
 import type {ProvisionStep} from '../provisioners/index.js'
 import {runCaseVerifiers} from '../verifiers/index.js'
 import {stepKeys} from './cache.js'
-import {fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
+import {listProcesses} from './processes.js'
+import {afterIdempotenceAt, fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
 import {verifyContext} from './verify-context.js'
 import type {RunEmitter} from './events.js'
+import {plan, type Action} from './plan.js'
 import type {LifecycleState, StateStore} from './state.js'
 
-export type Action = 'create' | 'converge' | 'verify' | 'destroy'
+export {plan, type Action} from './plan.js'
 
-const RANK: Record<LifecycleState, number> = {destroyed: 0, creating: 0, created: 1, converged: 2, verified: 3}
 const TAIL_LINES = 30
 const MAX_JUDGED_OUTPUT = 4 << 20
-
-/**
- * The actions that take an instance in `current` state through `action`: earlier states are run
- * first (verify on a destroyed instance creates and converges it), converge and verify always run,
- * and a half-made container (`creating`) is destroyed before anything else.
- */
-export function plan(current: LifecycleState, action: Action): Action[] {
-  const steps: Action[] = current === 'creating' ? ['destroy'] : []
-  const rank = RANK[current]
-  if (action === 'destroy') return current === 'destroyed' ? [] : ['destroy']
-  if (rank < 1) steps.push('create')
-  if (action === 'create') return steps
-  if (action === 'converge') return [...steps, 'converge']
-  if (rank < 2) steps.push('converge')
-  return [...steps, 'verify']
-}
 
 /** A step or test that did not pass: the instance failed, the engine is fine. */
 export class TaskFailed extends GalleyError {
@@ -196,7 +181,7 @@ export class Instance {
     this.createdHere = handle
     this.uploadedTo = undefined
     this.record('created', 'create', {handle})
-    this.baseline = this.caching ? await this.processes(handle) : undefined
+    this.baseline = this.caching ? await listProcesses(this.deps.driver, handle) : undefined
     if (this.deps.signal.aborted) await this.abortCleanup()
   }
 
@@ -231,14 +216,14 @@ export class Instance {
     commands: TaskCommand[],
     results: TaskResult[],
     stopOnFailure: boolean,
-    from = 0,
+    range: {from?: number; to?: number; total?: number} = {},
     afterSuccess?: (index: number) => Promise<void>,
   ): Promise<TaskResult | undefined> {
     let firstFailure: TaskResult | undefined
     for (const [index, cmd] of commands.entries()) {
-      if (index < from) continue
+      if (index < (range.from ?? 0) || index >= (range.to ?? commands.length)) continue
       this.checkAborted()
-      this.deps.events.emit('task:start', {instance: this.name, kind: cmd.kind, name: cmd.name, index, total: commands.length})
+      this.deps.events.emit('task:start', {instance: this.name, kind: cmd.kind, name: cmd.name, index, total: range.total ?? commands.length})
       const lines: string[] = []
       let partial = ''
       // A judged command is judged on its whole output (Ansible's changed tasks come long before its recap).
@@ -291,13 +276,16 @@ export class Instance {
     const commands = this.tasks.steps
     this.steps.length = 0
     this.idempotence = undefined
+    const checking = this.deps.idempotence || this.spec.provisioner.idempotence
+    // Steps that must follow the idempotence pass (side effects) are never restored past it.
+    const split = checking ? afterIdempotenceAt(commands) : commands.length
     let from = 0
     let keys: string[] = []
     if (this.caching) {
       const base = await this.ensureBase()
       keys = stepKeys(this.spec, commands, base.id, this.deps.root)
       let target = base
-      for (let i = keys.length - 1; i >= 0; i--) {
+      for (let i = split - 1; i >= 0; i--) {
         const hit = await this.deps.driver.findSnapshot(keys[i])
         if (hit) {
           target = hit
@@ -323,22 +311,31 @@ export class Instance {
     // A snapshot holds files, not processes: once a step leaves a service running, neither it nor
     // the steps after it are cached, or a later converge would restore them with the service gone.
     let servicesRunning = false
-    const failed = await this.runTasks(handle, commands, this.steps, true, from, async (i) => {
+    const snapshot = async (i: number) => {
       if (!this.caching || servicesRunning || !this.baseline) return
-      const started = [...(await this.processes(handle))].filter((pid) => !this.baseline!.has(pid))
+      const started = [...(await listProcesses(this.deps.driver, handle))].filter((pid) => !this.baseline!.has(pid))
       if (started.length > 0) {
         servicesRunning = true
         this.deps.events.emit('instance:note', {instance: this.name, message: `step \`${commands[i].name}\` left processes running; it and the steps after it are not cached`})
         return
       }
       await this.deps.driver.snapshot(handle, keys[i])
-    })
-    if (failed) {
+    }
+    const runSteps = async (range: {from: number; to?: number}) => {
+      const failed = await this.runTasks(handle, commands, this.steps, true, range, snapshot)
+      if (!failed) return
       this.record('created', 'converge', {lastError: failed.message})
       throw new TaskFailed(failed)
     }
+    await runSteps({from, to: split})
     this.record('converged', 'converge')
-    if (this.deps.idempotence || this.spec.provisioner.idempotence) await this.checkIdempotence(handle, commands)
+    if (!checking) return
+    await this.checkIdempotence(handle, commands)
+    if (split < commands.length) {
+      this.phase('converge')
+      await runSteps({from: split})
+      this.record('converged', 'converge')
+    }
   }
 
   /**
@@ -362,22 +359,14 @@ export class Instance {
     }
   }
 
-  /** The container's process ids, read from /proc by the shell alone (no forks, no ps needed). */
-  private async processes(handle: ContainerHandle): Promise<Set<string>> {
-    let out = ''
-    const script = 'echo "self $$"; for p in /proc/[0-9]*; do echo "${p#/proc/}"; done'
-    await this.deps.driver.exec(handle, ['/bin/sh', '-c', script], {onStdout: (b) => (out += b)})
-    const lines = out.trim().split('\n')
-    const self = lines.find((l) => l.startsWith('self '))?.slice(5)
-    return new Set(lines.filter((l) => !l.startsWith('self ') && l !== self))
-  }
-
   async verify(): Promise<void> {
     this.phase('verify')
     const handle = this.requireHandle()
     this.tests.length = 0
     await this.upload(handle)
-    await this.runTasks(handle, this.tasks.tests, this.tests, false)
+    // Test cases are numbered across verifier kinds, out of all the plan lists.
+    const total = this.tasks.plan.tests.length
+    await this.runTasks(handle, this.tasks.tests, this.tests, false, {total})
     const shellCount = this.tests.length
     await runCaseVerifiers(
       this.spec.verifier,
@@ -389,9 +378,13 @@ export class Instance {
         events: this.deps.events,
         signal: this.deps.signal,
         results: this.tests,
+        numbering: {next: this.tasks.tests.length, total},
+        spec: this.spec,
+        root: this.deps.root,
       }),
     )
     this.checkAborted()
+    if (this.tasks.steps.length === 0 && this.tests.length === 0) throw this.nothingChecked()
     const failedAt = this.tests.findIndex((t) => !t.ok)
     if (failedAt >= 0) {
       const failed = this.tests[failedAt]
@@ -402,6 +395,16 @@ export class Instance {
       throw new TaskFailed({...failed, message: `${count} of ${this.tests.length} tests failed; first: ${first}`})
     }
     this.record('verified', 'verify', {tests: {passed: this.tests.length, total: this.tests.length}})
+  }
+
+  /** An instance with no step and no test would pass having checked nothing: it fails instead, saying so. */
+  private nothingChecked(): TaskFailed {
+    const message = `instance ${this.name} has no converge step and no test, so passing would mean nothing: give its suite provisioner steps or verifier tests`
+    const result: TaskResult = {kind: 'test', name: 'nothing to check', ok: false, exitCode: 1, expected: 0, durationMs: 0, outputTail: message, message}
+    this.tests.push(result)
+    this.deps.events.emit('task:end', {instance: this.name, result})
+    this.record('converged', 'verify', {lastError: message})
+    return new TaskFailed(result)
   }
 
   async destroy(): Promise<void> {

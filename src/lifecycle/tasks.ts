@@ -28,3 +28,9 @@ export function fallbackPlan(spec: InstanceSpec): InstancePlan {
   const steps = spec.provisioner.steps.map((s) => ({name: s.name, ...(s.source ? {source: s.source} : {})}))
   return {steps, tests: plannedTests(spec.verifier)}
 }
+
+/** Where the steps that follow the idempotence pass begin (Molecule's side effects): the first of them, or the end. */
+export function afterIdempotenceAt(steps: ProvisionStep[]): number {
+  const at = steps.findIndex((s) => s.afterIdempotence)
+  return at < 0 ? steps.length : at
+}

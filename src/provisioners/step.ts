@@ -15,6 +15,11 @@ export interface ProvisionStep extends TaskCommand {
   }
   /** Run in the same container after a full converge under idempotence; none: the step is not re-checked. */
   recheck?: TaskCommand
+  /**
+   * Runs after the idempotence pass when there is one (a side effect that the second converge must
+   * not see), so it comes last, and a converge under idempotence never restores its snapshot.
+   */
+  afterIdempotence?: boolean
 }
 
 /** A step's environment as its cache key sees it: Galley's per-instance variables, then the step's. */

@@ -193,7 +193,8 @@ export class ConsoleReporter {
       r.status,
       r.failedIn ?? '',
       `${r.steps.filter((s) => s.ok).length}/${r.steps.length}` + (r.steps.some((s) => s.cached) ? ` (${r.steps.filter((s) => s.cached).length} cached)` : ''),
-      `${r.tests.filter((t) => t.ok).length}/${r.tests.length}`,
+      // Every verifier kind's cases count alike; those their runner skipped are said apart.
+      `${r.tests.filter((t) => t.ok).length}/${r.tests.length}` + (r.tests.some((t) => t.skipped) ? ` (${r.tests.filter((t) => t.skipped).length} skipped)` : ''),
       `${(r.durationMs / 1000).toFixed(1)}s`,
     ])
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
