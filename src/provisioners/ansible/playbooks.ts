@@ -38,9 +38,9 @@ const COLLECTION_MODULE = /^\s*(?:-\s+)?(?!ansible\.(?:builtin|legacy)\.)[a-z0-9
  * Debian's `ansible-core` (small) unless the playbooks or roles name modules of other collections,
  * which Debian's `ansible` package carries; `package:` decides when set.
  */
-export function ansiblePackage(p: AnsibleSettings, root: string): string {
+export function ansiblePackage(p: AnsibleSettings, root: string, more: string[] = []): string {
   if (p.package) return p.package
-  for (const rel of ansiblePaths(p)) {
+  for (const rel of new Set([...ansiblePaths(p), ...more])) {
     for (const file of projectFiles(root, rel)) {
       if (/\.ya?ml$/.test(file) && COLLECTION_MODULE.test(readFileSync(path.join(root, file), 'utf8'))) return 'ansible'
     }
@@ -50,6 +50,7 @@ export function ansiblePackage(p: AnsibleSettings, root: string): string {
 
 /** The folders a playbook step reads: each playbook's folder (its roles, vars and templates) and roles_path. */
 export function ansiblePaths(p: AnsibleSettings): string[] {
-  return [...new Set([...(p.playbooks ?? []).map((pb) => path.dirname(pb)), ...(p.rolesPath ?? [])])]
+  const playbooks = [...(p.prepare ?? []), ...(p.playbooks ?? []), ...(p.sideEffects ?? [])]
+  return [...new Set([...playbooks.map((pb) => path.dirname(pb)), ...(p.rolesPath ?? [])])]
 }
 

@@ -1,0 +1,140 @@
+/**
+ * Molecule's stages as the ansible provisioner runs them: prepare once before converge and outside
+ * the idempotence pass, side effects after it, and the role under test on the roles path.
+ */
+import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import type {ContainerHandle, ExecOptions} from '../../drivers/driver.js'
+import {DummyDriver} from '../../drivers/dummy/driver.js'
+import type {InstanceSpec} from '../../src/config/types.js'
+import {runInstances} from '../../src/lifecycle/runner.js'
+import {roleNames, roleUnderTest} from '../../src/provisioners/ansible/role-under-test.js'
+import {provisionSteps} from '../../src/provisioners/index.js'
+import {dummyRun, endRun, instancesOf, type DummyRun} from '../fakes/lifecycle.js'
+import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
+
+/** A dummy engine on which ansible-playbook "runs": it records each playbook and prints a recap with nothing changed. */
+class AnsibleDriver extends DummyDriver {
+  readonly played: string[] = []
+  override async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
+    const at = argv.indexOf('ansible-playbook')
+    if (at < 0 || !argv.at(-1)!.endsWith('.yml')) return super.exec(handle, argv, options)
+    this.played.push(`${options.task?.kind} ${path.basename(argv.at(-1)!)}`)
+    options.onStdout?.(Buffer.from(`PLAY RECAP ***\n${handle.name} : ok=1 changed=0 unreachable=0 failed=0\n`))
+    return 0
+  }
+}
+
+const SCENARIO = {
+  'tasks/main.yml': '- ansible.builtin.debug: {msg: hi}\n',
+  'meta/main.yml': 'galaxy_info:\n  author: acme\n  role_name: web\n',
+  'molecule/default/prepare.yml': '- hosts: all\n  tasks: []\n',
+  'molecule/default/converge.yml': '- hosts: all\n  roles: [acme.web]\n',
+  'molecule/default/side_effect.yml': '- hosts: all\n  tasks: []\n',
+}
+
+function moleculeSpec(idempotence: boolean): InstanceSpec {
+  const spec = fakeSpec('default-p', [])
+  const options = {playbooks: ['molecule/default/converge.yml'], prepare: ['molecule/default/prepare.yml'], sideEffects: ['molecule/default/side_effect.yml']}
+  return {...spec, provisioner: {...spec.provisioner, name: 'ansible', idempotence, options}}
+}
+
+const Stages = suite<DummyRun & {driver: AnsibleDriver}>('prepare and side_effect playbooks')
+
+Stages.before.each((ctx) => {
+  Object.assign(ctx, dummyRun(new AnsibleDriver()))
+  for (const [file, text] of Object.entries(SCENARIO)) {
+    mkdirSync(path.dirname(path.join(ctx.root, file)), {recursive: true})
+    writeFileSync(path.join(ctx.root, file), text)
+  }
+})
+Stages.after.each((ctx) => endRun(ctx))
+
+const run = (ctx: DummyRun, spec: InstanceSpec) => runInstances(instancesOf(ctx, [spec]), 'test', {concurrency: 1, signal: ctx.controller.signal, events: ctx.events, destroy: 'always'})
+
+Stages('steps: install, prepare, converge, side effect; only converge is re-checked', (ctx) => {
+  const steps = provisionSteps(moleculeSpec(true), ctx.root)
+  assert.equal(steps.map((s) => s.name), ['install ansible-core', 'molecule/default/prepare.yml', 'molecule/default/converge.yml', 'molecule/default/side_effect.yml'])
+  assert.equal(steps.map((s) => Boolean(s.recheck)), [false, false, true, false])
+  assert.equal(steps.map((s) => Boolean(s.afterIdempotence)), [false, false, false, true])
+})
+
+Stages('under idempotence the side effect runs after the second converge, and is never restored past it', async (ctx) => {
+  const [first] = await run(ctx, moleculeSpec(true))
+  assert.is(first.status, 'passed')
+  assert.equal(ctx.driver.played, ['step prepare.yml', 'step converge.yml', 'idempotence converge.yml', 'step side_effect.yml'])
+  ctx.driver.played.length = 0
+  const [again] = await run(ctx, moleculeSpec(true))
+  assert.is(again.status, 'passed')
+  assert.equal(ctx.driver.played, ['idempotence converge.yml', 'step side_effect.yml'], 'prepare and converge came from the cache, once')
+  assert.equal(again.steps.map((s) => Boolean(s.cached)), [true, true, true, false])
+})
+
+Stages('without idempotence every stage is one cached step of the chain', async (ctx) => {
+  await run(ctx, moleculeSpec(false))
+  ctx.driver.played.length = 0
+  const [again] = await run(ctx, moleculeSpec(false))
+  assert.is(again.status, 'passed')
+  assert.equal(ctx.driver.played, [])
+  assert.equal(again.steps.map((s) => Boolean(s.cached)), [true, true, true, true])
+})
+
+Stages('the role under test is linked on the roles path under its names', (ctx) => {
+  const converge = provisionSteps(moleculeSpec(false), ctx.root)[2]
+  const script = converge.argv[2]
+  assert.match(script, /ln -sfn/)
+  for (const name of ['acme.web', 'web']) assert.ok(converge.argv.includes(`/tmp/galley-ansible/roles/${name}`), name)
+  assert.ok(converge.argv.includes('/tmp/galley'), 'the links point at the project, which is the role')
+  assert.match(converge.env.ANSIBLE_ROLES_PATH, /^\/tmp\/galley-ansible\/roles:~\/\.ansible\/roles:/)
+  assert.ok(converge.cache.paths.includes('.'), "the step's key covers the role")
+})
+
+Stages.run()
+
+const Names = suite('the role under test and its names')
+
+Names('found from a scenario folder, a tests folder, or not at all', () => {
+  const root = makeProject({...SCENARIO, 'tests/test.yml': '- hosts: all\n', 'roles/other/tasks/main.yml': '', 'roles/other/molecule/x/converge.yml': ''})
+  try {
+    assert.equal(roleUnderTest(root, 'molecule/default/converge.yml')?.dir, '.')
+    assert.equal(roleUnderTest(root, 'tests/test.yml')?.dir, '.')
+    assert.equal(roleUnderTest(root, 'roles/other/molecule/x/converge.yml'), {dir: 'roles/other', names: ['other']})
+    const plain = makeProject({'site.yml': '', 'roles/a/tasks/main.yml': ''})
+    assert.is(roleUnderTest(plain, 'site.yml'), undefined)
+    removeProject(plain)
+  } finally {
+    removeProject(root)
+  }
+})
+
+Names('names as Molecule and ansible-compat give them: folder, role_name, namespace or author', () => {
+  const make = (folder: string, meta?: string) => {
+    const root = makeProject(meta === undefined ? {[`${folder}/tasks/main.yml`]: ''} : {[`${folder}/meta/main.yml`]: meta})
+    try {
+      return roleNames(path.join(root, folder))
+    } finally {
+      removeProject(root)
+    }
+  }
+  assert.equal(make('ansible-role-ntp', 'galaxy_info:\n  author: geerlingguy\n  role_name: ntp\n'), ['ansible-role-ntp', 'ntp', 'geerlingguy.ntp'])
+  assert.equal(make('nginx', 'galaxy_info:\n  namespace: acme\n  author: Jane Doe\n'), ['nginx', 'acme.nginx'])
+  assert.equal(make('my_role', 'galaxy_info:\n  author: Jane Doe\n'), ['my_role'])
+  assert.equal(make('ansible-users'), ['ansible-users', 'users'])
+  assert.equal(make('broken', ': : not yaml ['), ['broken'])
+})
+
+Names('a roles/<name> -> .. link beside the scenario does not loop the key', () => {
+  const root = makeProject(SCENARIO)
+  try {
+    mkdirSync(path.join(root, 'roles'))
+    symlinkSync('..', path.join(root, 'roles', 'web'))
+    const spec = moleculeSpec(false)
+    assert.is(provisionSteps(spec, root).length, 4)
+  } finally {
+    removeProject(root)
+  }
+})
+
+Names.run()
