@@ -4,6 +4,7 @@
  * instance in the groups the plays name, and the role under test on the roles path.
  */
 import type {InstanceSpec} from '../../config/types.js'
+import path from 'node:path'
 import {PROJECT_DIR} from '../../model.js'
 import {inProject} from '../step.js'
 import type {AnsibleSettings} from './index.js'
@@ -31,6 +32,18 @@ export interface PlaybookRun {
   groups: string[]
   /** The role the playbook sits in, on the roles path under its names. */
   role?: RoleUnderTest
+}
+
+/** Where a path the instance's ansible reports (a task's file) is in the project, when it is in it. */
+export function projectPath(file: string, role: RoleUnderTest | undefined): string | undefined {
+  const under = (prefix: string) => (file.startsWith(`${prefix}/`) ? file.slice(prefix.length + 1) : undefined)
+  const inside = under(PROJECT_DIR)
+  if (inside !== undefined) return path.posix.normalize(inside)
+  for (const name of role?.names ?? []) {
+    const rest = under(`${ROLE_LINKS}/${name}`)
+    if (rest !== undefined) return path.posix.normalize(path.posix.join(role!.dir, rest))
+  }
+  return undefined
 }
 
 /** The environment of every ansible-playbook run of a suite: quiet, unbuffered, its roles path, then the suite's env. */
@@ -77,8 +90,15 @@ export function setUpThenRun(files: RunFile[], links: {path: string; target: str
   return ['/bin/sh', '-c', [...writes, ...made, `shift ${count}`, 'exec "$@"'].join(' && '), 'galley', ...args, ...argv]
 }
 
-/** ansible-playbook of `playbook` against the instance, with `files` written first and `env` added. */
-export function playbookRun(spec: InstanceSpec, p: AnsibleSettings, root: string, playbook: string, extra: {files?: RunFile[]; env?: Record<string, string>} = {}): PlaybookRun {
+/** What a run adds to a playbook step's: files to write first, environment, and a wrapper of the ansible-playbook command (to run it as a user). */
+export interface RunExtras {
+  files?: RunFile[]
+  env?: Record<string, string>
+  wrap?: (argv: string[]) => string[]
+}
+
+/** ansible-playbook of `playbook` against the instance, set up as a converge step's, with `extra` added. */
+export function playbookRun(spec: InstanceSpec, p: AnsibleSettings, root: string, playbook: string, extra: RunExtras = {}): PlaybookRun {
   const groups = playbookGroups(root, playbook)
   const role = roleUnderTest(root, playbook)
   const base = ansibleEnv(spec, p)
@@ -88,12 +108,7 @@ export function playbookRun(spec: InstanceSpec, p: AnsibleSettings, root: string
     ...extra.env,
   }
   const links = role ? role.names.map((name) => ({path: `${ROLE_LINKS}/${name}`, target: role.dir === '.' ? PROJECT_DIR : inProject(role.dir)})) : []
-  const argv = setUpThenRun([{path: INVENTORY, content: JSON.stringify(inventoryOf(spec, p, groups))}, ...(extra.files ?? [])], links, [
-    'ansible-playbook',
-    '-i',
-    INVENTORY,
-    ...(p.extraVars ? ['-e', JSON.stringify(p.extraVars)] : []),
-    inProject(playbook),
-  ])
+  const command = ['ansible-playbook', '-i', INVENTORY, ...(p.extraVars ? ['-e', JSON.stringify(p.extraVars)] : []), inProject(playbook)]
+  const argv = setUpThenRun([{path: INVENTORY, content: JSON.stringify(inventoryOf(spec, p, groups))}, ...(extra.files ?? [])], links, extra.wrap ? extra.wrap(command) : command)
   return {argv, env, groups, ...(role ? {role} : {})}
 }

@@ -1,0 +1,83 @@
+/**
+ * The ansible verifier: runs each playbook (Molecule's verify.yml) against the instance as the
+ * ansible provisioner runs its playbooks (the same install step, inventory, vars and role under
+ * test), with Galley's callback plugin, and reports each task as a test case: its name and result,
+ * and for a failed assert or fail the message and the task's file and line.
+ */
+import type {InstanceSpec} from '../config/types.js'
+import type {TaskResult} from '../model.js'
+import {ANSIBLE_DIR, playbookRun, projectPath} from '../provisioners/ansible/command.js'
+import {CALLBACK_PLUGIN} from '../provisioners/ansible/callback.js'
+import {ansibleInstall, type AnsibleSettings} from '../provisioners/ansible/index.js'
+import {readResults, resultsToCases} from './ansible-results.js'
+import type {VerifyContext} from './context.js'
+import {defineVerifier} from './plugin.js'
+import {asUser, USER_SCHEMA} from './user.js'
+
+export interface AnsibleVerifyEntry {
+  playbook: string
+  user?: string
+}
+
+const CALLBACK_DIR = `${ANSIBLE_DIR}/callback`
+
+function failedCase(name: string, group: string, message: string, outputTail = message): TaskResult {
+  return {kind: 'test', name, group, ok: false, exitCode: 1, expected: 0, durationMs: 0, outputTail, message}
+}
+
+/** The suite's ansible settings when it uses the ansible provisioner, else Ansible's defaults. */
+const settingsOf = (spec: InstanceSpec): AnsibleSettings => (spec.provisioner.name === 'ansible' ? (spec.provisioner.options as AnsibleSettings) : {playbooks: []})
+
+/** Makes sure ansible-playbook runs in the instance (the provisioner's install step); why it cannot otherwise. */
+async function ensureAnsible(ctx: VerifyContext, p: AnsibleSettings): Promise<string | undefined> {
+  const install = ansibleInstall(ctx.spec, p, ctx.root)
+  const r = await ctx.exec(install.argv, {env: install.env, task: install.name})
+  const verdict = install.judge!(r.exitCode, r.stdout + r.stderr)
+  return verdict.ok ? undefined : verdict.message
+}
+
+async function runPlaybooks(entries: AnsibleVerifyEntry[], ctx: VerifyContext): Promise<void> {
+  const p = settingsOf(ctx.spec)
+  const missing = await ensureAnsible(ctx, p)
+  for (const [index, {playbook, user}] of entries.entries()) {
+    const label = `ansible ${playbook}`
+    ctx.start(label, index, entries.length)
+    if (missing) {
+      ctx.end(failedCase(label, playbook, missing))
+      continue
+    }
+    // In /tmp, so that a playbook run as a user can write it; removed first, so an old run's lines never count.
+    const results = `/tmp/galley-verify-${index}.jsonl`
+    const run = playbookRun(ctx.spec, p, ctx.root, playbook, {
+      files: [{path: `${CALLBACK_DIR}/galley.py`, content: CALLBACK_PLUGIN}],
+      env: {ANSIBLE_CALLBACK_PLUGINS: CALLBACK_DIR, GALLEY_RESULTS_FILE: results},
+      wrap: (argv) => ['/bin/sh', '-c', 'rm -f -- "$1"; shift; exec "$@"', 'galley', results, ...(user ? asUser(user, argv) : argv)],
+    })
+    const r = await ctx.exec(run.argv, {env: run.env, task: label})
+    const read = await ctx.exec(['/bin/sh', '-c', 'cat -- "$1"', 'galley', results])
+    const tail = (r.stdout + r.stderr).slice(-4000)
+    const cases = resultsToCases(readResults(read.stdout), {host: ctx.spec.name, group: playbook, command: `ansible-playbook ${playbook}`, toProject: (file) => projectPath(file, run.role)})
+    for (const c of cases) ctx.end(c)
+    if (read.exitCode !== 0 && r.exitCode === 0) ctx.end(failedCase(label, playbook, `ansible-playbook ${playbook} exited 0 but Galley's callback wrote no results`, tail))
+    else if (cases.length === 0 && r.exitCode === 0) {
+      ctx.end(failedCase(label, playbook, `no task of ${playbook} ran on this instance: its plays' hosts: match nothing Galley's inventory holds (the instance, localhost and the groups the plays name)`, tail))
+    } else if (r.exitCode !== 0 && cases.every((c) => c.ok)) {
+      ctx.end(failedCase(label, playbook, `ansible-playbook ${playbook} failed (exit ${r.exitCode}) before any task failed; see its output`, tail))
+    }
+  }
+}
+
+export const ansibleVerifier = defineVerifier<AnsibleVerifyEntry>({
+  key: 'ansible',
+  summary: 'playbooks (Molecule\'s verify.yml) run against the instance as the ansible provisioner runs its own; each task one case',
+  schema: {kind: 'seq', items: {kind: 'map', keys: {playbook: {kind: 'string'}, user: USER_SCHEMA}, required: ['playbook'], orString: 'a playbook'}},
+  read: (raw, ctx) =>
+    raw.map((entry) => {
+      const e = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {playbook: entry}
+      const user = e.user !== undefined ? String(e.user) : ctx.user
+      return {playbook: String(e.playbook), ...(user !== undefined ? {user} : {})}
+    }),
+  files: (entries) => entries.map((e) => e.playbook),
+  planned: (entries) => entries.map(({playbook}) => ({name: `ansible ${playbook}`, command: `ansible-playbook ${playbook}`, source: {file: playbook}})),
+  run: runPlaybooks,
+})
