@@ -6,7 +6,7 @@ import {isMappedDriver} from './drivers.js'
 import type {Importer} from './importer.js'
 import {isObject, type Raw} from './mapper.js'
 import {CHEF_DATA, CHEF_INSTALL, DEFAULT_PROVISIONER, provisionerKind} from './provisioners.js'
-import {posOf, usedKeys} from './tree.js'
+import {posOf, usedKeys} from '../import/tree.js'
 import {verifierPlugin} from './verifiers.js'
 
 const TRANSPORT = 'Galley runs commands through the container engine; there is no SSH or WinRM transport to configure'
