@@ -14,6 +14,20 @@ export interface ImportItem extends SourcePosition {
   reason: string
 }
 
+/** What an import gives: galley.yml, and what did not map. */
+export interface ImportResult {
+  /** The galley.yml content, header comment included. */
+  text: string
+  /** The same as an object (what the YAML holds). */
+  config: Raw
+  /** Keys not carried over. */
+  unmapped: ImportItem[]
+  /** Keys carried over whose meaning changed a little, and what to do before galley test. */
+  notes: ImportItem[]
+  /** The files read, as shown in the report. */
+  files: string[]
+}
+
 /** The report of an import under way: each item once, by place, key and reason. */
 export class ImportReport {
   readonly unmapped = new Map<string, ImportItem>()
@@ -40,7 +54,7 @@ export function formatItem(item: ImportItem): string {
 /** galley.yml as an import writes it: what did not map and the notes as comments on top, then the YAML. */
 export function render(config: Raw, files: string[], unmapped: ImportItem[], notes: ImportItem[]): string {
   const comment = (text: string) => text.split('\n').map((l) => `#   ${l}`).join('\n')
-  let header = `# Imported from ${files.join(' and ')} by galley import. Check it, then run: galley test\n`
+  let header = `# Imported from ${files.length > 2 ? files.join(', ') : files.join(' and ')} by galley import. Check it, then run: galley test\n`
   if (unmapped.length > 0) header += `# Not imported (${unmapped.length}):\n${unmapped.map((i) => comment(formatItem(i))).join('\n')}\n`
   if (notes.length > 0) header += `# Notes (${notes.length}):\n${notes.map((i) => comment(formatItem(i))).join('\n')}\n`
   return header + '\n' + stringify(config, {lineWidth: 0, aliasDuplicateObjects: false})

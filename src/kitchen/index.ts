@@ -5,28 +5,15 @@
  */
 import path from 'node:path'
 import type {DriverName} from '../config/types.js'
-import {render, type ImportItem} from '../import/report.js'
+import {render, type ImportResult} from '../import/report.js'
 import {Importer} from './importer.js'
 import type {Raw} from './mapper.js'
 import {readKitchenFiles} from './read.js'
 import {convertKitchen} from './suites.js'
 
-export type {ImportItem} from '../import/report.js'
+export type {ImportItem, ImportResult} from '../import/report.js'
 export {findKitchenFile, localFileFor} from './read.js'
 export {formatItem} from '../import/report.js'
-
-export interface ImportResult {
-  /** The galley.yml content, header comment included. */
-  text: string
-  /** The same as an object (what the YAML holds). */
-  config: Raw
-  /** Keys not carried over. */
-  unmapped: ImportItem[]
-  /** Keys carried over whose meaning changed a little, and what to do before galley test. */
-  notes: ImportItem[]
-  /** The kitchen files read, as shown in the report. */
-  files: string[]
-}
 
 export interface ImportOptions {
   /** The kitchen file; kitchen.local.yml (or .kitchen.local.yml) beside it is merged over it. */
