@@ -71,7 +71,8 @@ export function readTree(text: string, options: TreeOptions): Raw {
       setKeyPositions(out, Object.fromEntries(node.items.map((item, i) => [String(i), at(item)])))
       return out
     }
-    if (isScalar(node)) return node.value
+    // Timestamps and binary (YAML 1.1 tags) are kept as their text: what is imported stays plain data.
+    if (isScalar(node)) return typeof node.value === 'object' && node.value !== null ? String(node.source ?? node.value) : node.value
     return null
   }
   return toValue(contents, 0) as Raw
