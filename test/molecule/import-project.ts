@@ -13,7 +13,7 @@ import {makeProject, removeProject} from '../fakes/project.js'
 
 export const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/molecule/', import.meta.url))
 
-/** Runs `fn` in a copy of a fixture (symlinks kept), with the working folder there, and removes it after. */
+/** Runs `fn` (sync or async) in a copy of a fixture (symlinks kept), with the working folder there, and removes it after. */
 export function inCopy<T>(fixture: string | undefined, files: Record<string, string>, fn: (root: string) => T): T {
   const root = makeProject({})
   if (fixture) cpSync(path.join(FIXTURES, fixture), root, {recursive: true, verbatimSymlinks: true})
@@ -23,12 +23,21 @@ export function inCopy<T>(fixture: string | undefined, files: Record<string, str
   }
   const cwd = process.cwd()
   process.chdir(root)
-  try {
-    return fn(root)
-  } finally {
+  const done = () => {
     process.chdir(cwd)
     removeProject(root)
   }
+  let result: T
+  try {
+    result = fn(root)
+  } catch (error) {
+    done()
+    throw error
+  }
+  // An async test keeps its copy until it has finished.
+  if (result instanceof Promise) return result.finally(done) as T
+  done()
+  return result
 }
 
 /** Imports a fixture's copy, as `galley import [target]` in its folder would. */

@@ -6,26 +6,13 @@ import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import type {ContainerHandle, ExecOptions} from '../../drivers/driver.js'
-import {DummyDriver} from '../../drivers/dummy/driver.js'
 import type {InstanceSpec} from '../../src/config/types.js'
 import {runInstances} from '../../src/lifecycle/runner.js'
 import {roleNames, roleUnderTest} from '../../src/provisioners/ansible/role-under-test.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
 import {dummyRun, endRun, instancesOf, type DummyRun} from '../fakes/lifecycle.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
-
-/** A dummy engine on which ansible-playbook "runs": it records each playbook and prints a recap with nothing changed. */
-class AnsibleDriver extends DummyDriver {
-  readonly played: string[] = []
-  override async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
-    const at = argv.indexOf('ansible-playbook')
-    if (at < 0 || !argv.at(-1)!.endsWith('.yml')) return super.exec(handle, argv, options)
-    this.played.push(`${options.task?.kind} ${path.basename(argv.at(-1)!)}`)
-    options.onStdout?.(Buffer.from(`PLAY RECAP ***\n${handle.name} : ok=1 changed=0 unreachable=0 failed=0\n`))
-    return 0
-  }
-}
+import {AnsibleDriver} from './ansible-driver.js'
 
 const SCENARIO = {
   'tasks/main.yml': '- ansible.builtin.debug: {msg: hi}\n',
