@@ -22,6 +22,13 @@ export interface PlatformOut {
   leftOut?: {reason: string; ref: string; at: SourcePosition; key: string}
 }
 
+/**
+ * What Molecule's default Dockerfile adds to an image that Galley's ansible install step does not
+ * (it adds python3 and sudo): certificates for HTTPS downloads, and `ip`, without which Ansible
+ * gathers no addresses (ansible_default_ipv4).
+ */
+const BASE_PACKAGES = ['ca-certificates', 'iproute2']
+
 const INIT_COMMAND = /^(?:\/usr)?(?:\/s?bin\/init|\/lib\/systemd\/systemd|\/bin\/systemd)(?:\s|$)/
 const CGROUP_VOLUME = /^\/sys\/fs\/cgroup(?::|$)/
 const PORTS = 'Galley does not publish ports; tests run inside the instance and reach its services on 127.0.0.1'
@@ -103,9 +110,9 @@ function imageOf(imp: MoleculeImport, p: Section, name: string): {image: string 
   if (family.distro === 'ubuntu') {
     imp.report('note', at, key, `platform \`${name}\`: Ubuntu ${family.release} (\`${ref}\`) is built as Debian ${family.debian} with debootstrap (--bootstrap): Galley builds Debian images only; tasks that check for Ubuntu will see Debian`)
   } else {
-    imp.report('note', at, key, `platform \`${name}\` is built with debootstrap (Debian ${family.release}) instead of the engine image \`${ref}\` (--bootstrap)`)
+    imp.report('note', at, key, `platform \`${name}\` is built with debootstrap (Debian ${family.release}, with ${BASE_PACKAGES.join(' and ')}) instead of the engine image \`${ref}\` (--bootstrap)`)
   }
-  return {image: {bootstrap: 'debootstrap', release: family.debian}}
+  return {image: {bootstrap: 'debootstrap', release: family.debian, packages: BASE_PACKAGES}}
 }
 
 /** One platform; undefined when it has no name (reported). */

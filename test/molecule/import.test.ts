@@ -12,7 +12,7 @@ Motd('the scenario becomes a suite: converge, idempotence, inventory vars, the a
   withImport('motd', {bootstrap: true}, (result, root) => {
     assert.equal(result.config, {
       provisioner: {name: 'ansible'},
-      platforms: [{name: 'instance', image: {bootstrap: 'debootstrap', release: 'bookworm'}}],
+      platforms: [{name: 'instance', image: {bootstrap: 'debootstrap', release: 'bookworm', packages: ['ca-certificates', 'iproute2']}}],
       suites: [
         {
           name: 'default',
@@ -60,9 +60,9 @@ const Nginx = suite('import: a role with meta dependencies and two scenarios (ng
 Nginx('platforms: systemd images get init: systemd, Ubuntu becomes Debian, others are left out with --bootstrap', () => {
   withImport('nginx', {bootstrap: true}, (result, root) => {
     assert.equal(result.config.platforms, [
-      {name: 'debian12', image: {bootstrap: 'debootstrap', release: 'bookworm'}, init: 'systemd'},
-      {name: 'ubuntu2204', image: {bootstrap: 'debootstrap', release: 'bookworm'}, init: 'systemd'},
-      {name: 'instance', image: {bootstrap: 'debootstrap', release: 'bookworm'}, provisioner: {env: {container: 'podman'}}, verifier: {env: {container: 'podman'}}},
+      {name: 'debian12', image: {bootstrap: 'debootstrap', release: 'bookworm', packages: ['ca-certificates', 'iproute2']}, init: 'systemd'},
+      {name: 'ubuntu2204', image: {bootstrap: 'debootstrap', release: 'bookworm', packages: ['ca-certificates', 'iproute2']}, init: 'systemd'},
+      {name: 'instance', image: {bootstrap: 'debootstrap', release: 'bookworm', packages: ['ca-certificates', 'iproute2']}, provisioner: {env: {container: 'podman'}}, verifier: {env: {container: 'podman'}}},
     ])
     const rocky = result.unmapped.find((u) => u.key === 'platforms[rocky9].image')!
     assert.match(rocky.reason, '--bootstrap builds Debian and Ubuntu platforms only')
