@@ -92,6 +92,7 @@ Nginx('the default scenario: prepare, converge, side effect, roles_path from the
     // test_sequence without idempotence or prepare; testinfra as pytest's JUnit report.
     const provisioner = tls.provisioner as Record<string, unknown>
     assert.is(provisioner.idempotence, undefined)
+    assert.is(provisioner.roles_path, 'roles')
     assert.equal((provisioner.steps as {name: string}[]).map((s) => s.name), ['install testinfra'])
     const [junit] = (tls.verifier as {junit: {name: string; run: string; report: string}[]}).junit
     assert.is(junit.report, '/tmp/galley-testinfra/report.xml')
@@ -109,11 +110,11 @@ Nginx('every setting that does not map is listed with its place', () => {
       'molecule/default/molecule.yml:31:5 platforms[rocky9].image',
       'molecule/default/molecule.yml:40:3 provisioner.config_options',
       'molecule/tls/molecule.yml:9:5 platforms[instance].hostname',
-      'molecule/tls/molecule.yml:17:3 provisioner.options',
-      'molecule/tls/molecule.yml:20:3 provisioner.ansible_args',
-      'molecule/tls/molecule.yml:22:3 provisioner.connection_options',
-      'molecule/tls/molecule.yml:31:3 scenario.test_sequence',
-      'molecule/tls/molecule.yml:39:1 lint',
+      'molecule/tls/molecule.yml:19:3 provisioner.options',
+      'molecule/tls/molecule.yml:22:3 provisioner.ansible_args',
+      'molecule/tls/molecule.yml:24:3 provisioner.connection_options',
+      'molecule/tls/molecule.yml:33:3 scenario.test_sequence',
+      'molecule/tls/molecule.yml:41:1 lint',
     ])
     for (const item of result.unmapped) assert.ok(result.text.includes(`#   ${item.file}:${item.line}:${item.col}: ${item.key} — `), item.key)
   })
