@@ -62,12 +62,13 @@ const UBUNTU: Record<string, {version: string; debian: string}> = {
  */
 export function debianFamily(ref: string): {distro: 'debian' | 'ubuntu'; release: string; debian: string} | undefined {
   const text = ref.toLowerCase()
-  const debian = /debian[-_:]?(\d{1,2}|buster|bullseye|bookworm|trixie)(?![\d.])/.exec(text)
+  const debian = /debian[-_:]?(\d{1,2})(?![\d.])/.exec(text) ?? (text.includes('debian') ? /(buster|bullseye|bookworm|trixie)/.exec(text) : null)
   if (debian) {
     const release = DEBIAN[debian[1]] ?? debian[1]
     return {distro: 'debian', release, debian: release}
   }
-  if (/(?:^|[/:-])debian(?::(?:latest|stable(?:-slim)?))?$/.test(text)) return {distro: 'debian', release: 'bookworm', debian: 'bookworm'}
+  // The current stable release, as `debian` and `debian:latest` name it.
+  if (/(?:^|[/:-])debian(?::(?:latest|stable(?:-slim)?))?$/.test(text)) return {distro: 'debian', release: 'trixie', debian: 'trixie'}
   const ubuntu = /ubuntu[-_:]?(\d{2})\.?(04|10)|ubuntu[-_:]?(bionic|focal|jammy|noble)/.exec(text)
   if (!ubuntu) return undefined
   const entry = ubuntu[3] ? UBUNTU[ubuntu[3]] : Object.values(UBUNTU).find((u) => u.version === `${ubuntu[1]}.${ubuntu[2]}`)

@@ -82,20 +82,35 @@ export function galleyName(imp: MoleculeImport, raw: string, at: Parameters<Mole
   return fixed
 }
 
-/** Whether the platform's container boots an init (systemd): the command, or the cgroup and privilege settings systemd needs. */
-function bootsInit(p: Section, command: string | undefined): boolean {
-  if (command !== undefined && command.trim() !== '') return INIT_COMMAND.test(command.trim())
-  const volumes = p.has('volumes') && Array.isArray(p.obj.volumes) ? (p.obj.volumes as unknown[]).map(String) : []
-  return volumes.some((v) => CGROUP_VOLUME.test(v)) || p.obj.cgroupns_mode === 'host' || p.obj.privileged === true
+/** Images made to boot systemd as their command (geerlingguy's docker-*-ansible, *-init, *systemd*). */
+const INIT_IMAGE = /systemd|[-_:]init\b|docker-[a-z]+[\d.]*-ansible/
+
+/**
+ * Whether the platform's container boots systemd, as Molecule's docker and podman drivers start it:
+ * a command that is an init; or the image's own command (`command: ""`, or override_command: false)
+ * when the image boots systemd or the platform has the cgroup and privilege settings systemd needs.
+ * With no command, Molecule runs a sleep loop instead, and nothing boots.
+ */
+function bootsInit(p: Section, command: string | undefined, override: boolean | undefined, ref: string): boolean {
+  if (command !== undefined && command.trim() !== '' && override !== false) return INIT_COMMAND.test(command.trim())
+  if (command === undefined && override !== false) return false
+  const volumes = Array.isArray(p.obj.volumes) ? (p.obj.volumes as unknown[]).map(String) : []
+  return volumes.some((v) => CGROUP_VOLUME.test(v)) || p.obj.cgroupns_mode === 'host' || p.obj.privileged === true || INIT_IMAGE.test(ref)
 }
 
 /** The platform's image as galley.yml names it; with --bootstrap, why it cannot be built when it cannot. */
 function imageOf(imp: MoleculeImport, p: Section, name: string): {image: string | Raw | undefined; leftOut?: PlatformOut['leftOut']} {
-  const at = p.has('image') ? p.at('image') : p.pos
-  const key = p.key('image')
+  let at = p.has('image') ? p.at('image') : p.pos
+  let key = p.key('image')
   let ref = p.str('image')?.trim()
   let from = ''
-  if (!ref) {
+  let what = 'the engine image'
+  const box = ref ? undefined : p.str('box')?.trim()
+  if (box && imp.bootstrap && debianFamily(box)) {
+    ref = box
+    what = 'the Vagrant box'
+    ;[at, key] = [p.at('box'), p.key('box')]
+  } else if (!ref) {
     const guess = imageForPlatformName(name)
     if (!guess.known) return {image: undefined}
     ref = guess.ref
@@ -108,9 +123,9 @@ function imageOf(imp: MoleculeImport, p: Section, name: string): {image: string 
     return {image: ref, ...(imp.bootstrap ? {leftOut: {reason, ref, at, key}} : {})}
   }
   if (family.distro === 'ubuntu') {
-    imp.report('note', at, key, `platform \`${name}\`: Ubuntu ${family.release} (\`${ref}\`) is built as Debian ${family.debian} with debootstrap (--bootstrap): Galley builds Debian images only; tasks that check for Ubuntu will see Debian`)
+    imp.report('note', at, key, `platform \`${name}\`: Ubuntu ${family.release} (${what} \`${ref}\`) is built as Debian ${family.debian} with debootstrap (--bootstrap): Galley builds Debian images only; tasks that check for Ubuntu will see Debian`)
   } else {
-    imp.report('note', at, key, `platform \`${name}\` is built with debootstrap (Debian ${family.release}, with ${BASE_PACKAGES.join(' and ')}) instead of the engine image \`${ref}\` (--bootstrap)`)
+    imp.report('note', at, key, `platform \`${name}\` is built with debootstrap (Debian ${family.release}, with ${BASE_PACKAGES.join(' and ')}) instead of ${what} \`${ref}\` (--bootstrap)`)
   }
   return {image: {bootstrap: 'debootstrap', release: family.debian, packages: BASE_PACKAGES}}
 }
@@ -130,7 +145,7 @@ export function mapPlatform(imp: MoleculeImport, p: Section, index: number): Pla
   }
   const override = p.bool('override_command')
   const command = p.str('command')
-  const systemd = override !== false && bootsInit(p, command)
+  const systemd = bootsInit(p, command, override, typeof image === 'string' ? image : String(p.obj.image ?? ''))
   if (p.has('pre_build_image') && p.bool('pre_build_image') === false) {
     imp.report('note', p.at('pre_build_image'), p.key('pre_build_image'), "Molecule builds an image from Dockerfile.j2 over this one (adding python3 and sudo); Galley uses the image as it is, and its ansible install step adds what ansible needs")
   }
@@ -142,7 +157,7 @@ export function mapPlatform(imp: MoleculeImport, p: Section, index: number): Pla
       p.take(k)
       imp.report('note', p.at(k), p.key(k), `read as a container that boots systemd: the platform has init: systemd (Galley boots the image's systemd unprivileged, with what it needs)`)
     }
-  } else if (command !== undefined) {
+  } else if (command !== undefined && command.trim() !== '') {
     imp.report('unmapped', p.at('command'), p.key('command'), `Galley runs its own PID 1 (the engine's init or a long sleep), not \`${command}\``)
   }
   for (const key of ['env', 'environment']) {
