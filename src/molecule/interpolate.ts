@@ -29,7 +29,7 @@ export function interpolate(text: string, env: NodeJS.ProcessEnv, molecule: Reco
     while (lineStarts[line] > offset) line--
     return {line: line + 1, col: offset - lineStarts[line] + 1}
   }
-  const out = text.replace(PATTERN, (match, dollar: string | undefined, bare: string | undefined, braced: string | undefined, op: string | undefined, fallback: string | undefined, offset: number) => {
+  const out = text.replace(PATTERN, (_match, dollar: string | undefined, bare: string | undefined, braced: string | undefined, op: string | undefined, fallback: string | undefined, offset: number) => {
     if (dollar) return '$'
     const name = (bare ?? braced)!
     const set = env[name]

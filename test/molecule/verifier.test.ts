@@ -12,7 +12,6 @@ import {writeJunit} from '../../src/reporters/junit.js'
 import {readResults, resultsToCases} from '../../src/verifiers/ansible-results.js'
 import {readJunit} from '../fakes/junit.js'
 import {dummyRun, endRun, instancesOf} from '../fakes/lifecycle.js'
-import {makeProject, removeProject} from '../fakes/project.js'
 
 /** Lines Galley's callback wrote for a verify playbook run by ansible-core 2.14. */
 const LINES = [

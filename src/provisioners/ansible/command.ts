@@ -80,7 +80,7 @@ export function inventoryOf(spec: InstanceSpec, p: AnsibleSettings, groups: stri
  */
 export function setUpThenRun(files: RunFile[], links: {path: string; target: string}[], argv: string[]): string[] {
   const arg = (n: number) => `"\${${n}}"`
-  const writes = files.map((f, i) => `mkdir -p "$(dirname ${arg(i + 1)})" && printf '%s\\n' ${arg(files.length + links.length * 2 + i + 1)} > ${arg(i + 1)}`)
+  const writes = files.map((_, i) => `mkdir -p "$(dirname ${arg(i + 1)})" && printf '%s\\n' ${arg(files.length + links.length * 2 + i + 1)} > ${arg(i + 1)}`)
   const made = links.map((_, j) => {
     const at = files.length + 2 * j + 1
     return `mkdir -p "$(dirname ${arg(at)})" && ln -sfn ${arg(at + 1)} ${arg(at)}`
