@@ -8,6 +8,8 @@ import {VERIFIERS} from '../verifiers/index.js'
 import type {Schema} from './schema.js'
 
 const env: Schema = {kind: 'env'}
+/** A step's or test's time limit: over it, its processes are killed and it fails. 0: none. */
+const timeout: Schema = {kind: 'duration'}
 
 const driver: Schema = {
   kind: 'map',
@@ -24,13 +26,13 @@ const driver: Schema = {
 
 const step: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}},
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}, timeout},
   oneOf: ['script', 'run'],
 }
 
 const test: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env},
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env, timeout},
   oneOf: ['script', 'run'],
 }
 
@@ -59,9 +61,10 @@ const provisioner: Schema = {
     steps: {kind: 'seq', items: step},
     env,
     idempotence: {kind: 'bool'},
+    timeout,
     ...tools.keys,
   },
-  docs: {name: PROVISIONERS.map((p) => `${p.name}: ${p.summary}`).join('; '), ...tools.docs},
+  docs: {name: PROVISIONERS.map((p) => `${p.name}: ${p.summary}`).join('; '), timeout: "each step's time limit, unless the step sets its own (default 30m; 0: none)", ...tools.docs},
 }
 
 const verifier: Schema = {
@@ -71,8 +74,9 @@ const verifier: Schema = {
     tests: {kind: 'seq', items: test},
     ...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.schema])),
     env,
+    timeout,
   },
-  docs: Object.fromEntries(VERIFIERS.map((v) => [v.key, v.summary])),
+  docs: {...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.summary])), timeout: "each test's time limit, unless the test sets its own (default 10m; 0: none)"},
 }
 
 const image: Schema = {
