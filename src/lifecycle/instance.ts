@@ -13,6 +13,7 @@ import {instanceEnv, PROJECT_DIR, type InstancePlan, type Phase, type TaskComman
 import type {ProvisionStep} from '../provisioners/index.js'
 import {runCaseVerifiers} from '../verifiers/index.js'
 import {stepKeys} from './cache.js'
+import {DEFAULT_PIDS, execGuarded, timeoutFor} from './guard.js'
 import {fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
 import {verifyContext} from './verify-context.js'
 import type {RunEmitter} from './events.js'
@@ -64,6 +65,8 @@ export interface InstanceDeps {
   cache?: boolean
   /** Converge a second time after converge and fail on changes (test --idempotence); also `provisioner: {idempotence: true}`. */
   idempotence?: boolean
+  /** --timeout: the time limit of every step and test that sets none of its own (0: none). */
+  timeoutMs?: number
 }
 
 export class Instance {
@@ -184,7 +187,7 @@ export class Instance {
         name,
         snapshot,
         mounts: this.mountsProject ? [{source: this.deps.root, target: PROJECT_DIR}] : [],
-        limits: {memory: this.spec.driver.memory, cpus: this.spec.driver.cpus, pids: this.spec.driver.pids},
+        limits: {memory: this.spec.driver.memory, cpus: this.spec.driver.cpus, pids: this.spec.driver.pids ?? DEFAULT_PIDS},
         labels: {'galley.project': projectId(this.deps.root), 'galley.instance': this.name, 'galley.run': this.deps.runId, 'galley.root': this.deps.root},
         signal: this.deps.signal,
       })
@@ -254,10 +257,11 @@ export class Instance {
       }
       const started = performance.now()
       const env = {...instanceEnv(this.spec), ...cmd.env}
-      const exitCode = await this.deps.driver.exec(handle, cmd.argv, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), signal: this.deps.signal, task: {kind: cmd.kind, name: cmd.name}})
+      const guards = {timeout: timeoutFor(cmd, this.spec, this.deps.timeoutMs), signal: this.deps.signal, spec: this.spec}
+      const {exitCode, failure} = await execGuarded(this.deps.driver, handle, cmd, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), task: {kind: cmd.kind, name: cmd.name}}, guards)
       this.checkAborted()
       if (partial) lines.push(partial)
-      const verdict = cmd.judge ? cmd.judge(exitCode, whole) : {ok: exitCode === cmd.expected}
+      const verdict = failure ? {ok: false, message: failure} : cmd.judge ? cmd.judge(exitCode, whole) : {ok: exitCode === cmd.expected}
       const ok = verdict.ok
       const result: TaskResult = {
         kind: cmd.kind,
@@ -389,6 +393,8 @@ export class Instance {
         events: this.deps.events,
         signal: this.deps.signal,
         results: this.tests,
+        spec: this.spec,
+        timeout: timeoutFor({kind: 'test'}, this.spec, this.deps.timeoutMs),
       }),
     )
     this.checkAborted()
