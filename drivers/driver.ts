@@ -74,9 +74,10 @@ export interface ExecOptions {
   /**
    * Aborting it kills the command and every process it started (its whole tree, on every engine:
    * those that left its session too, as long as they keep its environment), and exec then resolves
-   * with the status that gave (137 when the command itself was killed). A command whose signal is
-   * aborted before it starts does not start (137). Galley aborts it when a step or test runs over
-   * its timeout or hits a limit of its instance, and on an interrupt.
+   * with the status that gave (137 when the command itself was killed). Aborted after the command
+   * ended, it kills what the command left running (so pass a signal made for this one command). A
+   * command whose signal is aborted before it starts does not start (137). Galley aborts it when a
+   * step or test runs over its timeout or hits a limit of its instance, and on an interrupt.
    */
   signal?: AbortSignal
   /** The step or test this command is, when it is one (not Galley's own probes): for logs and the dummy driver. */

@@ -214,18 +214,16 @@ export class DockerDriver implements Driver {
       killing = this.killCommand(handle, exec, token!).then(() => undefined, (error) => void (killError = error))
       onKilled()
     }
+    // Left in place once the command ends: an abort after that kills what it left running.
     signal?.addEventListener('abort', onAbort, {once: true})
-    try {
-      await Promise.race([ended, killed])
-      if (killing) {
-        // A process the kill could not find (it cleared its environment) may still hold the output open.
-        await Promise.race([ended, (killing as Promise<void>).then(() => sleep(OUTPUT_GRACE_MS))])
-        const attached = stream as unknown as {destroy(): void}
-        attached.destroy()
-        if (killError) throw killError
-      }
-    } finally {
-      signal?.removeEventListener('abort', onAbort)
+    await Promise.race([ended, killed])
+    if (killing) {
+      await killing
+      // A process the kill could not find (it cleared its environment) may still hold the output open.
+      await Promise.race([ended, sleep(OUTPUT_GRACE_MS)])
+      const attached = stream as unknown as {destroy(): void}
+      attached.destroy()
+      if (killError) throw killError
     }
     const info = await this.engine.inspectExec(exec)
     if (killing && (info.Running || !info.ExitCode)) return KILLED

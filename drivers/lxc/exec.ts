@@ -33,6 +33,7 @@ export async function execIn(handle: ContainerHandle, argv: string[], options: E
   let killing: Promise<void> | undefined
   let killError: unknown
   const onAbort = () => void (killing = killCommandIn(handle, token!).then(() => undefined, (error) => void (killError = error)))
+  // Left in place once the command ends: an abort after that kills what it left running.
   signal?.addEventListener('abort', onAbort, {once: true})
   let status: number
   try {
@@ -61,13 +62,13 @@ export async function execIn(handle: ContainerHandle, argv: string[], options: E
       ),
     )
   } finally {
-    signal?.removeEventListener('abort', onAbort)
     // Ours must close for the readers to see EOF.
     stdio.closeChildEnds()
   }
   if (killing) {
+    await killing
     // A process the kill could not find (it cleared its environment) may still hold the output open.
-    await Promise.race([stdio.drained, killing.then(() => sleep(OUTPUT_GRACE_MS))])
+    await Promise.race([stdio.drained, sleep(OUTPUT_GRACE_MS)])
     stdio.abandon()
     if (killError) throw killError
   } else await stdio.drained

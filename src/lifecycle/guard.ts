@@ -5,6 +5,7 @@
  * message that names the limit, where it is set and how to raise it. A step that hit a limit fails
  * even when it exits 0, so it is never cached.
  */
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {ContainerHandle, Driver, ExecOptions, LimitCounters} from '../../drivers/driver.js'
 import type {InstanceSpec, TimeoutSetting} from '../config/types.js'
 import {formatDuration, formatSize} from '../config/values.js'
@@ -18,6 +19,10 @@ export const DEFAULT_TEST_TIMEOUT_MS = 10 * 60_000
 const LIMIT_POLL_MS = 1000
 /** After a kill, how long the command may take to end before it is left to the instance's teardown. */
 const KILL_WAIT_MS = 15_000
+/** How long killing what an ended command left running takes (freeze, kill, thaw: about a second under a fork bomb). */
+const KILL_SETTLE_MS = 2000
+/** The status of a command killed by SIGKILL (128 + 9). */
+const KILLED = 137
 
 /**
  * A command's time limit: its own `timeout:`, else --timeout (`flagMs`), else its suite's
@@ -37,6 +42,18 @@ export interface Safeguards {
   /** The run's interrupt: it kills the command too. */
   signal: AbortSignal
   spec: InstanceSpec
+  /** What the instance's commands left: one object per instance, carried from command to command. */
+  watch?: LimitWatch
+}
+
+/**
+ * The counters after an instance's last command, and how to kill what that command left running:
+ * a process it left behind (an engine may end an exec when its first process ends) may hit a limit
+ * after it ended, which the next command then sees.
+ */
+export interface LimitWatch {
+  counters?: LimitCounters
+  leftovers?: AbortController
 }
 
 export interface GuardedExit {
@@ -53,19 +70,22 @@ export function timeoutMessage(kind: TaskKind, name: string, timeout: TimeoutSet
   return `${what(kind, name)} ran over its time limit of ${formatDuration(timeout.ms)} (set by ${timeout.where}) and was killed with every process it started; raise it with ${raise} or --timeout`
 }
 
-/** Why a command whose processes hit a limit failed, and how to raise the limit; undefined when none was hit. */
-export function limitMessage(kind: TaskKind, name: string, spec: InstanceSpec, before: LimitCounters, after: LimitCounters): string | undefined {
+/**
+ * Why a command whose processes hit a limit failed, and how to raise the limit; undefined when none
+ * was hit. `who` says whose processes: the command's (default), or those an earlier one left running.
+ */
+export function limitMessage(kind: TaskKind, name: string, spec: InstanceSpec, before: LimitCounters, after: LimitCounters, who = what(kind, name)): string | undefined {
   const forks = after.pids - before.pids
   const kills = after.memory - before.memory
   if (forks > 0) {
     const pids = spec.driver.pids ?? DEFAULT_PIDS
     const set = spec.driver.pids ? 'set by driver.pids' : "Galley's default"
-    return `${what(kind, name)} hit the instance's pids limit of ${pids} processes (${set}): ${forks} ${forks === 1 ? 'fork was' : 'forks were'} refused; a recipe that needs more can raise it with \`driver: {pids: ${pids * 4}}\``
+    return `${who} hit the instance's pids limit of ${pids} processes (${set}): ${forks} ${forks === 1 ? 'fork was' : 'forks were'} refused; a recipe that needs more can raise it with \`driver: {pids: ${pids * 4}}\``
   }
   if (kills > 0) {
     const memory = spec.driver.memory
     const limit = memory ? `the instance's memory limit of ${formatSize(memory)} (set by driver.memory)` : 'the memory of the host (no memory limit is set)'
-    return `${what(kind, name)} ran out of ${limit}: the kernel killed ${kills} ${kills === 1 ? 'process' : 'processes'} for want of memory` + (memory ? `; raise it with \`driver: {memory: ${formatSize(memory * 2)}}\`` : '')
+    return `${who} ran out of ${limit}: the kernel killed ${kills} ${kills === 1 ? 'process' : 'processes'} for want of memory` + (memory ? `; raise it with \`driver: {memory: ${formatSize(memory * 2)}}\`` : '')
   }
   return undefined
 }
@@ -84,6 +104,13 @@ export async function execGuarded(driver: Driver, handle: ContainerHandle, cmd: 
     kill.abort()
   }
   const before = await driver.limitsHit(handle)
+  const watch = guards.watch ?? {}
+  const meanwhile = before && watch.counters && limitMessage(cmd.kind, cmd.name, guards.spec, watch.counters, before, `before ${what(cmd.kind, cmd.name)} ran, a process an earlier command left running`)
+  if (meanwhile) {
+    await killLeftovers(watch.leftovers)
+    watch.counters = await driver.limitsHit(handle)
+    return {exitCode: KILLED, failure: meanwhile}
+  }
   const timer = guards.timeout.ms > 0 ? setTimeout(() => stop(timeoutMessage(cmd.kind, cmd.name, guards.timeout)), guards.timeout.ms) : undefined
   // A fork bomb at its pids limit never ends by itself: it is stopped as soon as it hits the limit.
   const poll = before && setInterval(() => {
@@ -99,14 +126,31 @@ export async function execGuarded(driver: Driver, handle: ContainerHandle, cmd: 
   try {
     const run = driver.exec(handle, cmd.argv, {...options, signal: kill.signal})
     const exitCode = await Promise.race([run, givenUpAfterKill(kill.signal, run)])
-    const after = before && (await driver.limitsHit(handle))
+    let after = before && (await driver.limitsHit(handle))
     const hit = before && after ? limitMessage(cmd.kind, cmd.name, guards.spec, before, after) : undefined
+    // The command ended, but what it left running hit a limit: that is killed too.
+    if (hit && !kill.signal.aborted) {
+      await killLeftovers(kill)
+      after = await driver.limitsHit(handle)
+    }
+    watch.counters = after
+    watch.leftovers = kill
     return {exitCode, failure: failure ?? hit}
   } finally {
     clearTimeout(timer)
     clearInterval(poll)
     guards.signal.removeEventListener('abort', onInterrupt)
   }
+}
+
+/**
+ * Aborts an ended command's signal, which kills what it left running, and gives the driver time to
+ * do it (the engine's exec is over, so there is nothing to wait on).
+ */
+async function killLeftovers(kill: AbortController | undefined): Promise<void> {
+  if (!kill || kill.signal.aborted) return
+  kill.abort()
+  await sleep(KILL_SETTLE_MS)
 }
 
 /**
@@ -117,7 +161,7 @@ function givenUpAfterKill(signal: AbortSignal, run: Promise<number>): Promise<nu
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined
     const onKill = () => {
-      timer = setTimeout(() => resolve(137), KILL_WAIT_MS)
+      timer = setTimeout(() => resolve(KILLED), KILL_WAIT_MS)
       timer.unref()
     }
     signal.addEventListener('abort', onKill, {once: true})

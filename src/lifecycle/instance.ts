@@ -13,7 +13,7 @@ import {instanceEnv, PROJECT_DIR, type InstancePlan, type Phase, type TaskComman
 import type {ProvisionStep} from '../provisioners/index.js'
 import {runCaseVerifiers} from '../verifiers/index.js'
 import {stepKeys} from './cache.js'
-import {DEFAULT_PIDS, execGuarded, timeoutFor} from './guard.js'
+import {DEFAULT_PIDS, execGuarded, timeoutFor, type LimitWatch} from './guard.js'
 import {fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
 import {verifyContext} from './verify-context.js'
 import type {RunEmitter} from './events.js'
@@ -83,6 +83,8 @@ export class Instance {
   readonly tests: TaskResult[] = []
   /** The re-checks of the last idempotence pass; undefined when none ran. */
   idempotence?: TaskResult[]
+  /** What its last step or test left, for the limit checks of the next (guard.ts). */
+  private readonly watch: LimitWatch = {}
   /** The action under way, for reports of where an instance stopped. */
   currentPhase: Phase = 'pending'
   private planned?: InstanceTasks
@@ -257,7 +259,7 @@ export class Instance {
       }
       const started = performance.now()
       const env = {...instanceEnv(this.spec), ...cmd.env}
-      const guards = {timeout: timeoutFor(cmd, this.spec, this.deps.timeoutMs), signal: this.deps.signal, spec: this.spec}
+      const guards = {timeout: timeoutFor(cmd, this.spec, this.deps.timeoutMs), signal: this.deps.signal, spec: this.spec, watch: this.watch}
       const {exitCode, failure} = await execGuarded(this.deps.driver, handle, cmd, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), task: {kind: cmd.kind, name: cmd.name}}, guards)
       this.checkAborted()
       if (partial) lines.push(partial)
