@@ -65,7 +65,7 @@ const isScalarValue = (node: unknown, value: string) => isScalar(node) && String
 function ownTimeout(entry: Raw, what: 'step' | 'test', ctx: ExpandContext): TimeoutSetting | undefined {
   if (entry.timeout === undefined) return undefined
   const [key, value] = entry.script !== undefined ? ['script', String(entry.script)] : ['run', String(entry.run)]
-  const at = ctx.sources.entry((k, v) => k === key && isScalarValue(v, value), ctx.root)
+  const at = ctx.sources.entry((k, v, parent) => parent === `${what}s` && k === key && isScalarValue(v, value), ctx.root)
   return {ms: parseDuration(entry.timeout) ?? 0, where: `the ${what}'s \`timeout:\`` + (at ? ` (${at.file}:${at.line})` : '')}
 }
 
