@@ -77,6 +77,8 @@ export class DockerDriver implements Driver {
   /** Overlay volumes need the engine on this machine; a remote engine gets files copied in. */
   readonly mountsHostFolders: boolean
   private readonly imports = new Map<string, Promise<void>>()
+  /** Kills under way, by container: the container is paused meanwhile, and an exec would be refused. */
+  private readonly kills = new Map<string, Promise<void>>()
 
   constructor(options: DockerDriverOptions = {}) {
     this.engine = new Engine(options.socket)
@@ -179,6 +181,7 @@ export class DockerDriver implements Driver {
     const token = signal && randomBytes(8).toString('hex')
     const env = {PATH, HOME: '/root', LANG: 'C.UTF-8', ...options.env, ...(token ? {[EXEC_MARK]: token} : {})}
     const hasStdin = options.stdin !== undefined
+    await this.kills.get(handle.name)
     const container = this.engine.container(handle.name)
     const exec = await this.engine.exec(container, {
       Cmd: argv,
@@ -211,7 +214,9 @@ export class DockerDriver implements Driver {
     let onKilled = () => {}
     const killed = new Promise<void>((resolve) => (onKilled = resolve))
     const onAbort = () => {
-      killing = this.killCommand(handle, exec, token!).then(() => undefined, (error) => void (killError = error))
+      const kill = this.killCommand(handle, exec, token!).finally(() => this.kills.delete(handle.name))
+      this.kills.set(handle.name, kill.catch(() => {}))
+      killing = kill.then(() => undefined, (error) => void (killError = error))
       onKilled()
     }
     // Left in place once the command ends: an abort after that kills what it left running.

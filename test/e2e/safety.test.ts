@@ -79,6 +79,8 @@ suites:
         - name: fork bomb
           run: 'b() { b | b & }; b; wait'
           timeout: 2m
+        # Podman ends an exec with its first process: the bomb it left is then caught before this step.
+        - run: echo after
 `,
     })
     try {
@@ -86,7 +88,7 @@ suites:
       const r = galleyEnv(onEngine(engine), 180_000, root, 'test', '--driver', driverOf(engine), '--destroy', 'always')
       const took = (Date.now() - started) / 1000
       assert.is(r.code, 1, r.stdout + r.stderr)
-      assert.match(r.stdout, "step `fork bomb` hit the instance's pids limit of 1024 processes (Galley's default)")
+      assert.match(r.stdout, "hit the instance's pids limit of 1024 processes (Galley's default)")
       assert.ok(took < 60, `the bomb ran ${took} s`)
       // Not cached: the next run runs it again, from the first step's snapshot.
       const again = galleyEnv(onEngine(engine), 180_000, root, 'converge', '--driver', driverOf(engine))
