@@ -37,6 +37,17 @@ export interface Limits {
   pids?: number
 }
 
+/**
+ * How often a container's limits were hit since it started, as its cgroups count them. The counts
+ * only grow: compare them before and after a command to know whether it hit one.
+ */
+export interface LimitCounters {
+  /** Forks the pids limit refused (pids.events `max`). */
+  pids: number
+  /** Processes the kernel killed for want of memory (`oom_kill` of memory.events, or of memory.oom_control on cgroup v1). */
+  memory: number
+}
+
 export interface CreateOptions {
   /** Galley's instance name, used as the hostname. */
   instance: string
@@ -60,6 +71,14 @@ export interface ExecOptions {
   stdin?: Readable | Buffer | string
   onStdout?: (chunk: Buffer) => void
   onStderr?: (chunk: Buffer) => void
+  /**
+   * Aborting it kills the command and every process it started (its whole tree, on every engine:
+   * those that left its session too, as long as they keep its environment), and exec then resolves
+   * with the status that gave (137 when the command itself was killed). Aborted after the command
+   * ended, it kills what the command left running (so pass a signal made for this one command). A
+   * command whose signal is aborted before it starts does not start (137). Galley aborts it when a
+   * step or test runs over its timeout or hits a limit of its instance, and on an interrupt.
+   */
   signal?: AbortSignal
   /** The step or test this command is, when it is one (not Galley's own probes): for logs and the dummy driver. */
   task?: {kind: TaskKind; name: string}
@@ -101,6 +120,11 @@ export interface Driver {
   create(options: CreateOptions): Promise<ContainerHandle>
   /** Runs argv in the container, streaming output as it comes; resolves to the exit code. */
   exec(handle: ContainerHandle, argv: string[], options?: ExecOptions): Promise<number>
+  /**
+   * How often the container's limits were hit so far; undefined when the engine cannot tell (an
+   * engine on another machine, whose cgroups this process cannot read).
+   */
+  limitsHit(handle: ContainerHandle): Promise<LimitCounters | undefined>
   /** Runs an interactive program attached to this process's terminal. */
   interactive(handle: ContainerHandle, argv: string[]): Promise<number>
   /**

@@ -4,7 +4,7 @@
  * every command in an instance gets. Provisioners, verifiers, the lifecycle and the reporters all
  * speak these words; this module imports none of them.
  */
-import type {InstanceSpec, SourceRef} from './config/types.js'
+import type {InstanceSpec, SourceRef, TimeoutSetting} from './config/types.js'
 
 export type {SourceRef} from './config/types.js'
 
@@ -33,6 +33,8 @@ export interface TaskCommand {
   command?: string
   /** Where the step or test is written, for reports and CI annotations. */
   source?: SourceRef
+  /** Its own time limit (`timeout:` on the step or test); the lifecycle applies the suite's otherwise. */
+  timeout?: TimeoutSetting
 }
 
 export interface TaskResult {

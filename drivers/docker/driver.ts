@@ -4,12 +4,14 @@
  * engine as `galley-base:<id>`; engine image references are used as they are.
  */
 import {spawn} from 'node:child_process'
-import {createHash} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import {PassThrough, Readable, Writable} from 'node:stream'
+import {setTimeout as sleep} from 'node:timers/promises'
+import type Docker from 'dockerode'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {archiveLayout, layoutFromDockerArchive, type ArchiveFormat} from '../../src/images/archive.js'
 import {ensureImage} from '../../src/images/build.js'
@@ -17,7 +19,8 @@ import {writeStreamAtomic} from '../../src/files.js'
 import {dockerCredentials, parseRegistryRef} from '../../src/images/registry.js'
 import {imageRootfs, storeDir} from '../../src/images/store.js'
 import {packDirectory} from '../../src/images/tar.js'
-import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot, SnapshotInfo} from '../driver.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, LimitCounters, Snapshot, SnapshotInfo} from '../driver.js'
+import {containerCgroups, EXEC_MARK, KILL_MARKED_INSIDE, killMarked, readLimitCounters, type ContainerCgroups} from '../host-cgroups.js'
 import {DockerError, Engine} from './engine.js'
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -33,6 +36,10 @@ const STEP_LABEL = 'galley.step'
 const DEBRIS_AGE_MS = 60_000
 /** Label naming the container a volume was made for. */
 const VOLUME_OWNER = 'galley.container'
+/** The status of a command killed by SIGKILL (128 + 9). */
+const KILLED = 137
+/** How long output is still read after a kill. */
+const OUTPUT_GRACE_MS = 2000
 
 /**
  * This process's open-files and process limits, for the container. Podman as root asks the runtime
@@ -70,6 +77,8 @@ export class DockerDriver implements Driver {
   /** Overlay volumes need the engine on this machine; a remote engine gets files copied in. */
   readonly mountsHostFolders: boolean
   private readonly imports = new Map<string, Promise<void>>()
+  /** Kills under way, by container: the container is paused meanwhile, and an exec would be refused. */
+  private readonly kills = new Map<string, Promise<void>>()
 
   constructor(options: DockerDriverOptions = {}) {
     this.engine = new Engine(options.socket)
@@ -139,8 +148,12 @@ export class DockerDriver implements Driver {
       Entrypoint: [],
       HostConfig: {
         Init: true,
-        // Docker grants it by default and Podman does not; instances behave the same on both (ping).
-        CapAdd: ['NET_RAW'],
+        // NET_RAW: Docker grants it by default and Podman does not; instances behave the same on both
+        // (ping). SYS_PTRACE: init scripts find their daemon with start-stop-daemon --exec, which reads
+        // /proc/<pid>/exe, and for a daemon running as another user (memcached, redis) that takes
+        // ptrace access. Without it `stop` finds nothing, `status` says stopped and a second start
+        // fails on the port: services would not survive a converge. LXC instances have it too.
+        CapAdd: ['NET_RAW', 'SYS_PTRACE'],
         Mounts: mounts,
         Ulimits: hostUlimits(),
         ...(limits.memory ? {Memory: limits.memory, MemorySwap: limits.memory} : {}),
@@ -162,8 +175,13 @@ export class DockerDriver implements Driver {
   }
 
   async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
-    const env = {PATH, HOME: '/root', LANG: 'C.UTF-8', ...options.env}
+    const {signal} = options
+    if (signal?.aborted) return KILLED
+    // A command that may have to be killed carries a mark its processes inherit (see host-cgroups.ts).
+    const token = signal && randomBytes(8).toString('hex')
+    const env = {PATH, HOME: '/root', LANG: 'C.UTF-8', ...options.env, ...(token ? {[EXEC_MARK]: token} : {})}
     const hasStdin = options.stdin !== undefined
+    await this.kills.get(handle.name)
     const container = this.engine.container(handle.name)
     const exec = await this.engine.exec(container, {
       Cmd: argv,
@@ -191,12 +209,67 @@ export class DockerDriver implements Driver {
       source.on('end', () => (stream as unknown as {end(): void}).end())
       source.pipe(stream as unknown as Writable, {end: false})
     }
-    await ended
+    let killing: Promise<void> | undefined
+    let killError: unknown
+    let onKilled = () => {}
+    const killed = new Promise<void>((resolve) => (onKilled = resolve))
+    const onAbort = () => {
+      const kill = this.killCommand(handle, exec, token!).finally(() => this.kills.delete(handle.name))
+      this.kills.set(handle.name, kill.catch(() => {}))
+      killing = kill.then(() => undefined, (error) => void (killError = error))
+      onKilled()
+    }
+    // Left in place once the command ends: an abort after that kills what it left running.
+    signal?.addEventListener('abort', onAbort, {once: true})
+    await Promise.race([ended, killed])
+    if (killing) {
+      await killing
+      // A process the kill could not find (it cleared its environment) may still hold the output open.
+      await Promise.race([ended, sleep(OUTPUT_GRACE_MS)])
+      const attached = stream as unknown as {destroy(): void}
+      attached.destroy()
+      if (killError) throw killError
+    }
     const info = await this.engine.inspectExec(exec)
+    if (killing && (info.Running || !info.ExitCode)) return KILLED
     const code = info.ExitCode ?? 1
     // runc reports a program it cannot find as 126 with a message; a shell says 127 for that.
     if (code === 126 && /not found|no such file/i.test(Buffer.concat(errText).toString())) return 127
     return code
+  }
+
+  /**
+   * Kills every process of the exec marked with `token`, and its session (runc makes each exec's
+   * process a session leader; the exec's Pid is its pid on the host, 0 once it has exited): from the
+   * host, with the container paused, when the engine runs here; otherwise from inside, by the mark.
+   */
+  private async killCommand(handle: ContainerHandle, exec: Docker.Exec, token: string): Promise<void> {
+    const cgroups = await this.cgroupsOf(handle)
+    const container = this.engine.container(handle.name)
+    if (!cgroups) {
+      await this.exec(handle, ['/bin/sh', '-c', KILL_MARKED_INSIDE, 'galley', token])
+      return
+    }
+    const {Pid: session} = await this.engine.inspectExec(exec)
+    await this.engine.pause(container)
+    try {
+      killMarked(cgroups, token, session)
+    } finally {
+      await this.engine.unpause(container)
+    }
+  }
+
+  /** The container's cgroups on this host; undefined for an engine on another machine. */
+  private async cgroupsOf(handle: ContainerHandle): Promise<ContainerCgroups | undefined> {
+    if (!this.mountsHostFolders) return undefined
+    const {id, pid} = await this.engine.inspect(this.engine.container(handle.name))
+    // The init pid is the engine host's: it names this container's cgroups only if that host is this one.
+    return pid > 0 ? containerCgroups(pid, (component) => component.includes(id)) : undefined
+  }
+
+  async limitsHit(handle: ContainerHandle): Promise<LimitCounters | undefined> {
+    const cgroups = await this.cgroupsOf(handle)
+    return cgroups && readLimitCounters(cgroups)
   }
 
   interactive(handle: ContainerHandle, argv: string[]): Promise<number> {

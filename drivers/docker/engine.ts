@@ -151,6 +151,21 @@ export class Engine {
     }
   }
 
+  /** The container's full id and its init's pid on the engine's host (0 when it is not running). */
+  async inspect(c: Docker.Container): Promise<{id: string; pid: number}> {
+    const info = await this.call(`inspect container ${c.id}`, () => c.inspect())
+    return {id: info.Id, pid: info.State?.Pid ?? 0}
+  }
+
+  /** Freezes every process of the container (the cgroup freezer). */
+  async pause(c: Docker.Container): Promise<void> {
+    await this.call(`pause container ${c.id}`, () => c.pause())
+  }
+
+  async unpause(c: Docker.Container): Promise<void> {
+    await this.call(`unpause container ${c.id}`, () => c.unpause())
+  }
+
   async exec(c: Docker.Container, options: Docker.ExecCreateOptions): Promise<Docker.Exec> {
     return this.call(`exec in ${c.id}`, () => c.exec(options))
   }

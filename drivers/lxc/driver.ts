@@ -13,7 +13,7 @@ import type {ImageSpec} from '../../src/config/types.js'
 import type {EngineError} from '../../src/errors.js'
 import type {ArchiveFormat} from '../../src/images/archive.js'
 import {storeDir} from '../../src/images/store.js'
-import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot, SnapshotInfo} from '../driver.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, LimitCounters, Snapshot, SnapshotInfo} from '../driver.js'
 import {cgroupVersion, readOwnCgroups, StaleCgroups} from './cgroups.js'
 import {startContainer, writeContainer} from './config.js'
 import {CONFIG_NAME, readMeta, type ContainerMeta} from './containers.js'
@@ -22,6 +22,7 @@ import {attachTerminal, copyInto, copyOutOf, execIn} from './exec.js'
 import * as lxc from './ffi.js'
 import {ensureBaseImage, promoteContainer, pushImage, saveImage} from './images.js'
 import {findLayer, listLayers, lowersOf, removeLayer, snapshotLayer} from './layers.js'
+import {limitsHitIn} from './limits.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
 
 export interface LxcDriverOptions {
@@ -100,6 +101,10 @@ export class LxcDriver implements Driver {
 
   exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
     return execIn(handle, argv, options)
+  }
+
+  limitsHit(handle: ContainerHandle): Promise<LimitCounters | undefined> {
+    return limitsHitIn(handle)
   }
 
   interactive(handle: ContainerHandle, argv: string[]): Promise<number> {

@@ -250,17 +250,17 @@ export const is_running = (c: LxcContainerPtr): boolean => member(c, 'is_running
 /** The container's init pid on the host, or -1 when it is not running. */
 export const init_pid = (c: LxcContainerPtr): number => member(c, 'init_pid')(c)
 
-/** Freezes every process of the container; throws LxcFreezeError. */
-export function freeze(c: LxcContainerPtr): void {
-  if (!member(c, 'freeze')(c)) {
+/** Freezes every process of the container, off the main thread (a busy container takes a while); throws LxcFreezeError. */
+export async function freeze(c: LxcContainerPtr): Promise<void> {
+  if (!(await callAsync<boolean>(member(c, 'freeze'), c))) {
     const {name} = head(c)
     throw new LxcFreezeError('freeze', name, `could not freeze container ${name}`, {cause: liblxcCause(c)})
   }
 }
 
-/** Thaws a frozen container; throws LxcFreezeError. */
-export function unfreeze(c: LxcContainerPtr): void {
-  if (!member(c, 'unfreeze')(c)) {
+/** Thaws a frozen container, off the main thread; throws LxcFreezeError. */
+export async function unfreeze(c: LxcContainerPtr): Promise<void> {
+  if (!(await callAsync<boolean>(member(c, 'unfreeze'), c))) {
     const {name} = head(c)
     throw new LxcFreezeError('unfreeze', name, `could not thaw container ${name}; it stays frozen`, {cause: liblxcCause(c), hint: 'Destroy it: galley destroy'})
   }

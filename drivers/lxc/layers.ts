@@ -52,11 +52,11 @@ function readLayers(): Layer[] {
  */
 export async function copyUpperFrozen(name: string, lxcpath: string, dest: string): Promise<void> {
   await lxc.withContainer(name, lxcpath, async (c) => {
-    lxc.freeze(c)
+    await lxc.freeze(c)
     try {
       await run('cp', ['-a', path.join(lxcpath, name, UPPER_NAME), dest])
     } finally {
-      lxc.unfreeze(c)
+      await lxc.unfreeze(c)
     }
   })
 }

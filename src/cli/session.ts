@@ -42,6 +42,8 @@ export interface SessionOptions {
   promote?: string
   /** test --promote --push: push each promoted image to the registry its name holds. */
   push?: boolean
+  /** --timeout: the time limit of every step and test that sets none of its own. */
+  timeoutMs?: number
 }
 
 /** `myorg` → `myorg/{instance}:latest`; a name with `{instance}` is used as it is. */
@@ -87,7 +89,7 @@ function checkLxcImages(config: ProjectConfig, instances: Instance[]): void {
 }
 
 /** Makes Instance objects for the specs, sharing one state store and event stream. */
-export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true, idempotence = false): Promise<Instance[]> {
+export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true, idempotence = false, timeoutMs?: number): Promise<Instance[]> {
   const store = new StateStore(config.root)
   const instances = await Promise.all(
     specs.map(async (spec) => {
@@ -95,7 +97,7 @@ export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[]
       const name = spec.driver.name === 'auto' && isImageRef(spec.platform.image) ? 'docker' : spec.driver.name
       const driver = await getDriver({...spec.driver, name})
       // An `auto` instance is reported and stored under the engine it runs on.
-      return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal, cache, idempotence})
+      return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal, cache, idempotence, timeoutMs})
     }),
   )
   checkLxcImages(config, instances)
@@ -150,7 +152,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
   try {
-    const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache, options.idempotence)
+    const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache, options.idempotence, options.timeoutMs)
     for (const why of new Set(autoChoices.values())) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
     const store = new StateStore(config.root)
     const onPassed = options.promote

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {concurrencyFlag, noCacheFlag, verboseFlag} from '../cli/action.js'
+import {concurrencyFlag, noCacheFlag, timeoutFlag, verboseFlag} from '../cli/action.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {runSession} from '../cli/session.js'
@@ -13,6 +13,7 @@ export default class Converge extends GalleyCommand {
     concurrency: concurrencyFlag,
     'no-cache': noCacheFlag,
     verbose: verboseFlag,
+    timeout: timeoutFlag,
     idempotence: Flags.boolean({summary: 'Converge a second time and fail the instance when that changes anything.'}),
   }
 
@@ -20,7 +21,7 @@ export default class Converge extends GalleyCommand {
     const {argv, flags} = await this.parse(Converge)
     const config = this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
-    const {code} = await runSession(config, specs, 'converge', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], idempotence: flags.idempotence})
+    const {code} = await runSession(config, specs, 'converge', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], timeoutMs: flags.timeout, idempotence: flags.idempotence})
     if (code !== 0) this.exit(code)
   }
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import path from 'node:path'
-import {concurrencyFlag, jsonFlag, noCacheFlag, tapFlag, verboseFlag} from '../cli/action.js'
+import {concurrencyFlag, jsonFlag, noCacheFlag, tapFlag, timeoutFlag, verboseFlag} from '../cli/action.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {promotionRef, runSession} from '../cli/session.js'
@@ -30,6 +30,7 @@ export default class Test extends GalleyCommand {
     promote: Flags.string({summary: 'Promote every passing instance, before it is destroyed, to NAME/<instance>:latest (or a name with {instance} in it).'}),
     push: Flags.boolean({summary: 'With --promote: push each image to the registry its name holds (host[:port]/…).', dependsOn: ['promote']}),
     verbose: verboseFlag,
+    timeout: timeoutFlag,
   }
 
   async run(): Promise<void> {
@@ -47,7 +48,7 @@ export default class Test extends GalleyCommand {
       this.log(`shard ${shard.index}/${shard.count}: ${specs.length} of ${all} instances${specs.length ? `: ${specs.map((s) => s.name).join(', ')}` : ''}`)
     }
     const junit = flags.junit ? path.resolve(flags.junit) : path.join(config.root, '.galley', 'junit.xml')
-    const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push, idempotence: flags.idempotence})
+    const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), verbose: flags.verbose, noCache: flags['no-cache'], timeoutMs: flags.timeout, promote: flags.promote, push: flags.push, idempotence: flags.idempotence})
     // How long each instance took, so later sharded runs can balance by it. Shards record nothing:
     // every shard of a pipeline must see the same figures.
     if (!flags.shard) recordDurations(config.root, Object.fromEntries(results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => [r.instance, Math.round(r.durationMs)])))

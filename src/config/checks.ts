@@ -109,7 +109,7 @@ function checkProvisioners(instances: InstanceSpec[], root: string, sources: Sou
       }
     }
     for (const key of Object.keys(given)) {
-      if (key in tool.settings || ['name', 'steps', 'env', 'idempotence'].includes(key)) continue
+      if (key in tool.settings || ['name', 'steps', 'env', 'idempotence', 'timeout'].includes(key)) continue
       const tools = owners(key)
       problems.add(`foreign ${key} ${tool.name}`, `\`${key}\` is a setting of the ${tools.join(' and ')} provisioner${tools.length > 1 ? 's' : ''}, but suite \`${inst.suite}\` uses ${tool.name}`, sources.key(key) ?? suiteAt(), {hint: `Set provisioner: {name: ${tools[0]}} in that suite, or remove \`${key}\`.`})
     }

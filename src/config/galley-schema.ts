@@ -9,6 +9,8 @@ import {USER_SCHEMA} from '../verifiers/user.js'
 import type {Schema} from './schema.js'
 
 const env: Schema = {kind: 'env'}
+/** A step's or test's time limit: over it, its processes are killed and it fails. 0: none. */
+const timeout: Schema = {kind: 'duration'}
 
 const driver: Schema = {
   kind: 'map',
@@ -25,13 +27,13 @@ const driver: Schema = {
 
 const step: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}},
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}, timeout},
   oneOf: ['script', 'run'],
 }
 
 const test: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env, user: USER_SCHEMA},
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env, timeout, user: USER_SCHEMA},
   oneOf: ['script', 'run'],
 }
 
@@ -60,9 +62,10 @@ const provisioner: Schema = {
     steps: {kind: 'seq', items: step},
     env,
     idempotence: {kind: 'bool'},
+    timeout,
     ...tools.keys,
   },
-  docs: {name: PROVISIONERS.map((p) => `${p.name}: ${p.summary}`).join('; '), ...tools.docs},
+  docs: {name: PROVISIONERS.map((p) => `${p.name}: ${p.summary}`).join('; '), timeout: "each step's time limit, unless the step sets its own (default 30m; 0: none)", ...tools.docs},
 }
 
 const verifier: Schema = {
@@ -72,9 +75,14 @@ const verifier: Schema = {
     tests: {kind: 'seq', items: test},
     ...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.schema])),
     env,
+    timeout,
     user: USER_SCHEMA,
   },
-  docs: {...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.summary])), user: 'the user of the instance tests and verifier entries run as (default root); a test or entry may name its own'},
+  docs: {
+    ...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.summary])),
+    timeout: "each test's time limit, unless the test sets its own (default 10m; 0: none)",
+    user: 'the user of the instance tests and verifier entries run as (default root); a test or entry may name its own',
+  },
 }
 
 const image: Schema = {

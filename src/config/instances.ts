@@ -3,6 +3,7 @@
  * platform, suite) and read into an instance's settings, the tools' own settings by their
  * descriptors.
  */
+import path from 'node:path'
 import {isScalar} from 'yaml'
 import {provisionerNamed} from '../provisioners/index.js'
 import {VERIFIERS} from '../verifiers/index.js'
@@ -11,7 +12,7 @@ import type {EnvReader} from './env.js'
 import {layered} from './merge.js'
 import type {Raw} from './read.js'
 import type {Sources} from './source.js'
-import type {DriverName, DriverSettings, DummyAction, ImageSpec, InstanceSpec, ProvisionerSettings, SourceRef, StepSpec, TestSpec, VerifierSettings} from './types.js'
+import type {DriverName, DriverSettings, DummyAction, ImageSpec, InstanceSpec, ProvisionerSettings, SourceRef, StepSpec, TestSpec, TimeoutSetting, VerifierSettings} from './types.js'
 import {parseDuration, parseSize} from './values.js'
 
 export interface ExpandContext {
@@ -60,6 +61,22 @@ function sourceOf(entry: {script?: string; run?: string}, ctx: ExpandContext): S
 
 const isScalarValue = (node: unknown, value: string) => isScalar(node) && String(node.value) === value
 
+/** A step's or test's own `timeout:`, named by the line of its entry in galley.yml. */
+function ownTimeout(entry: Raw, what: 'step' | 'test', ctx: ExpandContext): TimeoutSetting | undefined {
+  if (entry.timeout === undefined) return undefined
+  const [key, value] = entry.script !== undefined ? ['script', String(entry.script)] : ['run', String(entry.run)]
+  const at = ctx.sources.entry((k, v, parent) => parent === `${what}s` && k === key && isScalarValue(v, value), ctx.root)
+  return {ms: parseDuration(entry.timeout) ?? 0, where: `the ${what}'s \`timeout:\`` + (at ? ` (${at.file}:${at.line})` : '')}
+}
+
+/** A section's `timeout:` (the default of its steps or tests), named by where it is written. */
+function sectionTimeout(raw: Raw, section: 'provisioner' | 'verifier', ctx: ExpandContext): TimeoutSetting | undefined {
+  if (raw.timeout === undefined) return undefined
+  const at = ctx.sources.key('timeout', String(raw.timeout), section)
+  const file = at && (path.relative(ctx.root, path.resolve(process.cwd(), at.file)) || at.file)
+  return {ms: parseDuration(raw.timeout) ?? 0, where: `${section}.timeout` + (at ? ` (${file}:${at.line})` : '')}
+}
+
 function withSource<T extends {script?: string; run?: string}>(entry: T, ctx: ExpandContext): T & {source?: SourceRef} {
   const source = sourceOf(entry, ctx)
   return source ? {...entry, source} : entry
@@ -73,12 +90,14 @@ function toProvisioner(raw: Raw, ctx: ExpandContext): ProvisionerSettings {
         ...(s.script !== undefined ? {script: String(s.script)} : {run: String(s.run)}),
         env: ctx.env.read(s.env),
         ...(s.check !== undefined ? {check: String(s.check)} : {}),
+        ...(s.timeout !== undefined ? {timeout: ownTimeout(s, 'step', ctx)} : {}),
       },
       ctx,
     ),
   )
   const name = (raw.name as string | undefined) ?? 'shell'
-  return {name, steps, env: ctx.env.read(raw.env), idempotence: raw.idempotence === true, options: provisionerNamed(name)?.read(raw) ?? {}}
+  const timeout = sectionTimeout(raw, 'provisioner', ctx)
+  return {name, steps, env: ctx.env.read(raw.env), idempotence: raw.idempotence === true, ...(timeout ? {timeout} : {}), options: provisionerNamed(name)?.read(raw) ?? {}}
 }
 
 function toVerifier(raw: Raw, ctx: ExpandContext): VerifierSettings {
@@ -92,6 +111,7 @@ function toVerifier(raw: Raw, ctx: ExpandContext): VerifierSettings {
         exitStatus: Number(t.exit_status ?? 0),
         env: ctx.env.read(t.env),
         ...(testUser !== undefined ? {user: testUser} : {}),
+        ...(t.timeout !== undefined ? {timeout: ownTimeout(t, 'test', ctx)} : {}),
       },
       ctx,
     )
@@ -103,7 +123,8 @@ function toVerifier(raw: Raw, ctx: ExpandContext): VerifierSettings {
     source: (section, key, value) => ctx.sources.entry((k, v, parent) => parent === section && k === key && isScalarValue(v, value), ctx.root),
   }
   const sections = Object.fromEntries(VERIFIERS.map((v) => [v.key, v.read((raw[v.key] as unknown[] | undefined) ?? [], read)]))
-  return {name: (raw.name as string | undefined) ?? 'shell', tests, env: ctx.env.read(raw.env), ...(user !== undefined ? {user} : {}), sections}
+  const timeout = sectionTimeout(raw, 'verifier', ctx)
+  return {name: (raw.name as string | undefined) ?? 'shell', tests, env: ctx.env.read(raw.env), ...(user !== undefined ? {user} : {}), sections, ...(timeout ? {timeout} : {})}
 }
 
 /** An instance, with the merged `provisioner:` mapping it was read from (for the checks). */

@@ -39,6 +39,14 @@ export interface DriverSettings {
   fail?: DummyAction[]
 }
 
+/** A time limit and where it is set, so that a step or test over it can say which one to raise. */
+export interface TimeoutSetting {
+  /** Milliseconds; 0 means none. */
+  ms: number
+  /** Where it is set, as a message names it: "the step's `timeout:` (galley.yml:12)", "--timeout". */
+  where: string
+}
+
 export interface StepSpec {
   name: string
   /** Path relative to the project directory, for `script:` steps. */
@@ -48,6 +56,8 @@ export interface StepSpec {
   env: Record<string, string>
   /** For idempotence: a command that exits non-zero when the step would change something. */
   check?: string
+  /** Its own time limit (`timeout:`), over the suite's and --timeout. */
+  timeout?: TimeoutSetting
   /** Where it is written: its script, or its entry in galley.yml (for CI annotations). */
   source?: SourceRef
 }
@@ -67,6 +77,8 @@ export interface ProvisionerSettings {
   env: Record<string, string>
   /** Converge a second time and fail when that changes anything. */
   idempotence?: boolean
+  /** The time limit of each step that sets none (`provisioner: {timeout: ...}`); --timeout overrides it. */
+  timeout?: TimeoutSetting
   /** The tool's own settings, as its descriptor read them. */
   options: unknown
 }
@@ -79,6 +91,8 @@ export interface TestSpec {
   env: Record<string, string>
   /** Runs as this user of the instance instead of root (`user:` of the test, else of the verifier). */
   user?: string
+  /** Its own time limit (`timeout:`), over the suite's and --timeout. */
+  timeout?: TimeoutSetting
   source?: SourceRef
 }
 
@@ -108,6 +122,8 @@ export interface VerifierSettings {
   user?: string
   /** Each verifier's entries, by its key under `verifier:`, as its descriptor read them. */
   sections: Record<string, unknown[]>
+  /** The time limit of each test that sets none (`verifier: {timeout: ...}`); --timeout overrides it. */
+  timeout?: TimeoutSetting
 }
 
 export interface PlatformSpec {

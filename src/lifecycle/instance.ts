@@ -13,6 +13,7 @@ import {instanceEnv, PROJECT_DIR, type InstancePlan, type Phase, type TaskComman
 import type {ProvisionStep} from '../provisioners/index.js'
 import {runCaseVerifiers} from '../verifiers/index.js'
 import {stepKeys} from './cache.js'
+import {DEFAULT_PIDS, execGuarded, timeoutFor, type LimitWatch} from './guard.js'
 import {listProcesses} from './processes.js'
 import {afterIdempotenceAt, fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
 import {verifyContext} from './verify-context.js'
@@ -49,6 +50,8 @@ export interface InstanceDeps {
   cache?: boolean
   /** Converge a second time after converge and fail on changes (test --idempotence); also `provisioner: {idempotence: true}`. */
   idempotence?: boolean
+  /** --timeout: the time limit of every step and test that sets none of its own (0: none). */
+  timeoutMs?: number
 }
 
 export class Instance {
@@ -65,6 +68,8 @@ export class Instance {
   readonly tests: TaskResult[] = []
   /** The re-checks of the last idempotence pass; undefined when none ran. */
   idempotence?: TaskResult[]
+  /** What its last step or test left, for the limit checks of the next (guard.ts). */
+  private readonly watch: LimitWatch = {}
   /** The action under way, for reports of where an instance stopped. */
   currentPhase: Phase = 'pending'
   private planned?: InstanceTasks
@@ -169,7 +174,7 @@ export class Instance {
         name,
         snapshot,
         mounts: this.mountsProject ? [{source: this.deps.root, target: PROJECT_DIR}] : [],
-        limits: {memory: this.spec.driver.memory, cpus: this.spec.driver.cpus, pids: this.spec.driver.pids},
+        limits: {memory: this.spec.driver.memory, cpus: this.spec.driver.cpus, pids: this.spec.driver.pids ?? DEFAULT_PIDS},
         labels: {'galley.project': projectId(this.deps.root), 'galley.instance': this.name, 'galley.run': this.deps.runId, 'galley.root': this.deps.root},
         signal: this.deps.signal,
       })
@@ -239,10 +244,11 @@ export class Instance {
       }
       const started = performance.now()
       const env = {...instanceEnv(this.spec), ...cmd.env}
-      const exitCode = await this.deps.driver.exec(handle, cmd.argv, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), signal: this.deps.signal, task: {kind: cmd.kind, name: cmd.name}})
+      const guards = {timeout: timeoutFor(cmd, this.spec, this.deps.timeoutMs), signal: this.deps.signal, spec: this.spec, watch: this.watch}
+      const {exitCode, failure} = await execGuarded(this.deps.driver, handle, cmd, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), task: {kind: cmd.kind, name: cmd.name}}, guards)
       this.checkAborted()
       if (partial) lines.push(partial)
-      const verdict = cmd.judge ? cmd.judge(exitCode, whole) : {ok: exitCode === cmd.expected}
+      const verdict = failure ? {ok: false, message: failure} : cmd.judge ? cmd.judge(exitCode, whole) : {ok: exitCode === cmd.expected}
       const ok = verdict.ok
       const result: TaskResult = {
         kind: cmd.kind,
@@ -381,6 +387,7 @@ export class Instance {
         numbering: {next: this.tasks.tests.length, total},
         spec: this.spec,
         root: this.deps.root,
+        timeout: timeoutFor({kind: 'test'}, this.spec, this.deps.timeoutMs),
       }),
     )
     this.checkAborted()

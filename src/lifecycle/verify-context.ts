@@ -1,11 +1,12 @@
 /** What the verifiers that report many cases (assert, bats, JUnit) run through: an instance's exec and events. */
 import type {ContainerHandle, Driver} from '../../drivers/driver.js'
-import type {InstanceSpec} from '../config/types.js'
+import type {InstanceSpec, TimeoutSetting} from '../config/types.js'
 import {InterruptedError} from '../errors.js'
 import {PROJECT_DIR, type TaskResult} from '../model.js'
 import type {VerifyContext} from '../verifiers/context.js'
 import {asUser} from '../verifiers/user.js'
 import type {RunEmitter} from './events.js'
+import {execGuarded} from './guard.js'
 
 export interface VerifyTarget {
   driver: Driver
@@ -19,7 +20,10 @@ export interface VerifyTarget {
   results: TaskResult[]
   /** Cases are numbered across verifier kinds: the number of the next one, and of all the plan lists. */
   numbering: {next: number; total: number}
+  /** The instance and the time limit of each command a verifier runs (the verifier's, --timeout's or the default). */
   spec: InstanceSpec
+  timeout: TimeoutSetting
+  /** The project folder on this machine. */
   root: string
 }
 
@@ -36,15 +40,23 @@ export function verifyContext(target: VerifyTarget): VerifyContext {
       const emit = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
         if (options.task) events.emit('task:output', {instance, kind: 'test', name: options.task, stream, text: chunk.toString()})
       }
-      const exitCode = await driver.exec(handle, options.user ? asUser(options.user, argv) : argv, {
-        env: {...target.env, ...options.env},
-        cwd: PROJECT_DIR,
-        onStdout: (b) => (out.push(b), emit('stdout', b)),
-        onStderr: (b) => (err.push(b), emit('stderr', b)),
-        signal,
-        ...(options.task ? {task: {kind: 'test' as const, name: options.task}} : {}),
-      })
+      const cmd = {kind: 'test' as const, name: options.task ?? argv.join(' '), argv: options.user ? asUser(options.user, argv) : argv}
+      const {exitCode, failure} = await execGuarded(
+        driver,
+        handle,
+        cmd,
+        {
+          env: {...target.env, ...options.env},
+          cwd: PROJECT_DIR,
+          onStdout: (b) => (out.push(b), emit('stdout', b)),
+          onStderr: (b) => (err.push(b), emit('stderr', b)),
+          ...(options.task ? {task: {kind: 'test' as const, name: options.task}} : {}),
+        },
+        {timeout: target.timeout, signal, spec: target.spec},
+      )
       if (signal.aborted) throw new InterruptedError()
+      // The verifier judges the command by what it gave; the note says why it gave that.
+      if (failure) events.emit('instance:note', {instance, message: failure})
       return {exitCode, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString()}
     },
     start: (name) => {

@@ -1,7 +1,10 @@
 /** What every provisioner turns its settings into, and the steps recipe tools share. */
 import type {InstanceSpec} from '../config/types.js'
 import {instanceEnv, PROJECT_DIR, type TaskCommand, type Verdict} from '../model.js'
+import {createHash} from 'node:crypto'
 import {SYSTEMCTL_SHIM} from './systemctl-stand-in.js'
+
+const SHIM_VERSION = createHash('sha256').update(SYSTEMCTL_SHIM).digest('hex').slice(0, 12)
 
 /** One converge step: a command, what its cache key covers, and its idempotence re-check. */
 export interface ProvisionStep extends TaskCommand {
@@ -49,7 +52,7 @@ export function installStep(spec: InstanceSpec, tool: string, binaries: string[]
     'else export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q --no-install-recommends $pkgs && apt-get clean || exit 1',
     'fi',
     ...(options.systemctlShim
-      ? [`if ! command -v systemctl >/dev/null 2>&1 && [ ! -d /run/systemd/system ]; then cat > /usr/local/bin/systemctl <<'GALLEY_EOF'\n${SYSTEMCTL_SHIM}GALLEY_EOF\nchmod 755 /usr/local/bin/systemctl; fi`]
+      ? [`if [ ! -d /run/systemd/system ]; then cat > /usr/local/bin/systemctl <<'GALLEY_EOF'\n${SYSTEMCTL_SHIM}GALLEY_EOF\nchmod 755 /usr/local/bin/systemctl; fi`]
       : []),
   ].join('\n')
   const name = `install ${packages[0]}`
@@ -71,7 +74,8 @@ export function installStep(spec: InstanceSpec, tool: string, binaries: string[]
     expected: 0,
     command: `apt-get install ${packages.join(' ')}`,
     judge,
-    cache: {env: {}, settings: {install: tool, packages, shim: options.systemctlShim ?? false}, paths: []},
+    // The stand-in's own text is in the key: a cached install keeps the stand-in it was made with.
+    cache: {env: {}, settings: {install: tool, packages, shim: options.systemctlShim ? SHIM_VERSION : false}, paths: []},
   }
 }
 

@@ -20,5 +20,6 @@ export function shellTests(settings: VerifierSettings, provisioner: ProvisionerS
     expected: test.exitStatus,
     command: test.run ?? test.script,
     ...(test.source ? {source: test.source} : {}),
+    ...(test.timeout ? {timeout: test.timeout} : {}),
   }))
 }

@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert'
 import {DockerDriver} from '../../drivers/docker/driver.js'
 import type {ContainerHandle, Driver, ExecOptions, Limits, Snapshot} from '../../drivers/driver.js'
 import {readTags, removeImage} from '../../src/images/store.js'
+import {safetyCases} from './conformance-safety.js'
 
 interface Ctx {
   driver: Driver
@@ -273,6 +274,8 @@ export function conformance(engine: string, makeDriver: () => Promise<Driver>): 
     assert.equal(out.toString().trim().split('\n'), ['gw ok', '1'])
     await ctx.driver.destroy(h)
   })
+
+  safetyCases(test, make, run)
 
   test.run()
 }
