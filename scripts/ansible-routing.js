@@ -54,9 +54,11 @@ try {
   const coreVersion = /__version__ = '([^']+)'/.exec(release_py)[1]
 
   // ansible-core's own modules: modules/*.py (action-only ones have a stub there too).
-  const builtin = [...pluginNames(path.join(ansibleDir, 'modules'))].filter((n) => n !== 'async_wrapper').sort()
+  // A leading underscore marks a deprecated module (`_include.py`) that still answers to its name.
+  const builtin = [...pluginNames(path.join(ansibleDir, 'modules'))].filter((n) => n !== 'async_wrapper').map((n) => n.replace(/^_/, '')).sort()
   const table = parse(readFileSync(path.join(ansibleDir, 'config', 'ansible_builtin_runtime.yml'), 'utf8'))
-  const routes = table.plugin_routing?.modules ?? {}
+  // A task's action is found among action plugins too (2.19 routes `yum` that way), modules first.
+  const routes = {...(table.plugin_routing?.action ?? {}), ...(table.plugin_routing?.modules ?? {})}
   const redirects = {}
   const renamed = {}
   const removed = []

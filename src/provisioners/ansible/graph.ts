@@ -204,7 +204,7 @@ class Walker {
     const keys = keysOf(play)
     const imported = keys.find((k) => shortName(k) === 'import_playbook' || k === 'include')
     if (imported) {
-      const name = textOf(valueOf(play, imported))?.trim().split(/\s+/)[0]
+      const name = fileArg(textOf(valueOf(play, imported)))
       const ref: Reference = {kind: 'playbook', name: name ?? '', file: this.shown(file), line: doc.line(play), reach}
       if (!name || isTemplated(name)) this.out.dynamic.push(ref)
       else if (COLLECTION_ROLE.test(name) && !isFile(path.resolve(dir, name))) this.out.collectionRefs.push(ref)
@@ -247,14 +247,14 @@ class Walker {
     const argMap = asMap(args)
     const at = {file, line}
     if (TASK_INCLUDES.has(short)) {
-      const name = textOf(args)?.trim().split(/\s+/)[0] ?? (argMap ? textOf(valueOf(argMap, 'file')) ?? textOf(valueOf(argMap, '_raw_params')) : undefined)
+      const name = fileArg(textOf(args)) ?? (argMap ? textOf(valueOf(argMap, 'file')) ?? textOf(valueOf(argMap, '_raw_params')) : undefined)
       this.tasksRef(name, ctx, at, short === 'import_tasks' ? ctx.reach : weaker(ctx.reach, 'include'))
     } else if (ROLE_INCLUDES.has(short) && argMap) {
       const from = (k: string) => textOf(valueOf(argMap, k))
       const opts = {tasks: from('tasks_from'), handlers: from('handlers_from'), vars: from('vars_from'), defaults: from('defaults_from')}
       this.roleRef(from('name') ?? from('role'), opts, ctx, at, short === 'import_role' ? ctx.reach : weaker(ctx.reach, 'include'))
     } else if (short === 'include_vars') {
-      const name = textOf(args)?.trim().split(/\s+/)[0] ?? (argMap ? textOf(valueOf(argMap, 'file')) ?? textOf(valueOf(argMap, '_raw_params')) : undefined)
+      const name = fileArg(textOf(args)) ?? (argMap ? textOf(valueOf(argMap, 'file')) ?? textOf(valueOf(argMap, '_raw_params')) : undefined)
       if (name) this.varsFile(name, file, ctx, line)
     }
   }
@@ -356,6 +356,13 @@ class Walker {
     const roles = [...this.roleNames.entries()].map(([real, name]) => ({name, folder: this.shown(real)}))
     return {...this.out, tasks, files: [...this.fileSet].sort(), roles, libraries: [...this.libs].sort()}
   }
+}
+
+/** The file a free-form argument names: `file.yml`, `file.yml var=x` (the old include), or a whole template. */
+function fileArg(text: string | undefined): string | undefined {
+  const t = text?.trim()
+  if (!t) return undefined
+  return isTemplated(t) ? t.replace(/\s+\w+=\S+$/g, '') : t.split(/\s+/)[0]
 }
 
 function isDir(p: string): boolean {

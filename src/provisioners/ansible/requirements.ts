@@ -73,7 +73,8 @@ class Reader {
   private localPath(written: string, at: Place, what: string): string | undefined | null {
     const bare = written.replace(/^file:\/\//, '')
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(bare) || /^[^/]+@[^:]+:/.test(bare)) return undefined
-    const looksLocal = written.startsWith('file://') || bare.startsWith('/') || bare.startsWith('.') || existsSync(path.resolve(this.root, bare))
+    // Galaxy names have no slash; anything else with one is a path.
+    const looksLocal = written.startsWith('file://') || bare.includes('/') || bare.startsWith('.') || existsSync(path.resolve(this.root, bare))
     if (!looksLocal) return undefined
     const abs = path.resolve(this.root, bare)
     const rel = path.relative(this.root, abs)
@@ -122,7 +123,7 @@ class Reader {
     }
     if (!src) return this.problem('a role requirement without src or name', at)
     if (src.startsWith('git+')) [scm, src] = ['git', src.slice(4)]
-    const installName = name ?? (scm || src.includes('://') ? src.replace(/\/+$/, '').split('/').at(-1)!.replace(/\.git$|\.tar\.gz$|\.tgz$/, '') : src)
+    const installName = name ?? (src.includes('/') ? src.replace(/\/+$/, '').split('/').at(-1)!.replace(/\.git$|\.tar\.gz$|\.tgz$/, '') : src)
     const local = this.localPath(src, at, `role ${installName}'s source`)
     if (local === null) return
     const inInstance = local !== undefined ? `file://${PROJECT_DIR}/${local}` : src
