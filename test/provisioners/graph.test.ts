@@ -200,3 +200,17 @@ Walk('a realistic role walks in a few milliseconds', () => {
 })
 
 Walk.run()
+
+const Files = suite('the files a step key covers')
+
+Files('a link back up the tree is listed once, so the walk ends', async () => {
+  const {projectFiles} = await import('../../src/provisioners/files.js')
+  withFiles({'tasks/main.yml': '- debug: {}\n', 'tests/test.yml': '- hosts: all\n'}, (root) => {
+    mkdirSync(path.join(root, 'roles'))
+    symlinkSync('..', path.join(root, 'roles', 'self'))
+    assert.equal(projectFiles(root, '.'), ['tasks/main.yml'])
+    assert.equal(projectFiles(root, 'roles'), ['roles/self/tasks/main.yml', 'roles/self/tests/test.yml'])
+  })
+})
+
+Files.run()
