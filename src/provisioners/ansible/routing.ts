@@ -4,19 +4,17 @@
  * name, and which collections Debian's full `ansible` package carries. The data is a snapshot per
  * Debian release (./routing/, written by scripts/ansible-routing.js from Debian's packages).
  */
-import type {ImageSpec} from '../../config/types.js'
-import {isImageRef} from '../../config/types.js'
+import type {DebianRelease} from '../debian.js'
 import {json as bookworm} from './routing/bookworm.js'
 import {json as bullseye} from './routing/bullseye.js'
 import {json as trixie} from './routing/trixie.js'
 
-export type DebianRelease = 'bullseye' | 'bookworm' | 'trixie'
+export {releaseOf, type DebianRelease} from '../debian.js'
 
 /** The release whose snapshot decides for platforms that are not a Debian release Galley knows. */
 export const DEFAULT_RELEASE: DebianRelease = 'bookworm'
 
 const SNAPSHOTS: Record<DebianRelease, string> = {bullseye, bookworm, trixie}
-const NUMBERS: Record<string, DebianRelease> = {'11': 'bullseye', '12': 'bookworm', '13': 'trixie'}
 
 /** What scripts/ansible-routing.js writes. */
 interface RoutingSnapshot {
@@ -69,13 +67,6 @@ export function routingOf(release: DebianRelease): Routing {
   }
   loaded.set(release, routing)
   return routing
-}
-
-/** The Debian release a platform's image is, when Galley can tell (`bookworm`, `debian:12`, `debian:bullseye-slim`). */
-export function releaseOf(image: ImageSpec): DebianRelease | undefined {
-  const word = isImageRef(image) ? (/(?:^|\/)debian[:-](\w+)/.exec(image.ref)?.[1] ?? '') : image.bootstrap === 'debootstrap' ? image.release : ''
-  if (word in SNAPSHOTS) return word as DebianRelease
-  return NUMBERS[word.split('.')[0]]
 }
 
 /** Where collections and modules come from besides Debian's packages. */
