@@ -17,6 +17,12 @@ export function mapPuppet({context: imp, block: p}: PluginInput): ProvisionerMap
     const modules = p.has('modules_path') ? imp.str(p, 'modules_path') : imp.exists('modules') ? 'modules' : undefined
     const rel = modules ? imp.relPath(modules, modAt?.pos, modAt?.where ?? 'provisioner.modules_path') : undefined
     if (rel) out.provisioner.modulepath = rel
+    if (p.has('puppetfile_path')) {
+      const pfAt = p.at('puppetfile_path')!
+      const file = imp.str(p, 'puppetfile_path')
+      const pf = file ? imp.relPath(file, pfAt.pos, pfAt.where) : undefined
+      if (pf) out.provisioner.puppetfile = pf
+    }
   }
   return out
 }
