@@ -9,7 +9,7 @@
  */
 import {existsSync, readdirSync, realpathSync, statSync} from 'node:fs'
 import path from 'node:path'
-import {isMap, isSeq, type YAMLMap} from 'yaml'
+import {isSeq, type YAMLMap} from 'yaml'
 import {BLOCK_SECTIONS, isTemplated, moduleKey, ROLE_INCLUDES, shortName, TASK_INCLUDES} from './task-keys.js'
 import {asMap, keysOf, plain, readYaml, textList, textOf, valueOf, type YamlFile} from './yaml-nodes.js'
 
@@ -354,7 +354,20 @@ class Walker {
   graph(): PlaybookGraph {
     const tasks = [...this.fileTasks.values()].flat()
     const roles = [...this.roleNames.entries()].map(([real, name]) => ({name, folder: this.shown(real)}))
-    return {...this.out, tasks, files: [...this.fileSet].sort(), roles, libraries: [...this.libs].sort()}
+    // A file walked again with a stronger reach reports its references again: once each.
+    const once = <T extends {file: string; line: number}>(list: T[]) => [...new Map(list.map((r) => [JSON.stringify(r), r])).values()]
+    const {collectionRefs, dynamic, missing, errors} = this.out
+    return {
+      ...this.out,
+      collectionRefs: once(collectionRefs),
+      dynamic: once(dynamic),
+      missing: once(missing),
+      errors: once(errors),
+      tasks,
+      files: [...this.fileSet].sort(),
+      roles,
+      libraries: [...this.libs].sort(),
+    }
   }
 }
 
