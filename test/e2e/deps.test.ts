@@ -170,6 +170,23 @@ Puppet("a module that needs puppetlabs-stdlib converges with only its metadata.j
   })
 })
 
+Puppet('a module neither Debian nor the project has comes from the Forge: out of reach, the step fails naming it and who needs it', async () => {
+  const yml = `${DEBIAN}suites:
+  - name: forge
+    provisioner: { name: puppet, manifest: manifests/site.pp, modulepath: modules }
+`
+  await inProject('puppet-stdlib', yml, 'lxc', (root) => {
+    const meta = JSON.parse(readFileSync(path.join(root, 'modules/demo/metadata.json'), 'utf8')) as {dependencies: unknown[]}
+    meta.dependencies.push({name: 'galley/nowhere', version_requirement: '>= 1.0.0'})
+    writeFileSync(path.join(root, 'modules/demo/metadata.json'), JSON.stringify(meta, null, 2))
+    const r = galley(root, 'test', '--driver', 'lxc')
+    assert.is(r.code, 1, r.stdout.slice(-4000) + r.stderr)
+    const failed = converged(report(root)).filter((c) => c.failure)
+    assert.equal(failed.map((c) => c.name), ['install Puppet modules'])
+    assert.match(failed[0].failure!.message, 'Puppet module galley-nowhere (>= 1.0.0), needed by modules/demo/metadata.json (galley-demo) could not be installed from the Forge')
+  })
+})
+
 Puppet.run()
 
 /** The address instances reach the host on: the bridge's (waited for: another test may be restarting it). */

@@ -89,7 +89,11 @@ export const puppet = defineProvisioner<PuppetSettings>({
       if (problem) return check.error(`puppetfile \`${p.puppetfile}\` ${problem}`, {key: 'puppetfile', value: p.puppetfile}, '`puppetfile: none` reads none.')
     }
     if ((p.tarballs ?? []).some((t) => pathProblem(check.root, t, 'file'))) return
-    for (const problem of depsOf(spec, p, check.root).problems) check.error(problem.message, {key: problem.file === 'Puppetfile' || problem.file === p.puppetfile ? 'puppetfile' : 'tarballs'}, problem.hint)
+    const puppetfile = puppetfileOf(check.root, p)
+    for (const problem of depsOf(spec, p, check.root).problems) {
+      const key = problem.file === puppetfile ? 'puppetfile' : (p.tarballs ?? []).includes(problem.file) ? 'tarballs' : 'manifest'
+      check.error(problem.message, {key, ...(key === 'tarballs' ? {value: problem.file} : {})}, problem.hint)
+    }
   },
   kitchen: {plugins: ['puppet_apply'], map: mapPuppet},
   steps: puppetSteps,
