@@ -196,4 +196,29 @@ Unknown('galley test stops before anything runs, exit 2, naming the module, task
   )
 })
 
+Unknown("roles and modules found where ansible.cfg or the provisioner's env point are known; folders inside the image excuse what they may hold", () => {
+  withProject(
+    {
+      'site.yml': '- hosts: all\n  roles: [shared]\n  tasks:\n    - frob: {}\n    - acme.tools.zap: {}\n    - action: "{{ chosen_module }}"\n',
+      'ansible.cfg': '[defaults]\nroles_path = ./vendor/roles:/etc/ansible/roles\nlibrary = ./plugins/modules\ncollections_path = ./vendor\n',
+      'vendor/roles/shared/tasks/main.yml': '- debug: {}\n',
+      'plugins/modules/frob.py': '',
+      'vendor/ansible_collections/acme/tools/plugins/modules/zap.py': '',
+    },
+    (root) => {
+      const plan = planAnsible(ansibleSpec({}), {playbooks: ['site.yml']}, root)
+      assert.equal(plan.modules.problems, [])
+      assert.equal(plan.graph.dynamic.map((d) => `${d.kind} ${d.name}`), ['module {{ chosen_module }}'])
+    },
+  )
+  withProject({'site.yml': '- hosts: all\n  roles: [elsewhere]\n  tasks:\n    - frob: {}\n    - acme.tools.zap: {}\n'}, (root) => {
+    const env = {ANSIBLE_ROLES_PATH: '/srv/roles', ANSIBLE_LIBRARY: '/srv/library', ANSIBLE_COLLECTIONS_PATH: '/srv/collections'}
+    const spec = ansibleSpec({})
+    const plan = planAnsible({...spec, provisioner: {...spec.provisioner, env}}, {playbooks: ['site.yml']}, root)
+    assert.equal(plan.modules.problems, [])
+    const image = planAnsible(ansibleSpec({}, {ref: 'registry.local/ansible-base:1'}), {playbooks: ['site.yml']}, root)
+    assert.equal(image.modules.problems.map((p) => p.message.split(':').slice(0, 3).join(':')), ['site.yml:4: unknown module `frob` — did you mean `cron`?', "site.yml:2: role `elsewhere` not found (looked in the playbook's roles/ folder, roles_path and the playbook's folder)"], 'an engine image may bring collections, not roles or short names')
+  })
+})
+
 Unknown.run()

@@ -35,7 +35,7 @@ export interface TaskRef {
 
 /** A playbook, role or file named somewhere, for what could not be followed. */
 export interface Reference {
-  kind: 'playbook' | 'role' | 'tasks' | 'vars'
+  kind: 'playbook' | 'role' | 'tasks' | 'vars' | 'module'
   name: string
   file: string
   line: number
@@ -160,15 +160,7 @@ class Walker {
 
   private addCollections(dir: string): void {
     this.addFolder(dir)
-    const top = path.join(dir, 'ansible_collections')
-    for (const ns of isDir(top) ? readdirSync(top) : []) {
-      for (const name of isDir(path.join(top, ns)) ? readdirSync(path.join(top, ns)) : []) {
-        const modules = path.join(top, ns, name, 'plugins', 'modules')
-        const found: string[] = []
-        if (isDir(modules)) for (const f of readdirSync(modules)) if (/\.(py|ps1)$/.test(f) && f !== '__init__.py') found.push(f.replace(/\.(py|ps1)$/, ''))
-        this.out.localCollections[`${ns}.${name}`] = found.sort()
-      }
-    }
+    Object.assign(this.out.localCollections, collectionsIn(dir))
   }
 
   /** Whether `key` (a file or role) must be (re)walked now that it is reached with `reach`. */
@@ -239,6 +231,7 @@ class Walker {
     const line = doc.line(task)
     const module = moduleKey(keys, (k) => plain(valueOf(task, k)))
     if (!module) return void this.out.errors.push({file: this.shown(file), line, message: 'no module or action in this task'})
+    if (isTemplated(module)) return void this.out.dynamic.push({kind: 'module', name: module, file: this.shown(file), line, reach: ctx.reach})
     const tasks = this.fileTasks.get(file) ?? []
     tasks.push({module, file: this.shown(file), line, collections: ctx.collections, reach: ctx.reach, ...(ctx.role ? {role: ctx.role.name} : {})})
     this.fileTasks.set(file, tasks)
@@ -369,6 +362,24 @@ class Walker {
       libraries: [...this.libs].sort(),
     }
   }
+}
+
+/** The collections under a collections folder (its ansible_collections/<ns>/<name>), with their modules. */
+export function collectionsIn(dir: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  const top = path.join(dir, 'ansible_collections')
+  for (const ns of isDir(top) ? readdirSync(top) : []) {
+    for (const name of isDir(path.join(top, ns)) ? readdirSync(path.join(top, ns)) : []) {
+      out[`${ns}.${name}`] = modulesIn(path.join(top, ns, name, 'plugins', 'modules'))
+    }
+  }
+  return out
+}
+
+/** Module names of a folder of modules (a library/ folder, a collection's plugins/modules). */
+export function modulesIn(dir: string): string[] {
+  const names = isDir(dir) ? readdirSync(dir).filter((f) => /\.(py|ps1|sh)$/.test(f) && f !== '__init__.py') : []
+  return names.map((f) => f.replace(/\.[^.]+$/, '')).sort()
 }
 
 /** The file a free-form argument names: `file.yml`, `file.yml var=x` (the old include), or a whole template. */

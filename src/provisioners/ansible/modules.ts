@@ -30,13 +30,21 @@ export interface ModulePlan {
 
 const RELEASES: DebianRelease[] = ['bullseye', 'bookworm', 'trixie']
 
+/** What else may provide roles, modules and collections: folders ansible.cfg or the env name, and what cannot be read. */
+export interface ModuleContext {
+  libraries?: string[]
+  collections?: Record<string, string[]>
+  /** A folder of that kind cannot be read (inside the image): what is not found there is not reported. */
+  unsure?: {roles?: boolean; library?: boolean; collections?: boolean}
+}
+
 /** What the requirements and the project's own folders provide. */
-export function availableFrom(graph: PlaybookGraph, reqs: Requirements): Available {
+export function availableFrom(graph: PlaybookGraph, reqs: Requirements, context: ModuleContext = {}): Available {
   return {
     requirements: new Set(reqs.collections.map((c) => c.fqcn).filter((n): n is string => n !== undefined)),
     unnamedSources: reqs.collections.some((c) => c.fqcn === undefined),
-    local: graph.localCollections,
-    libraries: new Set(graph.libraries),
+    local: {...(context.collections ?? {}), ...graph.localCollections},
+    libraries: new Set([...graph.libraries, ...(context.libraries ?? [])]),
   }
 }
 
@@ -47,9 +55,12 @@ const where = (r: {file: string; line: number}) => (r.line ? `${r.file}:${r.line
  * Debian release Galley knows, judged by Debian 12's routing, and a module is unknown only when no
  * release knows it), and lists what cannot be had.
  */
-export function planModules(graph: PlaybookGraph, reqs: Requirements, release: DebianRelease | undefined): ModulePlan {
+export function planModules(graph: PlaybookGraph, reqs: Requirements, release: DebianRelease | undefined, context: ModuleContext = {}): ModulePlan {
   const routing = routingOf(release ?? DEFAULT_RELEASE)
-  const available = availableFrom(graph, reqs)
+  const available = availableFrom(graph, reqs, context)
+  const unsure = context.unsure ?? {}
+  // What cannot be seen may hold it: a short name (a library folder), a whole collection (a collections folder or the image).
+  const excused = (r: Resolution) => (r.kind === 'unknown' && r.collection ? unsure.collections && !routing.collections.has(r.collection) : unsure.library)
   const others = release ? [] : RELEASES.filter((r) => r !== DEFAULT_RELEASE).map(routingOf)
   const plan: ModulePlan = {needs: 'core', problems: []}
   const needFull = (why: string, collection?: string) => {
@@ -59,7 +70,7 @@ export function planModules(graph: PlaybookGraph, reqs: Requirements, release: D
     const r = resolveModule(task.module, task.collections, routing, available)
     if (r.kind === 'collection' && r.from === 'ansible') needFull(`${task.module} (${where(task)}) is in ${r.collection}`, r.collection)
     if ((r.kind === 'unknown' || r.kind === 'removed') && task.reach !== 'guess') {
-      if (others.some((o) => resolveModule(task.module, task.collections, o, available).kind !== 'unknown')) continue
+      if (excused(r) || others.some((o) => resolveModule(task.module, task.collections, o, available).kind !== 'unknown')) continue
       plan.problems.push(moduleProblem(task, r, routing))
     }
   }
@@ -69,7 +80,7 @@ export function planModules(graph: PlaybookGraph, reqs: Requirements, release: D
     const candidates = collection ? [collection] : (ref.collections ?? [])
     if (candidates.some((c) => routing.collections.has(c) && !available.requirements.has(c) && !(c in available.local))) needFull(`role ${ref.name} (${where(ref)}) is in ${candidates.join(' or ')}`)
     const known = available.unnamedSources || candidates.some((c) => routing.collections.has(c) || available.requirements.has(c) || c in available.local)
-    if (!known && ref.reach === 'static' && !requirementRoles.has(ref.name)) plan.problems.push(missingProblem(ref, collection))
+    if (!known && !unsure.collections && ref.reach === 'static' && !requirementRoles.has(ref.name)) plan.problems.push(missingProblem(ref, collection))
   }
   for (const ref of graph.missing) {
     if (ref.kind === 'role' && requirementRoles.has(ref.name)) {
@@ -77,7 +88,7 @@ export function planModules(graph: PlaybookGraph, reqs: Requirements, release: D
       needFull(`role ${ref.name} (${where(ref)}) comes from the requirements and cannot be read before it is installed`)
       continue
     }
-    if (ref.reach === 'static') plan.problems.push(missingProblem(ref))
+    if (ref.reach === 'static' && !(ref.kind === 'role' && unsure.roles)) plan.problems.push(missingProblem(ref))
   }
   for (const e of graph.errors) plan.problems.push({message: `${where(e)}: ${e.message}`, file: e.file, line: e.line})
   return plan

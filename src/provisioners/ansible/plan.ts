@@ -3,13 +3,14 @@
  * and from those which Ansible to install. The settings' checks and the steps read the same plan.
  */
 import path from 'node:path'
-import type {InstanceSpec} from '../../config/types.js'
+import {isImageRef, type InstanceSpec} from '../../config/types.js'
 import {gitDir} from '../git-refs.js'
 import {walkPlaybooks, type PlaybookGraph, type WalkOptions} from './graph.js'
 import type {AnsibleChoice} from './install.js'
 import {planModules, type Flavour, type ModulePlan} from './modules.js'
 import {defaultRequirementFiles, readRequirements, type Requirements} from './requirements.js'
 import {releaseOf} from './routing.js'
+import {searchPaths} from './search-paths.js'
 
 /** The settings the plan reads (the provisioner's, or the ansible verifier's). */
 export interface AnsibleInputs {
@@ -44,12 +45,15 @@ export function planAnsible(spec: InstanceSpec, p: AnsibleInputs, root: string, 
   const fromGit = Object.fromEntries(
     requirements.roles.filter((r) => r.source === 'git' && r.local !== undefined && gitDir(path.join(root, r.local)) === path.join(root, r.local, '.git')).map((r) => [r.label, r.local!]),
   )
+  const search = searchPaths(root, spec.provisioner.env)
   const graph = walkPlaybooks(root, p.playbooks, {
-    rolesPaths: [...(p.rolesPath ?? []), ...(walk.rolesPaths ?? [])],
+    rolesPaths: [...(p.rolesPath ?? []), ...search.rolesPaths, ...(walk.rolesPaths ?? [])],
     roleAliases: {...fromGit, ...(walk.roleAliases ?? {})},
   })
   const release = releaseOf(spec.platform.image)
-  const modules = planModules(graph, requirements, release)
+  // An engine image may bring collections of its own; an image Galley builds has only Debian's.
+  const unsure = {...search.unsure, collections: search.unsure.collections || isImageRef(spec.platform.image)}
+  const modules = planModules(graph, requirements, release, {libraries: search.libraries, collections: search.collections, unsure})
   const flavour: Flavour = p.flavour ?? (p.package === 'ansible' ? 'full' : modules.needs)
   return {requirements, graph, modules, choice: {flavour, ...(release ? {release} : {}), ...(modules.collection ? {collection: modules.collection} : {})}}
 }

@@ -22,7 +22,8 @@ export function moduleKey(keys: string[], value: (key: string) => unknown): stri
   for (const via of ['action', 'local_action']) {
     if (!keys.includes(via)) continue
     const v = value(via)
-    if (typeof v === 'string') return v.trim().split(/\s+/)[0] || undefined
+    // `copy src=a dest=b`; a templated module (`{{ m }} src=a`) is kept whole, to be reported as decided at run time.
+    if (typeof v === 'string') return /^\{\{.*?\}\}/.exec(v.trim())?.[0] ?? (v.trim().split(/\s+/)[0] || undefined)
     if (typeof v === 'object' && v !== null && 'module' in v) return String((v as {module: unknown}).module)
     return undefined
   }
