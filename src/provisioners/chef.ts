@@ -141,7 +141,7 @@ export const chef = defineProvisioner<ChefSettings>({
     cookbooks_path: {schema: {kind: 'strings'}, files: 'folder', doc: 'folders of cookbooks (default: cookbooks)'},
     install: {schema: {kind: 'enum', values: ['cinc', 'chef']}, doc: 'install Cinc or Chef Infra Client with the install script, unless the image has cinc-solo or chef-solo'},
     version: {schema: {kind: 'scalar'}, doc: 'the version to install: 18, 18.4 or 18.4.12 (default: the latest)'},
-    install_url: {schema: {kind: 'string', pattern: /^(https?|file):\/\/\S+$/, what: 'an http(s) URL'}, doc: "the install script (default for cinc: Cinc's omnitruck install script; chef needs one)"},
+    install_url: {schema: {kind: 'string', pattern: /^(https?|file):\/\/\S+$/, what: 'an http(s) or file:// URL'}, doc: "the install script (default for cinc: Cinc's omnitruck install script; chef needs one)"},
   },
   read: (raw: Raw): ChefSettings => ({
     runList: stringList(raw.run_list) ?? [],
