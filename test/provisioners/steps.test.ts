@@ -5,7 +5,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {InstanceSpec} from '../../src/config/types.js'
 import {stepKeys} from '../../src/lifecycle/cache.js'
-import {ansiblePackage, playbookGroups} from '../../src/provisioners/ansible/playbooks.js'
+import {playbookGroups} from '../../src/provisioners/ansible/playbooks.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
 
@@ -138,9 +138,10 @@ Steps('modules of collections outside ansible-core install Debian\'s full ansibl
   const root = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - community.general.ufw: {rule: allow}\n    - ansible.builtin.debug: {msg: hi}\n'})
   const core = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - ansible.builtin.debug: {msg: hi}\n'})
   try {
-    assert.is(ansiblePackage({playbooks: ['site.yml']}, root), 'ansible')
-    assert.is(ansiblePackage({playbooks: ['site.yml']}, core), 'ansible-core')
-    assert.is(ansiblePackage({playbooks: ['site.yml'], package: 'ansible'}, core), 'ansible')
+    const install = (dir: string, settings: Record<string, unknown> = {}) => provisionSteps(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], ...settings}), dir)[0].name
+    assert.is(install(root), 'install ansible')
+    assert.is(install(core), 'install ansible-core')
+    assert.is(install(core, {package: 'ansible'}), 'install ansible')
   } finally {
     removeProject(root)
     removeProject(core)

@@ -1,9 +1,7 @@
-/** What a playbook reads and needs: the groups its plays target, the folders it reads, the package that runs it. */
+/** What a playbook targets and reads: the groups its plays name, the folders its step's key covers. */
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {parse} from 'yaml'
-import {projectFiles} from '../files.js'
-import type {AnsibleSettings} from './index.js'
 
 /** Names a playbook's plays target that can be inventory groups (patterns and `all` cannot). */
 export function playbookGroups(root: string, playbook: string, seen = new Set<string>()): string[] {
@@ -31,25 +29,8 @@ export function playbookGroups(root: string, playbook: string, seen = new Set<st
   return [...groups]
 }
 
-/** A module key written with a collection's full name outside ansible-core (`community.general.ufw:`). */
-const COLLECTION_MODULE = /^\s*(?:-\s+)?(?!ansible\.(?:builtin|legacy)\.)[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+:/m
-
-/**
- * Debian's `ansible-core` (small) unless the playbooks or roles name modules of other collections,
- * which Debian's `ansible` package carries; `package:` decides when set.
- */
-export function ansiblePackage(p: AnsibleSettings, root: string): string {
-  if (p.package) return p.package
-  for (const rel of ansiblePaths(p)) {
-    for (const file of projectFiles(root, rel)) {
-      if (/\.ya?ml$/.test(file) && COLLECTION_MODULE.test(readFileSync(path.join(root, file), 'utf8'))) return 'ansible'
-    }
-  }
-  return 'ansible-core'
-}
-
 /** The folders a playbook step reads: each playbook's folder (its roles, vars and templates) and roles_path. */
-export function ansiblePaths(p: AnsibleSettings): string[] {
+export function ansiblePaths(p: {playbooks: string[]; rolesPath?: string[]}): string[] {
   return [...new Set([...(p.playbooks ?? []).map((pb) => path.dirname(pb)), ...(p.rolesPath ?? [])])]
 }
 
