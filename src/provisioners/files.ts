@@ -5,6 +5,9 @@ import path from 'node:path'
 /** Galley's own files and version-control folders: never part of a recipe. */
 const SKIP = new Set(['.galley', '.git', 'node_modules', 'galley.yml', 'galley.local.yml'])
 
+/** Whether a file or folder name is Galley's own or version control's, which no recipe reads. */
+export const isGalleyOwn = (name: string): boolean => SKIP.has(name)
+
 /** Test folders at the project's top: a recipe kept beside galley.yml does not read them. */
 const TEST_FOLDERS = new Set(['test', 'tests', 'spec', 'verify'])
 

@@ -33,6 +33,15 @@ export function stepEnv(spec: InstanceSpec, env: Record<string, string>): Record
 /** A path of the project as the instance sees it. */
 export const inProject = (rel: string): string => `${PROJECT_DIR}/${rel.replace(/^\.\//, '').replace(/\/+$/, '')}`
 
+export interface InstallOptions {
+  /** Add the stand-in systemctl when the image has no systemd. */
+  systemctlShim?: boolean
+  /** Packages a release may lack, each with the one to install instead (Debian 11 has no ansible-core: its ansible carries ansible-base). */
+  orElse?: Record<string, string>
+  /** A shell test that what is on the PATH is enough (the full ansible package's collections, say); it is reinstalled when the test fails. */
+  present?: string
+}
+
 /** Exit code of the install script when the platform has neither the tool nor apt-get. */
 const NO_APT = 100
 
@@ -42,14 +51,21 @@ const NO_APT = 100
  * else Debian's `packages` from the platform's apt. Its key covers only the packages (and, through
  * its parent, the base image), so every suite on a platform shares one cached install.
  */
-export function installStep(spec: InstanceSpec, tool: string, binaries: string[], packages: string[], options: {systemctlShim?: boolean} = {}): ProvisionStep {
+export function installStep(spec: InstanceSpec, tool: string, binaries: string[], packages: string[], options: InstallOptions = {}): ProvisionStep {
+  // A package this release does not have is swapped for its stand-in before installing.
+  const swaps = Object.entries(options.orElse ?? {}).map(
+    ([p, other]) => `if ! apt-cache show --no-all-versions ${p} >/dev/null 2>&1; then echo "galley: this release has no ${p} package; installing ${other} instead"; pkgs=$(echo " $pkgs " | sed 's/ ${p} / ${other} /'); fi`,
+  )
   const script = [
     'pkgs=$1; shift',
     'found=',
     'for b in "$@"; do if command -v "$b" >/dev/null 2>&1; then found=$(command -v "$b"); break; fi; done',
+    ...(options.present ? [`if [ -n "$found" ] && ! { ${options.present}; } >/dev/null 2>&1; then echo "galley: $found is installed but lacks what this suite needs"; found=; fi`] : []),
     'if [ -n "$found" ]; then echo "galley: $found is already installed"',
     `elif ! command -v apt-get >/dev/null 2>&1; then echo "galley: no $1 here and no apt-get to install $pkgs with" >&2; exit ${NO_APT}`,
-    'else export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q --no-install-recommends $pkgs && apt-get clean || exit 1',
+    'else export DEBIAN_FRONTEND=noninteractive; apt-get update -q || exit 1',
+    ...swaps,
+    'apt-get install -y -q --no-install-recommends $pkgs && apt-get clean || exit 1',
     'fi',
     ...(options.systemctlShim
       ? [`if [ ! -d /run/systemd/system ]; then cat > /usr/local/bin/systemctl <<'GALLEY_EOF'\n${SYSTEMCTL_SHIM}GALLEY_EOF\nchmod 755 /usr/local/bin/systemctl; fi`]
@@ -75,7 +91,7 @@ export function installStep(spec: InstanceSpec, tool: string, binaries: string[]
     command: `apt-get install ${packages.join(' ')}`,
     judge,
     // The stand-in's own text is in the key: a cached install keeps the stand-in it was made with.
-    cache: {env: {}, settings: {install: tool, packages, shim: options.systemctlShim ? SHIM_VERSION : false}, paths: []},
+    cache: {env: {}, settings: {install: tool, packages, shim: options.systemctlShim ? SHIM_VERSION : false, ...(options.orElse ? {orElse: options.orElse} : {}), ...(options.present ? {present: options.present} : {})}, paths: []},
   }
 }
 

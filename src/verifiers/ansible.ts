@@ -1,14 +1,14 @@
 /**
  * The ansible verifier: runs each playbook (Molecule's verify.yml) against the instance as the
- * ansible provisioner runs its playbooks (the same install step, inventory, vars and role under
- * test), with Galley's callback plugin, and reports each task as a test case: its name and result,
- * and for a failed assert or fail the message and the task's file and line.
+ * ansible provisioner runs its playbooks (the same install and requirements steps, inventory, vars
+ * and role under test), with Galley's callback plugin, and reports each task as a test case: its
+ * name and result, and for a failed assert or fail the message and the task's file and line.
  */
 import type {InstanceSpec} from '../config/types.js'
 import type {TaskResult} from '../model.js'
-import {ANSIBLE_DIR, playbookRun, projectPath} from '../provisioners/ansible/command.js'
 import {CALLBACK_PLUGIN} from '../provisioners/ansible/callback.js'
-import {ansibleInstall, type AnsibleSettings} from '../provisioners/ansible/index.js'
+import {ANSIBLE_DIR, playbookRun, projectPath} from '../provisioners/ansible/command.js'
+import {ansibleInstallSteps, planSuite, type AnsiblePlan, type AnsibleSettings} from '../provisioners/ansible/index.js'
 import {readResults, resultsToCases} from './ansible-results.js'
 import type {VerifyContext} from './context.js'
 import {defineVerifier} from './plugin.js'
@@ -28,17 +28,26 @@ function failedCase(name: string, group: string, message: string, outputTail = m
 /** The suite's ansible settings when it uses the ansible provisioner, else Ansible's defaults. */
 const settingsOf = (spec: InstanceSpec): AnsibleSettings => (spec.provisioner.name === 'ansible' ? (spec.provisioner.options as AnsibleSettings) : {playbooks: []})
 
-/** Makes sure ansible-playbook runs in the instance (the provisioner's install step); why it cannot otherwise. */
-async function ensureAnsible(ctx: VerifyContext, p: AnsibleSettings): Promise<string | undefined> {
-  const install = ansibleInstall(ctx.spec, p, ctx.root)
-  const r = await ctx.exec(install.argv, {env: install.env, task: install.name})
-  const verdict = install.judge!(r.exitCode, r.stdout + r.stderr)
-  return verdict.ok ? undefined : verdict.message
+/**
+ * Makes sure ansible-playbook and the requirements are in the instance: the provisioner's install
+ * and requirements steps, planned with the verify playbooks too, but those converge already ran
+ * (the same command); why it cannot otherwise.
+ */
+async function ensureAnsible(ctx: VerifyContext, p: AnsibleSettings, plan: AnsiblePlan): Promise<string | undefined> {
+  const ran = new Set(ctx.spec.provisioner.name === 'ansible' ? ansibleInstallSteps(ctx.spec, p, planSuite(ctx.spec, p, ctx.root)).map((s) => JSON.stringify(s.argv)) : [])
+  const due = ansibleInstallSteps(ctx.spec, p, plan).filter((s) => !ran.has(JSON.stringify(s.argv)))
+  for (const step of due) {
+    const r = await ctx.exec(step.argv, {env: step.env, task: step.name})
+    const verdict = step.judge ? step.judge(r.exitCode, r.stdout + r.stderr) : {ok: r.exitCode === step.expected, message: `${step.command ?? step.name} failed (exit ${r.exitCode})`}
+    if (!verdict.ok) return verdict.message
+  }
+  return undefined
 }
 
 async function runPlaybooks(entries: AnsibleVerifyEntry[], ctx: VerifyContext): Promise<void> {
   const p = settingsOf(ctx.spec)
-  const missing = await ensureAnsible(ctx, p)
+  const plan = planSuite(ctx.spec, p, ctx.root, entries.map((e) => e.playbook))
+  const missing = await ensureAnsible(ctx, p, plan)
   for (const [index, {playbook, user}] of entries.entries()) {
     const label = `ansible ${playbook}`
     ctx.start(label, index, entries.length)
@@ -48,7 +57,7 @@ async function runPlaybooks(entries: AnsibleVerifyEntry[], ctx: VerifyContext): 
     }
     // In /tmp, so that a playbook run as a user can write it; removed first, so an old run's lines never count.
     const results = `/tmp/galley-verify-${index}.jsonl`
-    const run = playbookRun(ctx.spec, p, ctx.root, playbook, {
+    const run = playbookRun(ctx.spec, p, ctx.root, playbook, plan, {
       files: [{path: `${CALLBACK_DIR}/galley.py`, content: CALLBACK_PLUGIN}],
       env: {ANSIBLE_CALLBACK_PLUGINS: CALLBACK_DIR, GALLEY_RESULTS_FILE: results},
       wrap: (argv) => ['/bin/sh', '-c', 'rm -f -- "$1"; shift; exec "$@"', 'galley', results, ...(user ? asUser(user, argv) : argv)],

@@ -72,7 +72,7 @@ Motd('a meta dependency\'s files, on the roles path from the env, are covered to
   const galley = 'provisioner: {name: ansible, playbook: molecule/default/converge.yml, roles_path: roles}\nplatforms: [{name: p, image: {bootstrap: debootstrap}}]\nsuites: [{name: default}]\n'
   await inCopy('nginx', {'galley.yml': galley}, async (root) => {
     const {second} = await rerunAfter(root, () => writeFileSync(path.join(root, 'roles/common/files/marker'), 'edited\n'))
-    assert.equal(cachedOf(second), ['install ansible-core (cached)', 'molecule/default/converge.yml'])
+    assert.equal(cachedOf(second), ['install ansible-core (cached)', 'install molecule/default/requirements.yml (cached)', 'molecule/default/converge.yml'])
   })
 })
 

@@ -10,6 +10,8 @@ import type {InstanceSpec} from '../../src/config/types.js'
 import {runInstances} from '../../src/lifecycle/runner.js'
 import {roleNames, roleUnderTest} from '../../src/provisioners/ansible/role-under-test.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
+import {loadConfig} from '../../src/config/load.js'
+import {configErrorsOf} from '../fakes/config.js'
 import {dummyRun, endRun, instancesOf, type DummyRun} from '../fakes/lifecycle.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
 import {AnsibleDriver} from './ansible-driver.js'
@@ -75,7 +77,8 @@ Stages('the role under test is linked on the roles path under its names', (ctx) 
   for (const name of ['acme.web', 'web']) assert.ok(converge.argv.includes(`/tmp/galley-ansible/roles/${name}`), name)
   assert.ok(converge.argv.includes('/tmp/galley'), 'the links point at the project, which is the role')
   assert.match(converge.env.ANSIBLE_ROLES_PATH, /^\/tmp\/galley-ansible\/roles:~\/\.ansible\/roles:/)
-  assert.ok(converge.cache.paths.includes('.'), "the step's key covers the role")
+  for (const file of ['molecule/default/converge.yml', 'tasks/main.yml', 'meta/main.yml']) assert.ok(converge.cache.paths.includes(file), `the step's key covers ${file}`)
+  for (const file of ['molecule/default/prepare.yml', 'molecule/default/side_effect.yml']) assert.not.ok(converge.cache.paths.includes(file), `another playbook beside it, ${file}, is not in its key`)
 })
 
 Stages.run()
@@ -125,3 +128,36 @@ Names('a roles/<name> -> .. link beside the scenario does not loop the key', () 
 })
 
 Names.run()
+
+const Checks = suite('module checks know the role under test')
+
+const GALLEY = 'provisioner: {name: ansible, playbook: molecule/default/converge.yml, prepare: molecule/default/prepare.yml}\nplatforms: [{name: p, image: {bootstrap: debootstrap}}]\nsuites: [{name: default}]\n'
+const NTP = {
+  'galley.yml': GALLEY,
+  'meta/main.yml': 'galaxy_info:\n  author: geerlingguy\n  role_name: ntp\n',
+  'tasks/main.yml': '- name: ntp is installed\n  ansible.builtin.apt: {name: ntp}\n',
+  'molecule/default/prepare.yml': '- hosts: all\n  tasks:\n    - ansible.builtin.include_role: {name: ntp, tasks_from: main}\n',
+  'molecule/default/converge.yml': '- hosts: all\n  roles: [geerlingguy.ntp]\n  tasks:\n    - ansible.builtin.include_role: {name: geerlingguy.ntp}\n',
+}
+
+Checks('a scenario that names the role under test by its Galaxy name or its short name loads', () => {
+  const root = makeProject(NTP)
+  try {
+    assert.is(loadConfig({cwd: root}).instances.length, 1)
+  } finally {
+    removeProject(root)
+  }
+})
+
+Checks("the role under test's own tasks are checked: an unknown module in them is a config error at its line", () => {
+  const messages = configErrorsOf({...NTP, 'tasks/main.yml': '- name: ntp is installed\n  ansible.builtin.apt: {name: ntp}\n- name: a typo\n  ansible.builtin.servise: {name: ntp}\n'})
+  assert.equal(messages.filter((m) => m.includes('servise')).length, 1, messages.join('\n'))
+  assert.match(messages.join('\n'), 'tasks/main.yml:3: unknown module `ansible.builtin.servise`')
+})
+
+Checks('a role the scenario names that is neither the role under test nor anywhere else is still refused', () => {
+  const messages = configErrorsOf({...NTP, 'molecule/default/converge.yml': '- hosts: all\n  roles: [geerlingguy.chrony]\n'})
+  assert.match(messages.join('\n'), 'role `geerlingguy.chrony` not found')
+})
+
+Checks.run()

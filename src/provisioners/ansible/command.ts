@@ -1,28 +1,26 @@
 /**
  * One ansible-playbook run against the instance, as every playbook of a suite gets it (converge,
- * prepare, side effects, and the ansible verifier's): the environment, the inventory that holds the
- * instance in the groups the plays name, and the role under test on the roles path.
+ * prepare, side effects, and the ansible verifier's): the provisioner's environment and inventory
+ * (./inventory.ts), and the role under test on the roles path under its names.
  */
-import type {InstanceSpec} from '../../config/types.js'
 import path from 'node:path'
+import type {InstanceSpec} from '../../config/types.js'
 import {PROJECT_DIR} from '../../model.js'
 import {inProject} from '../step.js'
-import type {AnsibleSettings} from './index.js'
+import {ANSIBLE_DIR, ansibleEnv, inventoryOf, playbookArgv, type RunFile} from './inventory.js'
+import type {AnsiblePlan} from './plan.js'
 import {playbookGroups} from './playbooks.js'
 import {roleUnderTest, type RoleUnderTest} from './role-under-test.js'
 
-/** Galley's own files for ansible inside the instance, outside the project folder. */
-export const ANSIBLE_DIR = '/tmp/galley-ansible'
-const INVENTORY = `${ANSIBLE_DIR}/inventory.json`
+export {ANSIBLE_DIR} from './inventory.js'
 /** Links named after the role under test (`my_role`, `acme.my_role`) to its folder. */
 const ROLE_LINKS = `${ANSIBLE_DIR}/roles`
-/** Ansible's own roles path, kept when the role under test is added to it. */
-const DEFAULT_ROLES_PATH = ['~/.ansible/roles', '/usr/share/ansible/roles', '/etc/ansible/roles']
 
-/** A file to write in the instance before the run. */
-export interface RunFile {
-  path: string
-  content: string
+/** The settings a run reads (the provisioner's). */
+export interface RunSettings {
+  rolesPath?: string[]
+  extraVars?: Record<string, unknown>
+  inventory?: Record<string, unknown>
 }
 
 export interface PlaybookRun {
@@ -46,49 +44,8 @@ export function projectPath(file: string, role: RoleUnderTest | undefined): stri
   return undefined
 }
 
-/** The environment of every ansible-playbook run of a suite: quiet, unbuffered, its roles path, then the suite's env. */
-export function ansibleEnv(spec: InstanceSpec, p: AnsibleSettings): Record<string, string> {
-  return {
-    LANG: 'C.UTF-8',
-    LC_ALL: 'C.UTF-8',
-    PYTHONUNBUFFERED: '1',
-    ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_FORCE_COLOR: '0',
-    ANSIBLE_RETRY_FILES_ENABLED: '0',
-    ANSIBLE_LOCALHOST_WARNING: '0',
-    ANSIBLE_INVENTORY_UNPARSED_WARNING: '0',
-    ...(p.rolesPath ? {ANSIBLE_ROLES_PATH: p.rolesPath.map(inProject).join(':')} : {}),
-    ...spec.provisioner.env,
-  }
-}
-
-/** The inventory: the instance (with `inventory:` as its host vars) in every group the plays name, through a local connection. */
-export function inventoryOf(spec: InstanceSpec, p: AnsibleSettings, groups: string[]): Record<string, unknown> {
-  const host = spec.name
-  return {
-    all: {
-      hosts: {[host]: {...(p.inventory ?? {})}},
-      vars: {ansible_connection: 'local', ansible_python_interpreter: '/usr/bin/python3'},
-      children: Object.fromEntries(groups.map((g) => [g, {hosts: {[host]: null}}])),
-    },
-  }
-}
-
-/**
- * A shell command that writes `files`, makes `links` (path → target), then runs `argv`; contents
- * and paths are passed as arguments, so there is no quoting to get wrong.
- */
-export function setUpThenRun(files: RunFile[], links: {path: string; target: string}[], argv: string[]): string[] {
-  const arg = (n: number) => `"\${${n}}"`
-  const writes = files.map((_, i) => `mkdir -p "$(dirname ${arg(i + 1)})" && printf '%s\\n' ${arg(files.length + links.length * 2 + i + 1)} > ${arg(i + 1)}`)
-  const made = links.map((_, j) => {
-    const at = files.length + 2 * j + 1
-    return `mkdir -p "$(dirname ${arg(at)})" && ln -sfn ${arg(at + 1)} ${arg(at)}`
-  })
-  const count = files.length * 2 + links.length * 2
-  const args = [...files.map((f) => f.path), ...links.flatMap((l) => [l.path, l.target]), ...files.map((f) => f.content)]
-  return ['/bin/sh', '-c', [...writes, ...made, `shift ${count}`, 'exec "$@"'].join(' && '), 'galley', ...args, ...argv]
-}
+/** Whether the plan installs requirements (its folders then go on Ansible's paths). */
+export const hasRequirements = (plan: AnsiblePlan): boolean => plan.requirements.collections.length + plan.requirements.roles.length > 0
 
 /** What a run adds to a playbook step's: files to write first, environment, and a wrapper of the ansible-playbook command (to run it as a user). */
 export interface RunExtras {
@@ -98,17 +55,11 @@ export interface RunExtras {
 }
 
 /** ansible-playbook of `playbook` against the instance, set up as a converge step's, with `extra` added. */
-export function playbookRun(spec: InstanceSpec, p: AnsibleSettings, root: string, playbook: string, extra: RunExtras = {}): PlaybookRun {
+export function playbookRun(spec: InstanceSpec, p: RunSettings, root: string, playbook: string, plan: AnsiblePlan, extra: RunExtras = {}): PlaybookRun {
   const groups = playbookGroups(root, playbook)
   const role = roleUnderTest(root, playbook)
-  const base = ansibleEnv(spec, p)
-  const env = {
-    ...base,
-    ...(role ? {ANSIBLE_ROLES_PATH: [...(base.ANSIBLE_ROLES_PATH ? [base.ANSIBLE_ROLES_PATH] : []), ROLE_LINKS, ...(base.ANSIBLE_ROLES_PATH ? [] : DEFAULT_ROLES_PATH)].join(':')} : {}),
-    ...extra.env,
-  }
+  const env = {...ansibleEnv(spec, p.rolesPath, hasRequirements(plan), role ? ROLE_LINKS : undefined), ...extra.env}
   const links = role ? role.names.map((name) => ({path: `${ROLE_LINKS}/${name}`, target: role.dir === '.' ? PROJECT_DIR : inProject(role.dir)})) : []
-  const command = ['ansible-playbook', '-i', INVENTORY, ...(p.extraVars ? ['-e', JSON.stringify(p.extraVars)] : []), inProject(playbook)]
-  const argv = setUpThenRun([{path: INVENTORY, content: JSON.stringify(inventoryOf(spec, p, groups))}, ...(extra.files ?? [])], links, extra.wrap ? extra.wrap(command) : command)
+  const argv = playbookArgv(inventoryOf(spec.name, p.inventory, groups), playbook, p.extraVars, {links, ...(extra.files ? {files: extra.files} : {}), ...(extra.wrap ? {wrap: extra.wrap} : {})})
   return {argv, env, groups, ...(role ? {role} : {})}
 }
