@@ -2,7 +2,9 @@
  * The role under test and the step cache: a converge step's key covers every file its playbook
  * reaches (the role's tasks, included task files, handlers, templates, vars, defaults, files, and
  * a meta dependency's files), so editing any of them reruns the step; a stale cache hit would
- * leave the edit unapplied. And a `roles/<name> -> ..` link, as Molecule users make it, never loops.
+ * leave the edit unapplied. And the key covers only those: editing a file converge does not reach
+ * (the scenario's verify.yml) leaves it cached. A `roles/<name> -> ..` link, as Molecule users
+ * make it, never loops.
  */
 import {appendFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -67,6 +69,32 @@ Motd('with nothing edited, the second run is all cached, through the roles/motd 
     assert.equal(cachedOf(second), ['install ansible-core (cached)', 'molecule/default/converge.yml (cached)'])
   })
 })
+
+Motd('editing a file beside converge.yml that is not a playbook (a src: may name it) reruns converge', async () => {
+  await inCopy('motd', {'molecule/default/extra.conf': 'a = 1\n'}, async (root) => {
+    loadImported(importMolecule({target: root, bootstrap: true}), root)
+    const {second} = await rerunAfter(root, () => appendFileSync(path.join(root, 'molecule/default/extra.conf'), 'b = 2\n'))
+    assert.equal(cachedOf(second), ['install ansible-core (cached)', 'molecule/default/converge.yml'])
+  })
+})
+
+const UNREACHED: [string, string][] = [
+  ['the verify playbook beside converge.yml', 'molecule/default/verify.yml'],
+  ['a playbook of another scenario', 'molecule/other/converge.yml'],
+  ['a testinfra file of the scenario', 'molecule/default/tests/test_default.py'],
+  ['a role converge.yml does not name', 'roles/other/tasks/main.yml'],
+]
+
+for (const [kind, file] of UNREACHED) {
+  Motd(`editing ${kind} (${file}), which converge.yml does not reach, leaves converge cached`, async () => {
+    const files = {'molecule/other/converge.yml': '- hosts: all\n  tasks: []\n', 'molecule/default/tests/test_default.py': 'def test_x(host):\n    pass\n', 'roles/other/tasks/main.yml': '- ansible.builtin.debug: {}\n'}
+    await inCopy('motd', files, async (root) => {
+      loadImported(importMolecule({target: root, bootstrap: true}), root)
+      const {second} = await rerunAfter(root, () => appendFileSync(path.join(root, file), '\n# edited\n'))
+      assert.equal(cachedOf(second), ['install ansible-core (cached)', 'molecule/default/converge.yml (cached)'])
+    })
+  })
+}
 
 Motd('a meta dependency\'s files, on the roles path from the env, are covered too', async () => {
   const galley = 'provisioner: {name: ansible, playbook: molecule/default/converge.yml, roles_path: roles}\nplatforms: [{name: p, image: {bootstrap: debootstrap}}]\nsuites: [{name: default}]\n'

@@ -58,6 +58,13 @@ Keys('a role on roles_path outside the playbook folder is part of the key; a rol
   assert.equal(other.after, other.before, 'a role the playbook does not reach changes nothing')
 })
 
+Keys('a role named only at run time: the playbook folder and roles_path are covered whole', () => {
+  const spec = specWith('web-p', {name: 'ansible', playbooks: ['play/site.yml'], rolesPath: ['shared-roles']})
+  const files = {'play/site.yml': '- hosts: all\n  tasks:\n    - include_role: {name: "{{ which }}"}\n', 'shared-roles/y/tasks/main.yml': '- debug: {msg: hi}\n'}
+  const {before, after} = keysAround(files, spec, 'shared-roles/y/tasks/main.yml')
+  assert.is.not(after[1], before[1])
+})
+
 Keys('a playbook beside galley.yml: its top-level tests folder is not part of the key', () => {
   const spec = specWith('web-p', {name: 'ansible', playbooks: ['site.yml']})
   const files = {...ROLE, 'tests/serves.sh': 'true\n', 'group_vars/all.yml': 'port: 80\n'}
