@@ -93,7 +93,7 @@ export class Instance {
     try {
       return this.tasks.plan
     } catch {
-      return fallbackPlan(this.spec)
+      return fallbackPlan(this.spec, this.deps.root)
     }
   }
 

@@ -38,7 +38,7 @@ export interface CaseOptions {
 }
 
 /** Module actions that only load more tasks; their own result is not a test. */
-const LOADERS = /(?:^|\.)(?:include_tasks|include_role|import_tasks|import_role|include|gather_facts|setup)$/
+export const LOADERS = /(?:^|\.)(?:include_tasks|include_role|import_tasks|import_role|include|gather_facts|setup)$/
 
 /** Reads the callback's lines; lines that are not results (the recap, blanks, a torn last line) are left out. */
 export function readResults(text: string): AnsibleTaskResult[] {

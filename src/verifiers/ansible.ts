@@ -4,12 +4,14 @@
  * and role under test), with Galley's callback plugin, and reports each task as a test case: its
  * name and result, and for a failed assert or fail the message and the task's file and line.
  */
+import path from 'node:path'
 import type {InstanceSpec} from '../config/types.js'
-import type {TaskResult} from '../model.js'
+import type {PlanEntry, TaskResult} from '../model.js'
 import {CALLBACK_PLUGIN} from '../provisioners/ansible/callback.js'
 import {ANSIBLE_DIR, playbookRun, projectPath} from '../provisioners/ansible/command.js'
-import {ansibleInstallSteps, planSuite, type AnsiblePlan, type AnsibleSettings} from '../provisioners/ansible/index.js'
-import {readResults, resultsToCases} from './ansible-results.js'
+import {ansibleInstallSteps, planSuite, walkPlaybooks, type AnsiblePlan, type AnsibleSettings, type PlaybookGraph} from '../provisioners/ansible/index.js'
+import {roleAliasesOf} from '../provisioners/ansible/plan.js'
+import {LOADERS, readResults, resultsToCases} from './ansible-results.js'
 import type {VerifyContext} from './context.js'
 import {defineVerifier} from './plugin.js'
 import {asUser, USER_SCHEMA} from './user.js'
@@ -76,6 +78,26 @@ async function runPlaybooks(entries: AnsibleVerifyEntry[], ctx: VerifyContext): 
   }
 }
 
+/**
+ * The cases a playbook will report, by task name, when the walker can tell them in the order they
+ * run: every task written in the playbook itself, named, and neither a handler nor a rescue; else
+ * one entry for the whole playbook.
+ */
+export function plannedCases(root: string, playbook: string): PlanEntry[] {
+  const whole = [{name: `ansible ${playbook}`, command: `ansible-playbook ${playbook}`, source: {file: playbook}}]
+  let graph: PlaybookGraph
+  try {
+    graph = walkPlaybooks(root, [playbook], {roleAliases: roleAliasesOf(root, [playbook])})
+  } catch {
+    // A folder it cannot read (its permissions): the plan still lists the playbook, which reports why when it runs.
+    return whole
+  }
+  const unsure = graph.missing.length + graph.dynamic.length + graph.collectionRefs.length + graph.errors.length > 0
+  const cases = graph.tasks.filter((t) => !t.trigger && !LOADERS.test(t.module) && !/(?:^|\.)meta$/.test(t.module))
+  if (unsure || cases.length === 0 || cases.some((t) => t.file !== path.normalize(playbook) || t.role || !t.name || /\{\{|\{%/.test(t.name))) return whole
+  return cases.map((t) => ({name: t.name!, command: `ansible-playbook ${playbook}`, source: {file: t.file, line: t.line}}))
+}
+
 export const ansibleVerifier = defineVerifier<AnsibleVerifyEntry>({
   key: 'ansible',
   summary: 'playbooks (Molecule\'s verify.yml) run against the instance as the ansible provisioner runs its own; each task one case',
@@ -87,6 +109,6 @@ export const ansibleVerifier = defineVerifier<AnsibleVerifyEntry>({
       return {playbook: String(e.playbook), ...(user !== undefined ? {user} : {})}
     }),
   files: (entries) => entries.map((e) => e.playbook),
-  planned: (entries) => entries.map(({playbook}) => ({name: `ansible ${playbook}`, command: `ansible-playbook ${playbook}`, source: {file: playbook}})),
+  planned: (entries, root) => entries.flatMap(({playbook}) => plannedCases(root, playbook)),
   run: runPlaybooks,
 })

@@ -19,7 +19,7 @@ export async function runCaseVerifiers(settings: VerifierSettings, ctx: VerifyCo
 }
 
 /** The test cases a verifier will report, as far as they are known before it runs. */
-export function plannedTests(settings: VerifierSettings): PlanEntry[] {
+export function plannedTests(settings: VerifierSettings, root: string): PlanEntry[] {
   const shell = settings.tests.map((t) => ({name: t.name, command: t.run ?? t.script, ...(t.source ? {source: t.source} : {})}))
-  return [...shell, ...VERIFIERS.flatMap((v) => v.planned(settings.sections[v.key] ?? []))]
+  return [...shell, ...VERIFIERS.flatMap((v) => v.planned(settings.sections[v.key] ?? [], root))]
 }

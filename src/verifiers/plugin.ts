@@ -30,8 +30,8 @@ export interface Verifier<T = unknown> {
   read(raw: unknown[], ctx: ReadContext): T[]
   /** Project files the entries name, checked to exist before anything runs. */
   files?(entries: T[]): string[]
-  /** The test cases the entries will report, as far as they are known before they run. */
-  planned(entries: T[]): PlanEntry[]
+  /** The test cases the entries will report, as far as they are known before they run (`root`: the project folder). */
+  planned(entries: T[], root: string): PlanEntry[]
   run(entries: T[], ctx: VerifyContext): Promise<void>
 }
 

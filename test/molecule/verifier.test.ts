@@ -9,9 +9,11 @@ import {loadConfig} from '../../src/config/load.js'
 import {runInstances} from '../../src/lifecycle/runner.js'
 import {projectPath} from '../../src/provisioners/ansible/command.js'
 import {writeJunit} from '../../src/reporters/junit.js'
+import {plannedCases} from '../../src/verifiers/ansible.js'
 import {readResults, resultsToCases} from '../../src/verifiers/ansible-results.js'
 import {readJunit} from '../fakes/junit.js'
 import {dummyRun, endRun, instancesOf} from '../fakes/lifecycle.js'
+import {makeProject, removeProject} from '../fakes/project.js'
 
 /** Lines Galley's callback wrote for a verify playbook run by ansible-core 2.14. */
 const LINES = [
@@ -99,6 +101,52 @@ async function verifyWith(driver: VerifyDriver) {
   }
 }
 
+const Planned = suite('ansible verifier: the cases it plans')
+
+/** The plan of `molecule/default/verify.yml` written as `verify`, beside a role with `role` as its tasks. */
+function planOf(verify: string, more: Record<string, string> = {}): string[] {
+  const root = makeProject({'tasks/main.yml': '- name: role task\n  debug: {}\n', 'meta/main.yml': 'galaxy_info: {role_name: web, namespace: acme}\n', 'molecule/default/verify.yml': verify, ...more})
+  try {
+    return plannedCases(root, 'molecule/default/verify.yml').map((c) => `${c.name} ${c.source?.file}${c.source?.line ? `:${c.source.line}` : ''}`)
+  } finally {
+    removeProject(root)
+  }
+}
+
+Planned('the tasks of the playbook by name, in order, but handlers, rescues, includes and meta', () => {
+  const verify = [
+    '- hosts: all',
+    '  gather_facts: false',
+    '  pre_tasks:',
+    '    - {name: first, debug: {}}',
+    '  tasks:',
+    '    - name: a block',
+    '      block:',
+    '        - {name: inside, assert: {that: true}}',
+    '      rescue:',
+    '        - {name: only on failure, debug: {}}',
+    '    - {name: flush, meta: flush_handlers}',
+    '  handlers:',
+    '    - {name: a handler, debug: {}}',
+    '- hosts: all',
+    '  tasks:',
+    '    - {name: second play, debug: {}}',
+    '',
+  ].join('\n')
+  assert.equal(planOf(verify), ['first molecule/default/verify.yml:4', 'inside molecule/default/verify.yml:8', 'second play molecule/default/verify.yml:16'])
+})
+
+Planned('the whole playbook when the walker cannot tell the cases: a role, a task file, an unnamed or templated task, a missing file', () => {
+  const whole = ['ansible molecule/default/verify.yml molecule/default/verify.yml']
+  assert.equal(planOf('- hosts: all\n  roles: [acme.web]\n'), whole, 'the role under test, found by its name, runs tasks of its own')
+  assert.equal(planOf('- hosts: all\n  tasks:\n    - import_tasks: more.yml\n', {'molecule/default/more.yml': '- {name: more, debug: {}}\n'}), whole)
+  assert.equal(planOf('- hosts: all\n  tasks:\n    - debug: {}\n'), whole)
+  assert.equal(planOf('- hosts: all\n  tasks:\n    - {name: "check {{ item }}", debug: {}}\n'), whole)
+  assert.equal(planOf('- hosts: all\n  tasks:\n    - include_tasks: gone.yml\n'), whole)
+})
+
+Planned.run()
+
 const Lifecycle = suite('ansible verifier in the lifecycle')
 
 Lifecycle('each task is a JUnit case of the instance; a failed one names its message and where it is written', async () => {
@@ -108,7 +156,7 @@ Lifecycle('each task is a JUnit case of the instance; a failed one names its mes
   ]
   const {result, junit} = await verifyWith(new VerifyDriver(lines.map((l) => JSON.stringify(l)).join('\n'), 2))
   assert.is(result.status, 'failed')
-  assert.equal(result.plan.tests.map((t) => t.name), ['ansible molecule/default/verify.yml'])
+  assert.equal(result.plan.tests.map((t) => [t.name, `${t.source?.file}:${t.source?.line}`]), [['ok', 'molecule/default/verify.yml:3']], 'the plan lists the task by name')
   const cases = junit.suites[0].cases.filter((c) => c.classname.startsWith('default-p.verify'))
   assert.equal(cases.map((c) => [c.classname, c.name, Boolean(c.failure)]), [
     ['default-p.verify.molecule/default/verify.yml', 'nginx is installed', false],

@@ -31,6 +31,10 @@ export interface TaskRef {
   reach: Reach
   /** The role the task belongs to. */
   role?: string
+  /** Its `name:` as written. */
+  name?: string
+  /** A task that runs only when something else happens: a handler when notified, a block's rescue when the block fails. */
+  trigger?: 'notify' | 'rescue'
 }
 
 /** A playbook, role or file named somewhere, for what could not be followed. */
@@ -86,6 +90,7 @@ interface Context {
   collections: string[]
   reach: Reach
   role?: {name: string; dir: string}
+  trigger?: TaskRef['trigger']
 }
 
 class Walker {
@@ -205,7 +210,7 @@ class Walker {
     }
     const ctx: Context = {playbookDir: dir, collections: textList(valueOf(play, 'collections')), reach}
     for (const vars of textList(valueOf(play, 'vars_files'))) this.varsFile(vars, file, ctx, doc.line(play))
-    for (const section of ['pre_tasks', 'tasks', 'post_tasks', 'handlers']) this.taskList(valueOf(play, section), doc, file, ctx)
+    for (const section of ['pre_tasks', 'tasks', 'post_tasks', 'handlers']) this.taskList(valueOf(play, section), doc, file, section === 'handlers' ? {...ctx, trigger: 'notify'} : ctx)
     for (const entry of isSeq(valueOf(play, 'roles')) ? (valueOf(play, 'roles') as {items: unknown[]}).items : []) {
       const node = doc.resolve(entry)
       const m = asMap(node)
@@ -222,7 +227,7 @@ class Walker {
       if (BLOCK_SECTIONS.some((s) => keys.includes(s))) {
         const collections = textList(valueOf(task, 'collections'))
         const inner = collections.length ? {...ctx, collections} : ctx
-        for (const s of BLOCK_SECTIONS) this.taskList(valueOf(task, s), doc, file, inner)
+        for (const s of BLOCK_SECTIONS) this.taskList(valueOf(task, s), doc, file, s === 'rescue' && !inner.trigger ? {...inner, trigger: 'rescue'} : inner)
       } else this.task(task, keys, doc, file, ctx)
     }
   }
@@ -233,7 +238,17 @@ class Walker {
     if (!module) return void this.out.errors.push({file: this.shown(file), line, message: 'no module or action in this task'})
     if (isTemplated(module)) return void this.out.dynamic.push({kind: 'module', name: module, file: this.shown(file), line, reach: ctx.reach})
     const tasks = this.fileTasks.get(file) ?? []
-    tasks.push({module, file: this.shown(file), line, collections: ctx.collections, reach: ctx.reach, ...(ctx.role ? {role: ctx.role.name} : {})})
+    const name = textOf(valueOf(task, 'name'))
+    tasks.push({
+      module,
+      file: this.shown(file),
+      line,
+      collections: ctx.collections,
+      reach: ctx.reach,
+      ...(ctx.role ? {role: ctx.role.name} : {}),
+      ...(name !== undefined ? {name} : {}),
+      ...(ctx.trigger ? {trigger: ctx.trigger} : {}),
+    })
     this.fileTasks.set(file, tasks)
     const short = shortName(module)
     const args = keys.includes(module) ? valueOf(task, module) : undefined
@@ -339,7 +354,7 @@ class Walker {
     }
     for (const [part, base] of [['tasks', from.tasks ?? 'main'], ['handlers', from.handlers ?? 'main']] as const) {
       const file = YAML_NAMES(path.join(dir, part, base)).find(isFile)
-      if (file) this.taskFile(file, ctx)
+      if (file) this.taskFile(file, part === 'handlers' ? {...ctx, trigger: 'notify'} : ctx)
       else if (base !== 'main') this.out.missing.push({kind: 'tasks', name: `${name}/${part}/${base}`, file: this.shown(dir), line: 0, reach})
     }
   }
