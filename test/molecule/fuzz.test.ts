@@ -21,8 +21,11 @@ const WORDS = {
   lines: ['x: &anchor {a: 1}', 'y: *anchor', 'platforms: ${PLATFORMS}', '<<: {lint: true}', '---'],
 }
 
-/** Messages a galley.yml may give in a copy whose scenario names missing files, or keys other work adds. */
-const ALLOWED = /not found|outside the project|is a folder|no instances|holds a control character|unknown key `init`|unknown key `requirements`/
+/**
+ * Messages a galley.yml may give in a copy whose scenario names missing files. WORKAROUND until the
+ * systemd work is merged: a platform's `init:` is not a key of galley.yml yet.
+ */
+const ALLOWED = /not found|outside the project|is a folder|no instances|holds a control character|unknown key `init`/
 
 const Fuzz = suite('molecule import fuzzing')
 

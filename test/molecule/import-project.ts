@@ -47,23 +47,24 @@ export function withImport<T>(fixture: string, options: Partial<MoleculeImportOp
 
 export const places = (items: {file: string; line: number; col: number; key: string}[]) => items.map((i) => `${i.file}:${i.line}:${i.col} ${i.key}`)
 
-/** Keys galley.yml has on this branch: a platform's `init:` and the ansible provisioner's `requirements:` come with other work. */
-function knows(section: 'platforms' | 'provisioner', key: string): boolean {
+/**
+ * WORKAROUND until the systemd work is merged: a platform's `init:`, which the import writes for
+ * images that boot systemd, is not a key of galley.yml yet. Once it is, this goes.
+ */
+function knowsInit(): boolean {
   const top = fileSchema(false) as Extract<Schema, {kind: 'map'}>
-  const list = top.keys.platforms as Extract<Schema, {kind: 'seq'}>
-  const platform = list.items as Extract<Schema, {kind: 'map'}>
-  const keys = section === 'platforms' ? platform.keys : (top.keys.provisioner as Extract<Schema, {kind: 'map'}>).keys
-  return key in keys
+  const platform = (top.keys.platforms as Extract<Schema, {kind: 'seq'}>).items as Extract<Schema, {kind: 'map'}>
+  return 'init' in platform.keys
 }
 
-/** Writes the import's galley.yml and loads it with Galley's loader; only keys this branch does not have yet are let through. */
+/** Writes the import's galley.yml and loads it with Galley's loader; only `init:` is let through (see knowsInit). */
 export function loadImported(result: ImportResult, root: string) {
   writeFileSync(path.join(root, 'galley.yml'), result.text)
   try {
     return loadConfig({cwd: root})
   } catch (error) {
     if (!(error instanceof ConfigErrors)) throw error
-    const pending = (m: string) => (/unknown key `init`/.test(m) && !knows('platforms', 'init')) || (/unknown key `requirements`/.test(m) && !knows('provisioner', 'requirements'))
+    const pending = (m: string) => /unknown key `init`/.test(m) && !knowsInit()
     const left = error.errors.map((e) => e.message).filter((m) => !pending(m))
     assert.equal(left, [], 'galley.yml from the import did not load')
     return undefined
