@@ -21,6 +21,7 @@ import {writeJsonReport} from '../reporters/json.js'
 import {writeJunit} from '../reporters/junit.js'
 import {writeTap} from '../reporters/tap.js'
 import {LogReporter} from '../reporters/log.js'
+import {openRunPools, type RunPools} from './pools.js'
 
 export interface SessionOptions {
   concurrency: number
@@ -86,11 +87,16 @@ function checkLxcImages(config: ProjectConfig, instances: Instance[]): void {
   )
 }
 
-/** Makes Instance objects for the specs, sharing one state store and event stream. */
-export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true, idempotence = false): Promise<Instance[]> {
+/**
+ * Makes Instance objects for the specs, sharing one state store and event stream; `pools` gives
+ * the driver of an instance that runs in a pool of engines.
+ */
+export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true, idempotence = false, pools?: RunPools): Promise<Instance[]> {
   const store = new StateStore(config.root)
   const instances = await Promise.all(
     specs.map(async (spec) => {
+      const placed = pools?.driverFor(spec)
+      if (placed) return new Instance({spec: {...spec, driver: {...spec.driver, name: placed.name as DriverName}}, driver: placed, store, events, root: config.root, runId, signal, cache, idempotence})
       // An engine image reference can only run on Docker or Podman, whatever `auto` would pick.
       const name = spec.driver.name === 'auto' && isImageRef(spec.platform.image) ? 'docker' : spec.driver.name
       const driver = await getDriver({...spec.driver, name})
@@ -150,7 +156,8 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
   try {
-    const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache, options.idempotence)
+    const pools = await openRunPools(specs, action, effectiveConcurrency(options.concurrency), events, (line) => logLevel() !== 'error' && process.stdout.write(`${line}\n`))
+    const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache, options.idempotence, pools)
     for (const why of new Set(autoChoices.values())) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
     const store = new StateStore(config.root)
     const onPassed = options.promote
@@ -172,6 +179,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       signal: controller.signal,
       events,
       onPassed,
+      place: pools.place,
     })
     if (options.junit) await writeJunit(options.junit, results)
     if (options.tap) writeTap(options.tap, results)
