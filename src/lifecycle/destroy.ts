@@ -16,6 +16,12 @@ export interface DestroyOutcome {
   error?: unknown
 }
 
+/**
+ * One container once: by its engine id when known (two addresses may reach one engine: a socket
+ * and SSH to the same dockerd), else by its engine's address and its name.
+ */
+const containerKey = (h: ContainerHandle) => `${h.driver}/${h.id ?? `${h.socket ?? ''}/${h.name}`}`
+
 /** Destroys the named instances (all of the project's when `names` is undefined). */
 export async function destroyInstances(
   root: string,
@@ -27,7 +33,7 @@ export async function destroyInstances(
   const targets = new Map<string, {instance: string; handle: ContainerHandle}>()
   for (const st of store.readAll()) {
     if (names && !names.has(st.instance)) continue
-    if (st.handle) targets.set(`${st.handle.driver}/${st.handle.socket ?? ''}/${st.handle.name}`, {instance: st.instance, handle: st.handle})
+    if (st.handle) targets.set(containerKey(st.handle), {instance: st.instance, handle: st.handle})
     else store.remove(st.instance)
   }
   const choices = new Map<string, DriverChoice>()
@@ -45,7 +51,7 @@ export async function destroyInstances(
     for (const handle of found) {
       const instance = handle.instance ?? handle.name
       if (names && !names.has(instance)) continue
-      targets.set(`${handle.driver}/${handle.socket ?? ''}/${handle.name}`, {instance, handle})
+      targets.set(containerKey(handle), {instance, handle})
     }
   }
   const limit = pLimit(8)
