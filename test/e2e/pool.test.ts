@@ -4,7 +4,8 @@
  * (scripts/test-engines.sh); a test that kills the second dockerd starts it again.
  */
 import {spawnSync} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -12,7 +13,7 @@ import {DockerDriver} from '../../drivers/docker/driver.js'
 import {projectId} from '../../src/lifecycle/instance.js'
 import {readJunit} from '../fakes/junit.js'
 import {makeProject, removeProject} from '../fakes/project.js'
-import {galley, galleyAsync, PODMAN_SOCKET, repo, stateOf, waitFor} from './cli.js'
+import {galley, galleyAsync, galleyEnv, PODMAN_SOCKET, repo, stateOf, waitFor} from './cli.js'
 
 const ENGINES = process.env.GALLEY_TEST_ENGINES_DIR ?? '/var/lib/galley-test-engines'
 const DOCKER2 = {address: 'tcp://127.0.0.1:23762', tls: path.join(ENGINES, 'tls', 'client'), pidfile: '/run/galley-docker2.pid'}
@@ -137,6 +138,30 @@ Pool('an engine reached over SSH works like one on this machine: the project is 
   } finally {
     galley(root, 'destroy')
     removeProject(root)
+  }
+})
+
+Pool('a single engine named by a Docker context (DOCKER_CONTEXT) is the one a run uses, TLS files included', async () => {
+  const root = makeProject({'galley.yml': 'platforms: [{name: bb, image: {bootstrap: busybox}}]\nsuites: [{name: a}]\n'})
+  const config = makeProject({})
+  // What `docker context create docker2 --docker host=...,ca=...,cert=...,key=...` writes.
+  const id = createHash('sha256').update('docker2').digest('hex')
+  mkdirSync(path.join(config, 'contexts', 'meta', id), {recursive: true})
+  writeFileSync(path.join(config, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({Name: 'docker2', Metadata: {}, Endpoints: {docker: {Host: DOCKER2.address, SkipTLSVerify: false}}}))
+  mkdirSync(path.join(config, 'contexts', 'tls', id, 'docker'), {recursive: true})
+  for (const f of ['ca.pem', 'cert.pem', 'key.pem']) copyFileSync(path.join(DOCKER2.tls, f), path.join(config, 'contexts', 'tls', id, 'docker', f))
+  const env = {DOCKER_CONFIG: config, DOCKER_CONTEXT: 'docker2'}
+  try {
+    const r = galleyEnv(env, 300_000, root, 'test', '--driver', 'docker', '--destroy', 'never', '--junit', 'out.xml')
+    assert.is(r.code, 0, r.stdout + r.stderr)
+    assert.equal(readJunit(path.join(root, 'out.xml')).suites.map((s) => s.properties.engine), ['docker2'])
+    assert.is((await held(root, ['docker2'])).docker2.length, 1)
+    assert.is(galleyEnv(env, 120_000, root, 'destroy').code, 0)
+    assert.equal(await held(root, ['docker2']), {docker2: []})
+  } finally {
+    galleyEnv(env, 120_000, root, 'destroy')
+    removeProject(root)
+    removeProject(config)
   }
 })
 
