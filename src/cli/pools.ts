@@ -40,8 +40,8 @@ export async function openRunPools(specs: InstanceSpec[], action: Action | 'test
     place: async (inst, signal) => {
       const driver = inst.driver
       if (!(driver instanceof PlacedDriver)) return undefined
-      const holder = action === 'test' ? undefined : inst.handle?.engine
-      return driver.place({only: typeof holder === 'string' && driver.knows(holder) ? holder : undefined, signal})
+      const handle = action === 'test' ? undefined : inst.handle
+      return driver.place({only: handle && driver.engineHolding(handle), signal})
     },
   }
 }

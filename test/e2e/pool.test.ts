@@ -65,6 +65,10 @@ Pool('a run over two dockerd and Podman places instances on all three and passes
     const listed = JSON.parse(galley(root, 'list', '--json').stdout) as {instance: string; engine: string; state: string}[]
     assert.equal(listed.map((i) => [i.instance, i.engine, i.state]), [['a-bb', 'docker1', 'verified'], ['b-bb', 'docker2', 'verified'], ['c-bb', 'podman', 'verified']])
     assert.equal(Object.values(await held(root)).map((names) => names.length), [1, 1, 1])
+    // Verified again, an instance goes back to the engine holding its container, not to the first free.
+    const v = galley(root, 'verify', 'c-bb', '--junit', 'again.xml')
+    assert.is(v.code, 0, v.stdout + v.stderr)
+    assert.equal(readJunit(path.join(root, 'again.xml')).suites.map((s) => [s.name, s.properties.engine]), [['c-bb', 'podman']])
     const d = galley(root, 'destroy')
     assert.is(d.code, 0, d.stdout + d.stderr)
     assert.equal(await held(root), nothing)

@@ -44,9 +44,9 @@ export class PlacedDriver implements Driver {
     }
   }
 
-  /** Whether `engine` is one of this pool's. */
-  knows(engine: string): boolean {
-    return this.pool.engine(engine) !== undefined
+  /** The name of the pool's engine holding a container, if the pool lists it. */
+  engineHolding(handle: ContainerHandle): string | undefined {
+    return this.listed(handle)?.name
   }
 
   /** The engine this instance was placed on, while it is. */
@@ -64,14 +64,21 @@ export class PlacedDriver implements Driver {
     return engine
   }
 
-  /** The engine holding a container: the pool's engine its handle names, else the one at its address. */
+  private listed(handle: ContainerHandle): PoolEngine | undefined {
+    return this.pool.engines.find((e) => (handle.socket !== undefined ? e.address === handle.socket : e.name === handle.engine))
+  }
+
+  /**
+   * The engine holding a container: the pool's engine at its handle's address (or of its name,
+   * for a driver whose handles carry no address); else (a container of an earlier run, on an
+   * engine this pool does not list) the one at its address; else this placement's.
+   */
   private async holder(handle: ContainerHandle): Promise<{engine?: PoolEngine; driver: Driver}> {
-    const engine = typeof handle.engine === 'string' ? this.pool.engine(handle.engine) : undefined
-    if (engine) return {engine, driver: engine.driver}
-    const placed = this.placement && this.pool.engine(this.placement.engine)
+    const listed = this.listed(handle)
+    if (listed) return {engine: listed, driver: listed.driver}
     if (this.pool.options.resolve && handle.socket !== undefined) return {driver: await this.pool.options.resolve(handle)}
-    if (placed) return {engine: placed, driver: placed.driver}
-    return {engine: this.pool.engines[0], driver: this.pool.engines[0].driver}
+    const engine = (this.placement && this.pool.engine(this.placement.engine)) ?? this.pool.engines[0]
+    return {engine, driver: engine.driver}
   }
 
   /** Runs `fn` on the engine holding `handle`; an engine that stops answering is taken out of the pool. */
