@@ -51,10 +51,12 @@ start_docker2() {
     ip addr add "$docker2_address" dev "$docker2_bridge"
   fi
   ip link set "$docker2_bridge" up
-  # A dockerd killed with SIGKILL leaves its pid file, and, where nothing reaps orphans, a zombie
-  # under that pid: dockerd would take either for itself still running.
-  local pidfile=/run/galley-docker2.pid
+  # A dockerd killed with SIGKILL leaves its pid file and its containerd's, and, where nothing
+  # reaps orphans, zombies under those pids: a new dockerd would take them for still running
+  # (and wait 15 s for that containerd).
+  local pidfile=/run/galley-docker2.pid containerd_pid=/run/galley-docker2/containerd/containerd.pid
   if [ -f "$pidfile" ] && ! grep -qs galley-docker2 "/proc/$(cat "$pidfile")/cmdline"; then rm -f "$pidfile"; fi
+  if [ -f "$containerd_pid" ] && ! grep -qs galley-docker2 "/proc/$(cat "$containerd_pid")/cmdline"; then rm -f "$containerd_pid"; fi
   # Under heavy load its containerd may not start in the time dockerd gives it: dockerd then
   # exits, and is started again.
   for _ in 1 2 3; do
@@ -64,11 +66,11 @@ start_docker2() {
       --data-root /var/lib/galley-docker2 --exec-root /run/galley-docker2 --pidfile "$pidfile" \
       --bridge "$docker2_bridge" --iptables=false --ip-masq=false --ip-forward=false \
       >>/var/log/galley-docker2.log 2>&1 </dev/null &
-    sleep 1
+    local started=$!
     # After a kill, dockerd first cleans up what its containers left; under load that takes a while.
     for _ in $(seq 1 240); do
       docker2_up && return
-      pgrep -f -- "--exec-root /run/galley-docker2" >/dev/null || break
+      kill -0 "$started" 2>/dev/null || break
       sleep 0.25
     done
   done
