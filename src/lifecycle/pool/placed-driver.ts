@@ -6,7 +6,7 @@
  * It also measures each step, so the pool can tell whether copying a snapshot beats building it.
  */
 import type {Readable} from 'node:stream'
-import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot, SnapshotInfo} from '../../../drivers/driver.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, LimitCounters, Snapshot, SnapshotInfo} from '../../../drivers/driver.js'
 import {isImageRef, type ImageSpec} from '../../config/types.js'
 import {GalleyError} from '../../errors.js'
 import type {ArchiveFormat} from '../../images/archive.js'
@@ -162,6 +162,10 @@ export class PlacedDriver implements Driver {
 
   copyOut(handle: ContainerHandle, path: string): Promise<Readable> {
     return this.onHolder(handle, (d) => d.copyOut(handle, path))
+  }
+
+  limitsHit(handle: ContainerHandle): Promise<LimitCounters | undefined> {
+    return this.onHolder(handle, (d) => d.limitsHit(handle))
   }
 
   async destroy(handle: ContainerHandle): Promise<void> {
