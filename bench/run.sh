@@ -45,6 +45,9 @@ done
 echo "== 8 instances of sleep 1 at --concurrency 4"
 hyperfine --warmup 1 --runs 5 "cd bench/suites/sleep8 && node $galley converge --concurrency 4 && node $galley destroy"
 
+echo "== a pool of engines: 24 instances of sleep 2 on one, two and three engines"
+bash bench/pool.sh 3
+
 echo "== 100 trivial instances at --concurrency 4: time and galley's peak RSS"
 many=$(mktemp -d)
 trap 'cd "$many" && node "$galley" destroy >/dev/null 2>&1; rm -rf "$many"' EXIT

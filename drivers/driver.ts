@@ -5,7 +5,14 @@
 import type {ArchiveFormat} from '../src/images/archive.js'
 import type {Readable} from 'node:stream'
 import type {ImageSpec} from '../src/config/types.js'
+import {EngineError} from '../src/errors.js'
 import type {TaskKind} from '../src/model.js'
+
+/**
+ * The engine does not answer: down, gone, or out of reach (refused, reset, timed out, an SSH
+ * login refused). A pool stops placing instances on it; the instances on it fail.
+ */
+export class EngineUnreachable extends EngineError {}
 
 /** A frozen filesystem state that containers are cloned from (a base image, later a cached step). */
 export interface Snapshot {
@@ -26,7 +33,10 @@ export interface ContainerHandle {
   /** The run that made it and its project folder (labels galley.run, galley.root), from `list`. */
   run?: string
   root?: string
-  /** Engine-specific details (LXC: lxcpath, address). */
+  /**
+   * Engine-specific details (LXC: lxcpath, address; Docker: `socket`, the engine's address). A
+   * container made in a pool also carries `engine`, the name of the pool's engine holding it.
+   */
   [key: string]: string | number | boolean | undefined
 }
 
@@ -110,6 +120,11 @@ export interface ImageProgress {
 
 export interface Driver {
   readonly name: string
+  /**
+   * Which engine, for a driver that can reach more than one (Docker: a pool entry's name, a
+   * Docker context's name, or the address); reports name it beside each instance.
+   */
+  readonly location?: string
   /** Whether `create` can mount host folders (CreateOptions.mounts); otherwise files are copied in. */
   readonly mountsHostFolders: boolean
   /** Is the engine usable here: version, permissions, network. */
@@ -163,4 +178,14 @@ export interface Driver {
    * layers and images, mount volumes and folders of containers that are gone. Returns what it removed.
    */
   removeDebris(): Promise<string[]>
+  /**
+   * Images (snapshot ids or image references) as one docker-archive stream. Engines of a pool
+   * hand images to one another through this and importImages (Docker: save, then load), so a step
+   * snapshot one engine has is copied to another rather than built again when that is faster.
+   */
+  exportImages?(ids: string[]): Promise<Readable>
+  /** Loads a docker-archive stream that exportImages made, on this engine or another. */
+  importImages?(tar: Readable): Promise<void>
+  /** Bytes the image takes (its layers together); undefined when this engine does not have it. */
+  imageSize?(id: string): Promise<number | undefined>
 }

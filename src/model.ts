@@ -85,6 +85,8 @@ export interface InstanceResult {
   suite: string
   platform: string
   driver: string
+  /** The engine it ran on, for drivers that reach more than one: a pool engine's or a Docker context's name, or an address. */
+  engine?: string
   image: string
   status: InstanceStatus
   /** Which action was running when it stopped (for failed and error). */

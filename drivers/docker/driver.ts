@@ -22,6 +22,8 @@ import {packDirectory} from '../../src/images/tar.js'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, LimitCounters, Snapshot, SnapshotInfo} from '../driver.js'
 import {containerCgroups, EXEC_MARK, KILL_MARKED_INSIDE, killMarked, readLimitCounters, type ContainerCgroups} from '../host-cgroups.js'
 import {DockerError, Engine} from './engine.js'
+import {parseAddress, type Endpoint} from './endpoint.js'
+import {sshArgs} from './ssh.js'
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 // The engine's init (docker-init, or Podman's catatonit) is PID 1 and reaps; this loop keeps the
@@ -59,7 +61,10 @@ function hostUlimits(): {Name: string; Soft: number; Hard: number}[] {
 }
 
 export interface DockerDriverOptions {
+  /** The engine's address (endpoint.ts); none: DOCKER_HOST, the Docker context, the default socket. */
   socket?: string
+  /** Its name in reports and messages (a pool entry's name). */
+  label?: string
 }
 
 function sink(onData?: (chunk: Buffer) => void): Writable {
@@ -81,14 +86,18 @@ export class DockerDriver implements Driver {
   private readonly kills = new Map<string, Promise<void>>()
 
   constructor(options: DockerDriverOptions = {}) {
-    this.engine = new Engine(options.socket)
-    this.mountsHostFolders = this.engine.socket.startsWith('/')
+    this.engine = new Engine(options.socket, options.label)
+    this.mountsHostFolders = this.engine.endpoint.kind === 'unix'
+  }
+
+  get location(): string {
+    return this.engine.label
   }
 
   async doctor(): Promise<DoctorCheck[]> {
     try {
       const info = await this.engine.info()
-      return [{name: 'engine', ok: true, detail: `${info.podman ? 'Podman' : 'Docker'} ${info.version} (API ${info.apiVersion}) at ${this.engine.socket}`}]
+      return [{name: 'engine', ok: true, detail: `${info.podman ? 'Podman' : 'Docker'} ${info.version} (API ${info.apiVersion}) ${this.engine.where}`}]
     } catch (error) {
       return [{name: 'engine', ok: false, detail: (error as Error).message, fix: (error as DockerError).hint ?? 'Start dockerd (or podman system service) and check DOCKER_HOST.'}]
     }
@@ -273,9 +282,9 @@ export class DockerDriver implements Driver {
   }
 
   interactive(handle: ContainerHandle, argv: string[]): Promise<number> {
-    const env = {...process.env, ...(handle.socket ? {DOCKER_HOST: String(handle.socket).startsWith('/') ? `unix://${handle.socket}` : String(handle.socket)} : {})}
+    const [command, ...args] = interactiveCommand(handle.socket ? parseAddress(String(handle.socket)) : this.engine.endpoint, ['exec', '-it', '-e', `TERM=${process.env.TERM ?? 'xterm'}`, handle.name, ...argv])
     return new Promise((resolve, reject) => {
-      const child = spawn('docker', ['exec', '-it', '-e', `TERM=${process.env.TERM ?? 'xterm'}`, handle.name, ...argv], {stdio: 'inherit', env})
+      const child = spawn(command, args, {stdio: 'inherit'})
       child.on('error', (error) => reject(new DockerError('the docker command is needed for an interactive shell', {cause: error, hint: 'Install the docker client (docker.io) or use galley exec.'})))
       child.on('close', (code) => resolve(code ?? 1))
     })
@@ -385,6 +394,20 @@ export class DockerDriver implements Driver {
     await this.engine.loadImages(file)
   }
 
+  /** Images as one docker-archive stream, for another engine of a pool to load. */
+  async exportImages(ids: string[]): Promise<Readable> {
+    // An HTTP response: a Readable already.
+    return (await this.engine.saveImages(ids)) as Readable
+  }
+
+  async importImages(tar: Readable): Promise<void> {
+    await this.engine.loadImages(tar)
+  }
+
+  async imageSize(id: string): Promise<number | undefined> {
+    return this.engine.imageSize(id)
+  }
+
   /** Upper folders of the mount volumes of this engine's containers (one folder per engine socket). */
   private mountsDir(): string {
     return storeDir('docker', createHash('sha256').update(this.engine.socket).digest('hex').slice(0, 12))
@@ -412,3 +435,15 @@ export class DockerDriver implements Driver {
   }
 }
 
+/**
+ * The command that runs `docker ARGS` against an endpoint on this terminal: the docker command
+ * with the address and TLS files, or, over SSH, the docker command on the far side.
+ */
+function interactiveCommand(e: Endpoint, args: string[]): string[] {
+  if (e.kind === 'ssh') return ['ssh', ...sshArgs(e, {tty: true}), 'docker', ...args]
+  if (e.kind === 'unix') return ['docker', '--host', `unix://${e.path}`, ...args]
+  const tls = e.tls
+    ? [e.tls.verify ? '--tlsverify' : '--tls', ...(e.tls.ca ? ['--tlscacert', e.tls.ca] : []), ...(e.tls.cert ? ['--tlscert', e.tls.cert] : []), ...(e.tls.key ? ['--tlskey', e.tls.key] : [])]
+    : []
+  return ['docker', '--host', `tcp://${e.host}:${e.port}`, ...tls, ...args]
+}

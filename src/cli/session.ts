@@ -21,6 +21,7 @@ import {writeJsonReport} from '../reporters/json.js'
 import {writeJunit} from '../reporters/junit.js'
 import {writeTap} from '../reporters/tap.js'
 import {LogReporter} from '../reporters/log.js'
+import {openRunPools, type RunPools} from './pools.js'
 
 export interface SessionOptions {
   concurrency: number
@@ -88,11 +89,27 @@ function checkLxcImages(config: ProjectConfig, instances: Instance[]): void {
   )
 }
 
+export interface InstanceOptions {
+  events: RunEmitter
+  signal: AbortSignal
+  runId: string
+  /** Use the step cache (false for --no-cache). */
+  cache: boolean
+  idempotence?: boolean
+  /** --timeout: each step's and test's time limit unless its own entry sets one. */
+  timeoutMs?: number
+  /** The engines of each pool of this run, which place instances that run in a pool. */
+  pools?: RunPools
+}
+
 /** Makes Instance objects for the specs, sharing one state store and event stream. */
-export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true, idempotence = false, timeoutMs?: number): Promise<Instance[]> {
+export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], options: InstanceOptions): Promise<Instance[]> {
+  const {events, signal, runId, cache, idempotence, timeoutMs, pools} = options
   const store = new StateStore(config.root)
   const instances = await Promise.all(
     specs.map(async (spec) => {
+      const placed = pools?.driverFor(spec)
+      if (placed) return new Instance({spec: {...spec, driver: {...spec.driver, name: placed.name as DriverName}}, driver: placed, store, events, root: config.root, runId, signal, cache, idempotence, timeoutMs})
       // An engine image reference can only run on Docker or Podman, whatever `auto` would pick.
       const name = spec.driver.name === 'auto' && isImageRef(spec.platform.image) ? 'docker' : spec.driver.name
       const driver = await getDriver({...spec.driver, name})
@@ -152,7 +169,8 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
   try {
-    const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache, options.idempotence, options.timeoutMs)
+    const pools = await openRunPools(specs, action, effectiveConcurrency(options.concurrency), events, (line) => logLevel() !== 'error' && process.stdout.write(`${line}\n`))
+    const instances = await makeInstances(config, specs, {events, signal: controller.signal, runId, cache: !options.noCache, idempotence: options.idempotence, timeoutMs: options.timeoutMs, pools})
     for (const why of new Set(autoChoices.values())) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
     const store = new StateStore(config.root)
     const onPassed = options.promote
@@ -174,6 +192,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       signal: controller.signal,
       events,
       onPassed,
+      place: pools.place,
     })
     if (options.junit) await writeJunit(options.junit, results)
     if (options.tap) writeTap(options.tap, results)

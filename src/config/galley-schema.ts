@@ -12,11 +12,34 @@ const env: Schema = {kind: 'env'}
 /** A step's or test's time limit: over it, its processes are killed and it fails. 0: none. */
 const timeout: Schema = {kind: 'duration'}
 
+/** One engine of a pool: an address, or a mapping with its name, capacity, TLS or SSH settings. */
+const poolHost: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'name'},
+    host: {kind: 'string'},
+    context: {kind: 'string'},
+    capacity: {kind: 'int', min: 1},
+    tls: {kind: 'map', keys: {ca: {kind: 'string'}, cert: {kind: 'string'}, key: {kind: 'string'}, cert_path: {kind: 'string'}, verify: {kind: 'bool'}}},
+    ssh: {kind: 'map', keys: {identity: {kind: 'string'}, known_hosts: {kind: 'string'}}},
+  },
+  oneOf: ['host', 'context'],
+  orString: 'an engine address such as ssh://root@build1 or unix:///run/docker.sock',
+  docs: {
+    host: 'unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST[:PORT]',
+    context: 'a Docker context (docker context ls) instead of an address',
+    capacity: 'instances at once on this engine (default: --concurrency)',
+    tls: 'tcp:// with TLS: ca, cert, key files (or cert_path, a folder holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH) and verify (default true)',
+    ssh: 'ssh://: identity (a private key file; default SSH_AUTH_SOCK, then ~/.ssh/id_*) and known_hosts (default ~/.ssh/known_hosts)',
+  },
+}
+
 const driver: Schema = {
   kind: 'map',
   keys: {
     name: {kind: 'enum', values: ['lxc', 'docker', 'auto', 'dummy']},
     socket: {kind: 'string'},
+    hosts: {kind: 'seq', items: poolHost},
     memory: {kind: 'size'},
     cpus: {kind: 'number', min: 0.01},
     pids: {kind: 'int', min: 1},

@@ -3,6 +3,7 @@
  * platform, suite) and read into an instance's settings, the tools' own settings by their
  * descriptors.
  */
+import {homedir} from 'node:os'
 import path from 'node:path'
 import {isScalar} from 'yaml'
 import {provisionerNamed} from '../provisioners/index.js'
@@ -12,7 +13,7 @@ import type {EnvReader} from './env.js'
 import {layered} from './merge.js'
 import type {Raw} from './read.js'
 import type {Sources} from './source.js'
-import type {DriverName, DriverSettings, DummyAction, ImageSpec, InstanceSpec, ProvisionerSettings, SourceRef, StepSpec, TestSpec, TimeoutSetting, VerifierSettings} from './types.js'
+import type {DriverName, DriverSettings, DummyAction, ImageSpec, InstanceSpec, PoolHost, ProvisionerSettings, SourceRef, StepSpec, TestSpec, TimeoutSetting, VerifierSettings} from './types.js'
 import {parseDuration, parseSize} from './values.js'
 
 export interface ExpandContext {
@@ -37,10 +38,35 @@ function toImage(raw: Raw | string): ImageSpec {
   }
 }
 
-function toDriver(raw: Raw, override?: DriverName): DriverSettings {
+/** A file a pool entry names: `~/` is the home folder, a relative path is the project's. */
+function hostFile(value: unknown, root: string): string {
+  const text = String(value)
+  return text === '~' || text.startsWith('~/') ? path.join(homedir(), text.slice(1)) : path.resolve(root, text)
+}
+
+function toPoolHost(raw: Raw | string, root: string): PoolHost {
+  if (typeof raw === 'string') return {address: raw.trim()}
+  const tls = raw.tls as Raw | undefined
+  const ssh = raw.ssh as Raw | undefined
+  const folder = tls?.cert_path !== undefined ? hostFile(tls.cert_path, root) : undefined
+  const file = (key: string) => (tls?.[key] !== undefined ? hostFile(tls[key], root) : folder && path.join(folder, `${key}.pem`))
+  return {
+    ...(raw.name !== undefined ? {name: String(raw.name)} : {}),
+    ...(raw.host !== undefined ? {address: String(raw.host).trim()} : {}),
+    ...(raw.context !== undefined ? {context: String(raw.context)} : {}),
+    ...(raw.capacity !== undefined ? {capacity: Number(raw.capacity)} : {}),
+    ...(tls ? {tls: {ca: file('ca'), cert: file('cert'), key: file('key'), verify: tls.verify !== false}} : {}),
+    ...(ssh
+      ? {ssh: {...(ssh.identity !== undefined ? {identity: hostFile(ssh.identity, root)} : {}), ...(ssh.known_hosts !== undefined ? {knownHosts: hostFile(ssh.known_hosts, root)} : {})}}
+      : {}),
+  }
+}
+
+function toDriver(raw: Raw, root: string, override?: DriverName): DriverSettings {
   return {
     name: override ?? ((raw.name as DriverName | undefined) ?? 'auto'),
     ...(raw.socket !== undefined ? {socket: String(raw.socket)} : {}),
+    ...(Array.isArray(raw.hosts) ? {hosts: (raw.hosts as (Raw | string)[]).map((h) => toPoolHost(h, root))} : {}),
     ...(raw.memory !== undefined ? {memory: parseSize(raw.memory)} : {}),
     ...(raw.cpus !== undefined ? {cpus: Number(raw.cpus)} : {}),
     ...(raw.pids !== undefined ? {pids: Number(raw.pids)} : {}),
@@ -147,7 +173,7 @@ export function expandInstances(raw: Raw, ctx: ExpandContext): Expanded[] {
         name: `${s.name}-${pname}`,
         suite: String(s.name),
         platform: {name: pname, image: toImage(p.image as Raw | string)},
-        driver: toDriver(layered(raw, p, s, 'driver'), ctx.driver),
+        driver: toDriver(layered(raw, p, s, 'driver'), ctx.root, ctx.driver),
         provisioner: toProvisioner(provisioner, ctx),
         verifier: toVerifier(layered(raw, p, s, 'verifier'), ctx),
       }

@@ -25,10 +25,29 @@ export type DriverName = 'lxc' | 'docker' | 'auto' | 'dummy'
 /** What the dummy driver can be told to fail at (`driver: {fail: ...}`). */
 export type DummyAction = 'create' | 'converge' | 'verify' | 'destroy' | 'image' | 'snapshot'
 
+/** One engine of a pool (`driver: {name: docker, hosts: [...]}`); file paths are absolute. */
+export interface PoolHost {
+  /** How reports name it; default the context's name or the address. */
+  name?: string
+  /** unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST[:PORT]. */
+  address?: string
+  /** A Docker context's name, instead of an address. */
+  context?: string
+  /** How many instances it runs at once; unset, as many as --concurrency. */
+  capacity?: number
+  tls?: {ca?: string; cert?: string; key?: string; verify: boolean}
+  ssh?: {identity?: string; knownHosts?: string}
+}
+
 export interface DriverSettings {
   name: DriverName
-  /** Docker or Podman API socket (unix path or tcp://host:port); default DOCKER_HOST, then /var/run/docker.sock. */
+  /**
+   * Docker or Podman API address (a unix socket path, unix://, tcp:// or ssh://); default
+   * DOCKER_HOST, then the Docker context, then /var/run/docker.sock.
+   */
   socket?: string
+  /** Docker only: the engines of a pool; each instance runs on the least loaded one. */
+  hosts?: PoolHost[]
   /** Bytes. */
   memory?: number
   cpus?: number
