@@ -11,6 +11,7 @@ import {CALLBACK_PLUGIN} from '../provisioners/ansible/callback.js'
 import {ANSIBLE_DIR, playbookRun, projectPath} from '../provisioners/ansible/command.js'
 import {ansibleInstallSteps, planSuite, walkPlaybooks, type AnsiblePlan, type AnsibleSettings, type PlaybookGraph} from '../provisioners/ansible/index.js'
 import {roleAliasesOf} from '../provisioners/ansible/plan.js'
+import {isTemplated} from '../provisioners/ansible/task-keys.js'
 import {LOADERS, readResults, resultsToCases} from './ansible-results.js'
 import type {VerifyContext} from './context.js'
 import {defineVerifier} from './plugin.js'
@@ -94,7 +95,7 @@ export function plannedCases(root: string, playbook: string): PlanEntry[] {
   }
   const unsure = graph.missing.length + graph.dynamic.length + graph.collectionRefs.length + graph.errors.length > 0
   const cases = graph.tasks.filter((t) => !t.trigger && !LOADERS.test(t.module) && !/(?:^|\.)meta$/.test(t.module))
-  if (unsure || cases.length === 0 || cases.some((t) => t.file !== path.normalize(playbook) || t.role || !t.name || /\{\{|\{%/.test(t.name))) return whole
+  if (unsure || cases.length === 0 || cases.some((t) => t.file !== path.normalize(playbook) || t.role || !t.name || isTemplated(t.name))) return whole
   return cases.map((t) => ({name: t.name!, command: `ansible-playbook ${playbook}`, source: {file: t.file, line: t.line}}))
 }
 
