@@ -1,9 +1,11 @@
 /**
  * The Docker driver: the Docker Engine API through dockerode (engine.ts), and Podman's compatible
  * socket through the same calls. Base images built from bootstrap specs are imported into the
- * engine as `galley-base:<id>`; engine image references are used as they are.
+ * engine as `galley-base:<id>`; engine image references are used as they are. PID 1 is the
+ * engine's init with a keep-alive loop, or the image's systemd (systemd.ts says how).
  */
 import {spawn} from 'node:child_process'
+import type Docker from 'dockerode'
 import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -13,12 +15,15 @@ import {PassThrough, Readable, Writable} from 'node:stream'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {archiveLayout, layoutFromDockerArchive, type ArchiveFormat} from '../../src/images/archive.js'
 import {ensureImage} from '../../src/images/build.js'
+import {InterruptedError} from '../../src/errors.js'
 import {writeStreamAtomic} from '../../src/files.js'
 import {dockerCredentials, parseRegistryRef} from '../../src/images/registry.js'
 import {imageRootfs, storeDir} from '../../src/images/store.js'
 import {packDirectory} from '../../src/images/tar.js'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot, SnapshotInfo} from '../driver.js'
+import {describeDegraded, SYSTEMD_PATHS, SystemdBootError, waitForBoot} from '../systemd.js'
 import {DockerError, Engine} from './engine.js'
+import {bootHint, systemdBody, type EngineKind} from './systemd.js'
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 // The engine's init (docker-init, or Podman's catatonit) is PID 1 and reaps; this loop keeps the
@@ -33,6 +38,10 @@ const STEP_LABEL = 'galley.step'
 const DEBRIS_AGE_MS = 60_000
 /** Label naming the container a volume was made for. */
 const VOLUME_OWNER = 'galley.container'
+/** Label of a container whose PID 1 is systemd. */
+const INIT_LABEL = 'galley.init'
+/** How long systemd may take to shut down before the container is killed. */
+const SHUTDOWN_TIMEOUT_S = 3
 
 /**
  * This process's open-files and process limits, for the container. Podman as root asks the runtime
@@ -70,6 +79,7 @@ export class DockerDriver implements Driver {
   /** Overlay volumes need the engine on this machine; a remote engine gets files copied in. */
   readonly mountsHostFolders: boolean
   private readonly imports = new Map<string, Promise<void>>()
+  private engineKind?: Promise<EngineKind>
 
   constructor(options: DockerDriverOptions = {}) {
     this.engine = new Engine(options.socket)
@@ -115,8 +125,15 @@ export class DockerDriver implements Driver {
     return {id: ref, driver: this.name}
   }
 
+  /** The engine's kind (Docker or Podman) and its host's cgroup version, asked once. */
+  private kind(): Promise<EngineKind> {
+    return (this.engineKind ??= this.engine.info().then(({podman, cgroupVersion}) => ({podman, cgroupVersion})))
+  }
+
   async create(options: CreateOptions): Promise<ContainerHandle> {
     const {limits} = options
+    const engine = options.init === 'systemd' ? await this.kind() : undefined
+    const systemd = engine ? systemdBody(engine) : undefined
     // Folders appear through an overlay mount (the host folder as the lower layer) made by a named
     // volume of the engine's local driver, so writes inside stay in Galley's store, not in the host
     // folder. (Podman ignores driver options on anonymous volumes, hence named ones.)
@@ -133,12 +150,15 @@ export class DockerDriver implements Driver {
       name: options.name,
       Image: options.snapshot.id,
       Hostname: options.instance.slice(0, 63),
-      Labels: options.labels,
-      Env: [`PATH=${PATH}`],
-      Cmd: KEEPALIVE,
+      Labels: {...options.labels, ...(systemd ? {[INIT_LABEL]: 'systemd'} : {})},
+      Env: [`PATH=${PATH}`, ...(systemd?.Env ?? [])],
+      Cmd: systemd?.Cmd ?? KEEPALIVE,
       Entrypoint: [],
+      ...(systemd ? {StopSignal: systemd.StopSignal} : {}),
       HostConfig: {
         Init: true,
+        ...systemd?.HostConfig,
+        ...(options.privileged ? {Privileged: true} : {}),
         // Docker grants it by default and Podman does not; instances behave the same on both (ping).
         CapAdd: ['NET_RAW'],
         Mounts: mounts,
@@ -151,14 +171,38 @@ export class DockerDriver implements Driver {
       await this.engine.removeVolumes({[VOLUME_OWNER]: options.name}).catch(() => {})
       throw error
     })
-    const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket}
+    const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket, ...(systemd ? {init: 'systemd' as const} : {})}
     try {
+      if (engine) await this.checkSystemd(container, options.snapshot.id)
       await this.engine.start(container)
+      if (engine) await this.boot(handle, container, engine, options)
     } catch (error) {
       await this.destroy(handle).catch(() => {})
       throw error
     }
     return handle
+  }
+
+  /** Fails before the start when the image holds no systemd to boot. */
+  private async checkSystemd(container: Docker.Container, image: string): Promise<void> {
+    const missing = []
+    for (const file of SYSTEMD_PATHS) if (!(await this.engine.hasPath(container, file))) missing.push(file)
+    if (missing.length === 0) return
+    throw new SystemdBootError(`image ${image} has no systemd (${missing.join(' and ')} not found), so init: systemd cannot boot it`, {
+      hint: 'Use an image with systemd installed, or a Debian platform (image: {bootstrap: debootstrap}), which gets systemd with init: systemd; or set init: none.',
+    })
+  }
+
+  /** Waits for systemd to finish booting; a failed boot says what its console said. */
+  private async boot(handle: ContainerHandle, container: Docker.Container, engine: EngineKind, options: CreateOptions): Promise<void> {
+    try {
+      const report = await waitForBoot((argv, onStdout) => this.exec(handle, argv, {onStdout}), handle.name, options.signal)
+      if (report.state === 'degraded') options.onNote?.(describeDegraded(report))
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error
+      const tail = (await this.engine.logTail(container, 15).catch(() => '')).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()
+      throw new SystemdBootError(`systemd did not boot in ${handle.name}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: bootHint(engine, options.privileged ?? false)})
+    }
   }
 
   async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
@@ -280,7 +324,10 @@ export class DockerDriver implements Driver {
   }
 
   async destroy(handle: ContainerHandle): Promise<void> {
-    await this.engine.remove(this.engine.container(handle.name))
+    const container = this.engine.container(handle.name)
+    // systemd's own shutdown stops the units; the engine kills what is left after a few seconds.
+    if (handle.init === 'systemd') await this.engine.stop(container, SHUTDOWN_TIMEOUT_S)
+    await this.engine.remove(container)
     await this.engine.removeVolumes({[VOLUME_OWNER]: handle.name})
     await rm(path.join(this.mountsDir(), handle.name), {recursive: true, force: true})
   }
@@ -295,6 +342,7 @@ export class DockerDriver implements Driver {
       running: c.State === 'running',
       run: c.Labels?.['galley.run'],
       root: c.Labels?.['galley.root'],
+      ...(c.Labels?.[INIT_LABEL] === 'systemd' ? {init: 'systemd' as const} : {}),
     }))
   }
 

@@ -49,6 +49,8 @@ export interface EngineInfo {
   apiVersion: string
   /** Podman answers with a Libpod-API-Version header. */
   podman: boolean
+  /** The cgroup version of the engine's host. */
+  cgroupVersion: 1 | 2
 }
 
 export class Engine {
@@ -77,9 +79,10 @@ export class Engine {
 
   async info(): Promise<EngineInfo> {
     // The version endpoint's components name Podman when it is Podman.
-    const v = await this.call('read the engine version', () => this.api.version())
+    const [v, info] = await Promise.all([this.call('read the engine version', () => this.api.version()), this.call('read the engine info', () => this.api.info() as Promise<{CgroupVersion?: string}>)])
     const podman = (v.Components ?? []).some((c: {Name: string}) => /podman/i.test(c.Name))
-    return {version: v.Version, apiVersion: v.ApiVersion, podman}
+    // Docker says "1" or "2"; older engines say nothing, and had only v1.
+    return {version: v.Version, apiVersion: v.ApiVersion, podman, cgroupVersion: /2/.test(String(info.CgroupVersion ?? '')) ? 2 : 1}
   }
 
   async hasImage(ref: string): Promise<boolean> {
@@ -149,6 +152,41 @@ export class Engine {
       if ((error as HttpError).statusCode === 304) return
       throw named(error, `start container ${c.id}`, this.socket)
     }
+  }
+
+  /** Stops a container with its stop signal, killing it after `seconds`; one stopped or gone already is not an error. */
+  async stop(c: Docker.Container, seconds: number): Promise<void> {
+    try {
+      await c.stop({t: seconds})
+    } catch (error) {
+      const status = (error as HttpError).statusCode
+      if (status === 304 || status === 404) return
+      throw named(error, `stop container ${c.id}`, this.socket)
+    }
+  }
+
+  /** Whether `file` is in the container's filesystem (started or not); a symlink counts as there. */
+  async hasPath(c: Docker.Container, file: string): Promise<boolean> {
+    try {
+      await c.infoArchive({path: file})
+      return true
+    } catch (error) {
+      if ((error as HttpError).statusCode === 404) return false
+      throw named(error, `look for ${file} in ${c.id}`, this.socket)
+    }
+  }
+
+  /** The last `lines` lines the container's PID 1 wrote (its console: systemd's boot messages). */
+  async logTail(c: Docker.Container, lines: number): Promise<string> {
+    const buf = (await this.call(`read the log of ${c.id}`, () => c.logs({stdout: true, stderr: true, tail: lines, follow: false}))) as unknown as Buffer
+    // Without a terminal the log is framed: stream, three zero bytes, a 32-bit length, the bytes.
+    let out = ''
+    for (let i = 0; i + 8 <= buf.length; ) {
+      const n = buf.readUInt32BE(i + 4)
+      out += buf.subarray(i + 8, i + 8 + n).toString()
+      i += 8 + n
+    }
+    return out
   }
 
   async exec(c: Docker.Container, options: Docker.ExecCreateOptions): Promise<Docker.Exec> {
