@@ -285,7 +285,15 @@ export class DockerDriver implements Driver {
   async promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
     const at = ref.lastIndexOf(':')
     const [repo, tag] = at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest']
-    await this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
+    if (handle.init !== 'systemd') return this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
+    // The machine id systemd wrote into /etc is the instance's: the image gets none, so each
+    // container made from it has its own. Blanked for the commit only.
+    await this.exec(handle, ['/bin/sh', '-c', 'cp /etc/machine-id /run/galley-machine-id && : > /etc/machine-id'])
+    try {
+      await this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
+    } finally {
+      await this.exec(handle, ['/bin/sh', '-c', 'cat /run/galley-machine-id > /etc/machine-id && rm /run/galley-machine-id'])
+    }
   }
 
   async saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void> {
