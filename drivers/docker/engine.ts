@@ -168,7 +168,9 @@ export class Engine {
   /** Whether `file` is in the container's filesystem (started or not); a symlink counts as there. */
   async hasPath(c: Docker.Container, file: string): Promise<boolean> {
     try {
-      await c.infoArchive({path: file})
+      // The answer is a response stream with no body; left open, its socket keeps the process alive.
+      const response = (await c.infoArchive({path: file})) as unknown as Readable
+      response.destroy()
       return true
     } catch (error) {
       if ((error as HttpError).statusCode === 404) return false
