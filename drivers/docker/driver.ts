@@ -201,7 +201,9 @@ export class DockerDriver implements Driver {
     } catch (error) {
       if (error instanceof InterruptedError) throw error
       const tail = (await this.engine.logTail(container, 15).catch(() => '')).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()
-      throw new SystemdBootError(`systemd did not boot in ${handle.name}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: bootHint(engine, options.privileged ?? false)})
+      const state = await this.engine.state(container).catch(() => undefined)
+      const exited = state && !state.running ? `: its PID 1 exited with ${state.exitCode}` : ''
+      throw new SystemdBootError(`systemd did not boot in ${handle.name}${exited}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: bootHint(engine, options.privileged ?? false)})
     }
   }
 

@@ -178,6 +178,12 @@ export class Engine {
     }
   }
 
+  /** Whether the container runs, and the exit code of its PID 1 when it has stopped. */
+  async state(c: Docker.Container): Promise<{running: boolean; exitCode: number}> {
+    const info = await this.call(`inspect container ${c.id}`, () => c.inspect())
+    return {running: info.State.Running, exitCode: info.State.ExitCode}
+  }
+
   /** The last `lines` lines the container's PID 1 wrote (its console: systemd's boot messages). */
   async logTail(c: Docker.Container, lines: number): Promise<string> {
     const buf = (await this.call(`read the log of ${c.id}`, () => c.logs({stdout: true, stderr: true, tail: lines, follow: false}))) as unknown as Buffer

@@ -45,9 +45,9 @@ export function systemdBody(engine: EngineKind): SystemdBody {
 }
 
 /** Why systemd may not have booted, beyond what it said: Docker's read-only cgroup tree on v2. */
-export function bootHint(engine: EngineKind, privileged: boolean): string | undefined {
+export function bootHint(engine: EngineKind, privileged: boolean): string {
   if (engine.cgroupVersion === 2 && !engine.podman && !privileged) {
     return 'On a cgroup v2 host Docker mounts /sys/fs/cgroup read-only in unprivileged containers, so systemd cannot make its cgroups: set driver: {privileged: true} on this platform, or use Podman or LXC.'
   }
-  return undefined
+  return 'Check that the image boots systemd on its own (its console above says how far it got); --debug shows the whole cause.'
 }

@@ -17,14 +17,16 @@ import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, I
 import {describeDegraded, SystemdBootError, waitForBoot} from '../systemd.js'
 import {cgroupVersion, readOwnCgroups, StaleCgroups} from './cgroups.js'
 import {startContainer, writeContainer} from './config.js'
-import {CONFIG_NAME, readMeta, type ContainerMeta} from './containers.js'
+import {CONFIG_NAME, isRunning, readMeta, type ContainerMeta} from './containers.js'
 import {listContainers, removeDebris} from './debris.js'
 import {attachTerminal, copyInto, copyOutOf, execIn} from './exec.js'
 import * as lxc from './ffi.js'
 import {ensureBaseImage, promoteContainer, pushImage, saveImage} from './images.js'
 import {findLayer, listLayers, lowersOf, removeLayer, snapshotLayer} from './layers.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
-import {CONSOLE_LOG, consoleTail, missingSystemd} from './systemd.js'
+import {consoleTail, missingSystemd} from './systemd.js'
+
+const BOOT_HINT = 'Check that the image boots systemd on its own (its console above says how far it got); --debug shows the whole cause.'
 
 /** Fails before anything starts when the layers of `snapshot` hold no systemd to boot. */
 function checkSystemd(lowers: string[], snapshot: string): void {
@@ -123,7 +125,8 @@ export class LxcDriver implements Driver {
     } catch (error) {
       if (error instanceof InterruptedError) throw error
       const tail = consoleTail(dir)
-      throw new SystemdBootError(`systemd did not boot in ${handle.name}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: `The whole console is in ${path.join(dir, CONSOLE_LOG)} until the container is destroyed.`})
+      const exited = isRunning(handle.name, String(handle.lxcpath)) ? '' : ': its PID 1 exited'
+      throw new SystemdBootError(`systemd did not boot in ${handle.name}${exited}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: BOOT_HINT})
     }
   }
 

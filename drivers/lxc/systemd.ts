@@ -7,7 +7,7 @@ import {lstatSync, readFileSync, readlinkSync, writeFileSync, type Stats} from '
 import path from 'node:path'
 import {SYSTEMD_PATHS} from '../systemd.js'
 
-export const CONSOLE_LOG = 'console.log'
+const CONSOLE_LOG = 'console.log'
 const HOSTNAME_FILE = 'hostname'
 
 /** The topmost layer's entry for `rel`; undefined when no layer has it or the topmost deleted it. */

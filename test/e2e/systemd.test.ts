@@ -141,6 +141,41 @@ suites:
 })
 
 for (const engine of ENGINES) {
+  Systemd(`${engine}: an image without systemd, or whose systemd does not boot, fails create saying why and leaves nothing`, async () => {
+    const tag = `galley-e2e-fakesd-${randomBytes(3).toString('hex')}/fake-bb:1`
+    const maker = makeProject({
+      'galley.yml': `platforms: [{name: bb, image: {bootstrap: busybox}}]
+suites:
+  - name: fake
+    provisioner:
+      steps:
+        - run: mkdir -p /lib/systemd && printf '#!/bin/sh\\necho boom from a systemd that cannot boot\\nexit 3\\n' > /lib/systemd/systemd && chmod +x /lib/systemd/systemd && ln -sf /lib/systemd/systemd /sbin/init
+`,
+    })
+    const user = (image: string) => makeProject({'galley.yml': `platforms: [{name: f, image: ${image}, init: systemd}]\nsuites: [{name: boot}]\n`})
+    const none = user('{bootstrap: busybox}')
+    const fake = user(tag)
+    try {
+      const missing = galleyOn(engine, none, 'create')
+      assert.is(missing.code, 3)
+      assert.match(missing.stdout + missing.stderr, /has no systemd \(\/lib\/systemd\/systemd not found\), so init: systemd cannot boot it/)
+      assert.is(galleyOn(engine, maker, 'test', '--promote', `${tag.split('/')[0]}/{instance}:1`).code, 0)
+      const failed = galleyOn(engine, fake, 'create')
+      assert.is(failed.code, 3)
+      assert.match(failed.stdout + failed.stderr, /systemd did not boot in boot-f-\w+: its PID 1 exited[^;]*; its console ended with:\nboom from a systemd that cannot boot/)
+      assert.equal(await leftovers(fake, engine), [])
+    } finally {
+      for (const root of [maker, none, fake]) {
+        galleyOn(engine, root, 'destroy')
+        assert.equal(await leftovers(root, engine), [])
+      }
+      await removeImage(engine, maker, tag)
+      for (const root of [maker, none, fake]) removeProject(root)
+    }
+  })
+}
+
+for (const engine of ENGINES) {
   Systemd(`${engine}: prune --orphans removes a systemd instance whose run was killed with kill -9 while it booted`, async () => {
     const root = makeProject({
       'galley.yml': `platforms:
