@@ -185,7 +185,7 @@ export class DockerDriver implements Driver {
 
   /** Fails before the start when the image holds no systemd to boot. */
   private async checkSystemd(container: Docker.Container, image: string): Promise<void> {
-    const missing = []
+    const missing: string[] = []
     for (const file of SYSTEMD_PATHS) if (!(await this.engine.hasPath(container, file))) missing.push(file)
     if (missing.length === 0) return
     throw new SystemdBootError(`image ${image} has no systemd (${missing.join(' and ')} not found), so init: systemd cannot boot it`, {
@@ -289,12 +289,13 @@ export class DockerDriver implements Driver {
     const [repo, tag] = at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest']
     if (handle.init !== 'systemd') return this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
     // The machine id systemd wrote into /etc is the instance's: the image gets none, so each
-    // container made from it has its own. Blanked for the commit only.
-    await this.exec(handle, ['/bin/sh', '-c', 'cp /etc/machine-id /run/galley-machine-id && : > /etc/machine-id'])
+    // container made from it has its own. Blanked for the commit only. The image boots plain
+    // /sbin/init, without the masks Galley's instances boot with.
+    await this.exec(handle, ['/bin/sh', '-c', '[ -s /etc/machine-id ] && cp /etc/machine-id /run/galley-machine-id && : > /etc/machine-id'])
     try {
-      await this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
+      await this.engine.commit(this.engine.container(handle.name), repo, tag, labels, ['CMD ["/sbin/init"]'])
     } finally {
-      await this.exec(handle, ['/bin/sh', '-c', 'cat /run/galley-machine-id > /etc/machine-id && rm /run/galley-machine-id'])
+      await this.exec(handle, ['/bin/sh', '-c', '[ -e /run/galley-machine-id ] && cat /run/galley-machine-id > /etc/machine-id && rm /run/galley-machine-id'])
     }
   }
 

@@ -234,10 +234,13 @@ export class Engine {
     }
   }
 
-  /** Commits the container as image `repo:tag`, paused meanwhile, with `labels` on the image. */
-  async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>): Promise<void> {
+  /**
+   * Commits the container as image `repo:tag`, paused meanwhile, with `labels` on the image and
+   * other Dockerfile `changes` (CMD …) applied.
+   */
+  async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>, more: string[] = []): Promise<void> {
     // Quoted as in a Dockerfile, so values may hold spaces, quotes and backslashes.
-    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`)
+    const changes = [...Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`), ...more]
     await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause: true, changes}))
   }
 
