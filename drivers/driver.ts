@@ -4,7 +4,7 @@
  */
 import type {ArchiveFormat} from '../src/images/archive.js'
 import type {Readable} from 'node:stream'
-import type {ImageSpec} from '../src/config/types.js'
+import type {ImageSpec, InitSystem} from '../src/config/types.js'
 import {EngineError} from '../src/errors.js'
 import type {TaskKind} from '../src/model.js'
 
@@ -33,6 +33,8 @@ export interface ContainerHandle {
   /** The run that made it and its project folder (labels galley.run, galley.root), from `list`. */
   run?: string
   root?: string
+  /** `systemd` when the image's systemd is its PID 1 (from `create`, and from `list` where the engine keeps it). */
+  init?: InitSystem
   /**
    * Engine-specific details (LXC: lxcpath, address; Docker: `socket`, the engine's address). A
    * container made in a pool also carries `engine`, the name of the pool's engine holding it.
@@ -71,6 +73,15 @@ export interface CreateOptions {
    * kept apart from the host (the project folder, so steps need no upload).
    */
   mounts?: {source: string; target: string}[]
+  /**
+   * PID 1: `none` (the default) a keep-alive loop; `systemd` the image's own systemd, unprivileged,
+   * and `create` resolves once it has finished booting (running or degraded).
+   */
+  init?: InitSystem
+  /** Docker and Podman: a privileged container (never needed for systemd; for recipes that want one). */
+  privileged?: boolean
+  /** Told what the console and log should say about the start (a degraded boot's failed units). */
+  onNote?: (message: string) => void
   signal?: AbortSignal
 }
 
@@ -131,7 +142,10 @@ export interface Driver {
   doctor(): Promise<DoctorCheck[]>
   /** Makes (or finds) the base snapshot for an image spec; idempotent, keyed by the spec's hash. */
   ensureImage(spec: ImageSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<Snapshot>
-  /** Starts an ephemeral container cloned from a snapshot. */
+  /**
+   * Starts an ephemeral container cloned from a snapshot; with `init: systemd`, boots it and waits
+   * for the boot to finish. Throws SystemdBootError when the image has no systemd or it does not boot.
+   */
   create(options: CreateOptions): Promise<ContainerHandle>
   /** Runs argv in the container, streaming output as it comes; resolves to the exit code. */
   exec(handle: ContainerHandle, argv: string[], options?: ExecOptions): Promise<number>
@@ -169,7 +183,10 @@ export interface Driver {
   copyIn(handle: ContainerHandle, tar: Readable, dest: string): Promise<void>
   /** A tar stream of `path` inside the container. */
   copyOut(handle: ContainerHandle, path: string): Promise<Readable>
-  /** Stops and removes the container; a container that is already gone is not an error. */
+  /**
+   * Stops and removes the container; a container that is already gone is not an error. A systemd
+   * instance is shut down through systemd first, and killed when that takes more than a few seconds.
+   */
   destroy(handle: ContainerHandle): Promise<void>
   /** Galley's containers on this engine whose labels include `labels` (all of Galley's for `{}`). */
   list(labels: Record<string, string>): Promise<ContainerHandle[]>

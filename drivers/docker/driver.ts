@@ -1,31 +1,33 @@
 /**
  * The Docker driver: the Docker Engine API through dockerode (engine.ts), and Podman's compatible
  * socket through the same calls. Base images built from bootstrap specs are imported into the
- * engine as `galley-base:<id>`; engine image references are used as they are.
+ * engine as `galley-base:<id>`; engine image references are used as they are. PID 1 is the
+ * engine's init with a keep-alive loop, or the image's systemd (systemd.ts says how).
  */
 import {spawn} from 'node:child_process'
-import {createHash, randomBytes} from 'node:crypto'
+import type Docker from 'dockerode'
+import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
-import {PassThrough, Readable, Writable} from 'node:stream'
-import {setTimeout as sleep} from 'node:timers/promises'
-import type Docker from 'dockerode'
+import {PassThrough, Readable} from 'node:stream'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {archiveLayout, layoutFromDockerArchive, type ArchiveFormat} from '../../src/images/archive.js'
 import {ensureImage} from '../../src/images/build.js'
+import {InterruptedError} from '../../src/errors.js'
 import {writeStreamAtomic} from '../../src/files.js'
 import {dockerCredentials, parseRegistryRef} from '../../src/images/registry.js'
 import {imageRootfs, storeDir} from '../../src/images/store.js'
 import {packDirectory} from '../../src/images/tar.js'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, LimitCounters, Snapshot, SnapshotInfo} from '../driver.js'
-import {containerCgroups, EXEC_MARK, KILL_MARKED_INSIDE, killMarked, readLimitCounters, type ContainerCgroups} from '../host-cgroups.js'
+import {describeDegraded, SYSTEMD_PATHS, SystemdBootError, waitForBoot} from '../systemd.js'
 import {DockerError, Engine} from './engine.js'
+import {Commands, PATH} from './exec.js'
 import {parseAddress, type Endpoint} from './endpoint.js'
 import {sshArgs} from './ssh.js'
+import {bootHint, systemdBody, type EngineKind} from './systemd.js'
 
-const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 // The engine's init (docker-init, or Podman's catatonit) is PID 1 and reaps; this loop keeps the
 // container up and exits on SIGTERM.
 const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
@@ -38,10 +40,10 @@ const STEP_LABEL = 'galley.step'
 const DEBRIS_AGE_MS = 60_000
 /** Label naming the container a volume was made for. */
 const VOLUME_OWNER = 'galley.container'
-/** The status of a command killed by SIGKILL (128 + 9). */
-const KILLED = 137
-/** How long output is still read after a kill. */
-const OUTPUT_GRACE_MS = 2000
+/** Label of a container whose PID 1 is systemd. */
+const INIT_LABEL = 'galley.init'
+/** How long systemd may take to shut down before the container is killed. */
+const SHUTDOWN_TIMEOUT_S = 3
 
 /**
  * This process's open-files and process limits, for the container. Podman as root asks the runtime
@@ -67,27 +69,19 @@ export interface DockerDriverOptions {
   label?: string
 }
 
-function sink(onData?: (chunk: Buffer) => void): Writable {
-  return new Writable({
-    write(chunk: Buffer, _enc, done) {
-      onData?.(chunk)
-      done()
-    },
-  })
-}
-
 export class DockerDriver implements Driver {
   readonly name = 'docker'
   readonly engine: Engine
   /** Overlay volumes need the engine on this machine; a remote engine gets files copied in. */
   readonly mountsHostFolders: boolean
   private readonly imports = new Map<string, Promise<void>>()
-  /** Kills under way, by container: the container is paused meanwhile, and an exec would be refused. */
-  private readonly kills = new Map<string, Promise<void>>()
+  private readonly commands: Commands
+  private engineKind?: Promise<EngineKind>
 
   constructor(options: DockerDriverOptions = {}) {
     this.engine = new Engine(options.socket, options.label)
     this.mountsHostFolders = this.engine.endpoint.kind === 'unix'
+    this.commands = new Commands(this.engine, this.mountsHostFolders)
   }
 
   get location(): string {
@@ -133,8 +127,15 @@ export class DockerDriver implements Driver {
     return {id: ref, driver: this.name}
   }
 
+  /** The engine's kind (Docker or Podman) and its host's cgroup version, asked once. */
+  private kind(): Promise<EngineKind> {
+    return (this.engineKind ??= this.engine.info().then(({podman, cgroupVersion}) => ({podman, cgroupVersion})))
+  }
+
   async create(options: CreateOptions): Promise<ContainerHandle> {
     const {limits} = options
+    const engine = options.init === 'systemd' ? await this.kind() : undefined
+    const systemd = engine ? systemdBody(engine) : undefined
     // Folders appear through an overlay mount (the host folder as the lower layer) made by a named
     // volume of the engine's local driver, so writes inside stay in Galley's store, not in the host
     // folder. (Podman ignores driver options on anonymous volumes, hence named ones.)
@@ -151,12 +152,15 @@ export class DockerDriver implements Driver {
       name: options.name,
       Image: options.snapshot.id,
       Hostname: options.instance.slice(0, 63),
-      Labels: options.labels,
-      Env: [`PATH=${PATH}`],
-      Cmd: KEEPALIVE,
+      Labels: {...options.labels, ...(systemd ? {[INIT_LABEL]: 'systemd'} : {})},
+      Env: [`PATH=${PATH}`, ...(systemd?.Env ?? [])],
+      Cmd: systemd?.Cmd ?? KEEPALIVE,
       Entrypoint: [],
+      ...(systemd ? {StopSignal: systemd.StopSignal} : {}),
       HostConfig: {
         Init: true,
+        ...systemd?.HostConfig,
+        ...(options.privileged ? {Privileged: true} : {}),
         // NET_RAW: Docker grants it by default and Podman does not; instances behave the same on both
         // (ping). SYS_PTRACE: init scripts find their daemon with start-stop-daemon --exec, which reads
         // /proc/<pid>/exe, and for a daemon running as another user (memcached, redis) that takes
@@ -173,9 +177,11 @@ export class DockerDriver implements Driver {
       await this.engine.removeVolumes({[VOLUME_OWNER]: options.name}).catch(() => {})
       throw error
     })
-    const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket}
+    const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket, ...(systemd ? {init: 'systemd' as const} : {})}
     try {
+      if (engine) await this.checkSystemd(container, options.snapshot.id)
       await this.engine.start(container)
+      if (engine) await this.boot(handle, container, engine, options)
     } catch (error) {
       await this.destroy(handle).catch(() => {})
       throw error
@@ -183,102 +189,36 @@ export class DockerDriver implements Driver {
     return handle
   }
 
-  async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
-    const {signal} = options
-    if (signal?.aborted) return KILLED
-    // A command that may have to be killed carries a mark its processes inherit (see host-cgroups.ts).
-    const token = signal && randomBytes(8).toString('hex')
-    const env = {PATH, HOME: '/root', LANG: 'C.UTF-8', ...options.env, ...(token ? {[EXEC_MARK]: token} : {})}
-    const hasStdin = options.stdin !== undefined
-    await this.kills.get(handle.name)
-    const container = this.engine.container(handle.name)
-    const exec = await this.engine.exec(container, {
-      Cmd: argv,
-      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      WorkingDir: options.cwd ?? '/',
-      AttachStdout: true,
-      AttachStderr: true,
-      AttachStdin: hasStdin,
-      Tty: false,
+  /** Fails before the start when the image holds no systemd to boot. */
+  private async checkSystemd(container: Docker.Container, image: string): Promise<void> {
+    const missing: string[] = []
+    for (const file of SYSTEMD_PATHS) if (!(await this.engine.hasPath(container, file))) missing.push(file)
+    if (missing.length === 0) return
+    throw new SystemdBootError(`image ${image} has no systemd (${missing.join(' and ')} not found), so init: systemd cannot boot it`, {
+      hint: 'Use an image with systemd installed, or a Debian platform (image: {bootstrap: debootstrap}), which gets systemd with init: systemd; or set init: none.',
     })
-    const stream = await this.engine.startExec(exec, hasStdin)
-    // Kept for telling "not found" apart: runc writes its failure to start the program to a stream.
-    const errText: Buffer[] = []
-    const ended = new Promise<void>((resolve, reject) => {
-      stream.on('end', resolve)
-      stream.on('close', resolve)
-      stream.on('error', reject)
-    })
-    const keep = (b: Buffer) => void (errText.length < 8 && errText.push(b))
-    this.engine.demux(stream, sink((b) => (keep(b), options.onStdout?.(b))), sink((b) => (keep(b), options.onStderr?.(b))))
-    if (hasStdin) {
-      const input = options.stdin!
-      const source = input instanceof Readable ? input : Readable.from([Buffer.from(input)])
-      // Half-close after the input, so the process sees end of file and the output keeps coming.
-      source.on('end', () => (stream as unknown as {end(): void}).end())
-      source.pipe(stream as unknown as Writable, {end: false})
-    }
-    let killing: Promise<void> | undefined
-    let killError: unknown
-    let onKilled = () => {}
-    const killed = new Promise<void>((resolve) => (onKilled = resolve))
-    const onAbort = () => {
-      const kill = this.killCommand(handle, exec, token!).finally(() => this.kills.delete(handle.name))
-      this.kills.set(handle.name, kill.catch(() => {}))
-      killing = kill.then(() => undefined, (error) => void (killError = error))
-      onKilled()
-    }
-    // Left in place once the command ends: an abort after that kills what it left running.
-    signal?.addEventListener('abort', onAbort, {once: true})
-    await Promise.race([ended, killed])
-    if (killing) {
-      await killing
-      // A process the kill could not find (it cleared its environment) may still hold the output open.
-      await Promise.race([ended, sleep(OUTPUT_GRACE_MS)])
-      const attached = stream as unknown as {destroy(): void}
-      attached.destroy()
-      if (killError) throw killError
-    }
-    const info = await this.engine.inspectExec(exec)
-    if (killing && (info.Running || !info.ExitCode)) return KILLED
-    const code = info.ExitCode ?? 1
-    // runc reports a program it cannot find as 126 with a message; a shell says 127 for that.
-    if (code === 126 && /not found|no such file/i.test(Buffer.concat(errText).toString())) return 127
-    return code
   }
 
-  /**
-   * Kills every process of the exec marked with `token`, and its session (runc makes each exec's
-   * process a session leader; the exec's Pid is its pid on the host, 0 once it has exited): from the
-   * host, with the container paused, when the engine runs here; otherwise from inside, by the mark.
-   */
-  private async killCommand(handle: ContainerHandle, exec: Docker.Exec, token: string): Promise<void> {
-    const cgroups = await this.cgroupsOf(handle)
-    const container = this.engine.container(handle.name)
-    if (!cgroups) {
-      await this.exec(handle, ['/bin/sh', '-c', KILL_MARKED_INSIDE, 'galley', token])
-      return
-    }
-    const {Pid: session} = await this.engine.inspectExec(exec)
-    await this.engine.pause(container)
+  /** Waits for systemd to finish booting; a failed boot says what its console said. */
+  private async boot(handle: ContainerHandle, container: Docker.Container, engine: EngineKind, options: CreateOptions): Promise<void> {
     try {
-      killMarked(cgroups, token, session)
-    } finally {
-      await this.engine.unpause(container)
+      const report = await waitForBoot((argv, onStdout) => this.exec(handle, argv, {onStdout}), handle.name, options.signal)
+      if (report.state === 'degraded') options.onNote?.(describeDegraded(report))
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error
+      const tail = (await this.engine.logTail(container, 15).catch(() => '')).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()
+      const state = await this.engine.state(container).catch(() => undefined)
+      const exited = state && !state.running ? `: its PID 1 exited with ${state.exitCode}` : ''
+      throw new SystemdBootError(`systemd did not boot in ${handle.name}${exited}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: bootHint(engine, options.privileged ?? false)})
     }
   }
 
-  /** The container's cgroups on this host; undefined for an engine on another machine. */
-  private async cgroupsOf(handle: ContainerHandle): Promise<ContainerCgroups | undefined> {
-    if (!this.mountsHostFolders) return undefined
-    const {id, pid} = await this.engine.inspect(this.engine.container(handle.name))
-    // The init pid is the engine host's: it names this container's cgroups only if that host is this one.
-    return pid > 0 ? containerCgroups(pid, (component) => component.includes(id)) : undefined
+  exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
+    return this.commands.run(handle, argv, options)
   }
 
-  async limitsHit(handle: ContainerHandle): Promise<LimitCounters | undefined> {
-    const cgroups = await this.cgroupsOf(handle)
-    return cgroups && readLimitCounters(cgroups)
+  limitsHit(handle: ContainerHandle): Promise<LimitCounters | undefined> {
+    return this.commands.limitsHit(handle)
   }
 
   interactive(handle: ContainerHandle, argv: string[]): Promise<number> {
@@ -323,7 +263,16 @@ export class DockerDriver implements Driver {
   async promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
     const at = ref.lastIndexOf(':')
     const [repo, tag] = at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest']
-    await this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
+    if (handle.init !== 'systemd') return this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
+    // The machine id systemd wrote into /etc is the instance's: the image gets none, so each
+    // container made from it has its own. Blanked for the commit only. The image boots plain
+    // /sbin/init, without the masks Galley's instances boot with.
+    await this.exec(handle, ['/bin/sh', '-c', '[ -s /etc/machine-id ] && cp /etc/machine-id /run/galley-machine-id && : > /etc/machine-id'])
+    try {
+      await this.engine.commit(this.engine.container(handle.name), repo, tag, labels, ['CMD ["/sbin/init"]'])
+    } finally {
+      await this.exec(handle, ['/bin/sh', '-c', '[ -e /run/galley-machine-id ] && cat /run/galley-machine-id > /etc/machine-id && rm /run/galley-machine-id'])
+    }
   }
 
   async saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void> {
@@ -362,7 +311,10 @@ export class DockerDriver implements Driver {
   }
 
   async destroy(handle: ContainerHandle): Promise<void> {
-    await this.engine.remove(this.engine.container(handle.name))
+    const container = this.engine.container(handle.name)
+    // systemd's own shutdown stops the units; the engine kills what is left after a few seconds.
+    if (handle.init === 'systemd') await this.engine.stop(container, SHUTDOWN_TIMEOUT_S)
+    await this.engine.remove(container)
     await this.engine.removeVolumes({[VOLUME_OWNER]: handle.name})
     await rm(path.join(this.mountsDir(), handle.name), {recursive: true, force: true})
   }
@@ -377,6 +329,7 @@ export class DockerDriver implements Driver {
       running: c.State === 'running',
       run: c.Labels?.['galley.run'],
       root: c.Labels?.['galley.root'],
+      ...(c.Labels?.[INIT_LABEL] === 'systemd' ? {init: 'systemd' as const} : {}),
     }))
   }
 

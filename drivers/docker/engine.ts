@@ -82,6 +82,8 @@ export interface EngineInfo {
   apiVersion: string
   /** Podman answers with a Libpod-API-Version header. */
   podman: boolean
+  /** The cgroup version of the engine's host. */
+  cgroupVersion: 1 | 2
 }
 
 export class Engine {
@@ -116,14 +118,15 @@ export class Engine {
   /** The version call, given up after `timeoutMs` (an engine over the network may never answer). */
   async info(timeoutMs = 20_000): Promise<EngineInfo> {
     // The version endpoint's components name Podman when it is Podman.
-    const v = await this.call('read the engine version', () =>
-      Promise.race([
-        this.api.version(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error(`no answer in ${timeoutMs / 1000}s`), {code: 'ETIMEDOUT'})), timeoutMs).unref()),
-      ]),
-    )
+    const answer = <T>(call: () => Promise<T>): Promise<T> =>
+      Promise.race([call(), new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error(`no answer in ${timeoutMs / 1000}s`), {code: 'ETIMEDOUT'})), timeoutMs).unref())])
+    const [v, info] = await Promise.all([
+      this.call('read the engine version', () => answer(() => this.api.version())),
+      this.call('read the engine info', () => answer(() => this.api.info() as Promise<{CgroupVersion?: string}>)),
+    ])
     const podman = (v.Components ?? []).some((c: {Name: string}) => /podman/i.test(c.Name))
-    return {version: v.Version, apiVersion: v.ApiVersion, podman}
+    // Docker says "1" or "2"; older engines say nothing, and had only v1.
+    return {version: v.Version, apiVersion: v.ApiVersion, podman, cgroupVersion: /2/.test(String(info.CgroupVersion ?? '')) ? 2 : 1}
   }
 
   async hasImage(ref: string): Promise<boolean> {
@@ -210,6 +213,49 @@ export class Engine {
     await this.call(`unpause container ${c.id}`, () => c.unpause())
   }
 
+  /** Stops a container with its stop signal, killing it after `seconds`; one stopped or gone already is not an error. */
+  async stop(c: Docker.Container, seconds: number): Promise<void> {
+    try {
+      await c.stop({t: seconds})
+    } catch (error) {
+      const status = (error as HttpError).statusCode
+      if (status === 304 || status === 404) return
+      throw named(error, `stop container ${c.id}`, this.socket)
+    }
+  }
+
+  /** Whether `file` is in the container's filesystem (started or not); a symlink counts as there. */
+  async hasPath(c: Docker.Container, file: string): Promise<boolean> {
+    try {
+      // The answer is a response stream with no body; left open, its socket keeps the process alive.
+      const response = (await c.infoArchive({path: file})) as unknown as Readable
+      response.destroy()
+      return true
+    } catch (error) {
+      if ((error as HttpError).statusCode === 404) return false
+      throw named(error, `look for ${file} in ${c.id}`, this.socket)
+    }
+  }
+
+  /** Whether the container runs, and the exit code of its PID 1 when it has stopped. */
+  async state(c: Docker.Container): Promise<{running: boolean; exitCode: number}> {
+    const info = await this.call(`inspect container ${c.id}`, () => c.inspect())
+    return {running: info.State.Running, exitCode: info.State.ExitCode}
+  }
+
+  /** The last `lines` lines the container's PID 1 wrote (its console: systemd's boot messages). */
+  async logTail(c: Docker.Container, lines: number): Promise<string> {
+    const buf = (await this.call(`read the log of ${c.id}`, () => c.logs({stdout: true, stderr: true, tail: lines, follow: false}))) as unknown as Buffer
+    // Without a terminal the log is framed: stream, three zero bytes, a 32-bit length, the bytes.
+    let out = ''
+    for (let i = 0; i + 8 <= buf.length; ) {
+      const n = buf.readUInt32BE(i + 4)
+      out += buf.subarray(i + 8, i + 8 + n).toString()
+      i += 8 + n
+    }
+    return out
+  }
+
   async exec(c: Docker.Container, options: Docker.ExecCreateOptions): Promise<Docker.Exec> {
     return this.call(`exec in ${c.id}`, () => c.exec(options))
   }
@@ -247,10 +293,13 @@ export class Engine {
     }
   }
 
-  /** Commits the container as image `repo:tag`, paused meanwhile, with `labels` on the image. */
-  async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>): Promise<void> {
+  /**
+   * Commits the container as image `repo:tag`, paused meanwhile, with `labels` on the image and
+   * other Dockerfile `changes` (CMD …) applied.
+   */
+  async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>, more: string[] = []): Promise<void> {
     // Quoted as in a Dockerfile, so values may hold spaces, quotes and backslashes.
-    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`)
+    const changes = [...Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`), ...more]
     await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause: true, changes}))
   }
 

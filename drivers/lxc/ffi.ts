@@ -45,6 +45,8 @@ export class LxcCallError extends LxcError {
 export class LxcOpenError extends LxcCallError {}
 export class LxcStartError extends LxcCallError {}
 export class LxcStopError extends LxcCallError {}
+/** shutdown: the container's init did not halt within the time given (it still runs). */
+export class LxcShutdownError extends LxcCallError {}
 /** freeze or unfreeze. */
 export class LxcFreezeError extends LxcCallError {}
 /** attach_run_wait could not run the program (not: the program failed). */
@@ -154,6 +156,7 @@ const protos = {
   init_pid: koffi.proto('int lxc_init_pid(lxc_container *c)'),
   start: koffi.proto('bool lxc_start(lxc_container *c, int useinit, const char **argv)'),
   stop: koffi.proto('bool lxc_stop(lxc_container *c)'),
+  shutdown: koffi.proto('bool lxc_shutdown(lxc_container *c, int timeout)'),
   want_daemonize: koffi.proto('bool lxc_want_daemonize(lxc_container *c, bool state)'),
   get_config_item: koffi.proto('int lxc_get_config_item(lxc_container *c, const char *key, void *retv, int inlen)'),
   attach_run_wait: koffi.proto('int lxc_attach_run_wait(lxc_container *c, lxc_attach_options_t *options, const char *program, const char **argv)'),
@@ -292,6 +295,16 @@ export async function stop(c: LxcContainerPtr): Promise<void> {
   const {name} = head(c)
   const cause = liblxcCause(c)
   throw new LxcStopError('stop', name, `container ${name} could not be stopped: ${cause?.message ?? ''}`, {cause})
+}
+
+/**
+ * Asks the container's init to halt (lxc.signal.halt) and waits up to `timeoutSeconds` for it to
+ * stop; off the main thread. Throws LxcShutdownError when it still runs then.
+ */
+export async function shutdown(c: LxcContainerPtr, timeoutSeconds: number): Promise<void> {
+  if (await callAsync<boolean>(member(c, 'shutdown'), c, timeoutSeconds)) return
+  const {name} = head(c)
+  throw new LxcShutdownError('shutdown', name, `container ${name} did not shut down within ${timeoutSeconds} s`, {cause: liblxcCause(c)})
 }
 
 /**

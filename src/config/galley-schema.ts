@@ -43,9 +43,11 @@ const driver: Schema = {
     memory: {kind: 'size'},
     cpus: {kind: 'number', min: 0.01},
     pids: {kind: 'int', min: 1},
+    privileged: {kind: 'bool'},
     sleep: {kind: 'duration'},
     fail: {kind: 'strings', values: ['create', 'converge', 'verify', 'destroy', 'image', 'snapshot']},
   },
+  docs: {privileged: 'Docker and Podman: run containers privileged (systemd platforms boot without it)'},
 }
 
 const step: Schema = {
@@ -121,7 +123,12 @@ const image: Schema = {
   orString: 'an engine image reference such as debian:12',
 }
 
-const platform: Schema = {kind: 'map', keys: {name: {kind: 'name'}, image, driver, provisioner, verifier}, required: ['name', 'image']}
+const platform: Schema = {
+  kind: 'map',
+  keys: {name: {kind: 'name'}, image, init: {kind: 'enum', values: ['none', 'systemd']}, driver, provisioner, verifier},
+  required: ['name', 'image'],
+  docs: {init: "PID 1 of the platform's instances: none (a keep-alive loop, the default) or systemd (the image's systemd, booted before converge)"},
+}
 
 const suite: Schema = {
   kind: 'map',

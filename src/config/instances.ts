@@ -13,7 +13,7 @@ import type {EnvReader} from './env.js'
 import {layered} from './merge.js'
 import type {Raw} from './read.js'
 import type {Sources} from './source.js'
-import type {DriverName, DriverSettings, DummyAction, ImageSpec, InstanceSpec, PoolHost, ProvisionerSettings, SourceRef, StepSpec, TestSpec, TimeoutSetting, VerifierSettings} from './types.js'
+import {SYSTEMD_PACKAGES, type DriverName, type DriverSettings, type DummyAction, type ImageSpec, type InitSystem, type InstanceSpec, type PoolHost, type ProvisionerSettings, type SourceRef, type StepSpec, type TestSpec, type TimeoutSetting, type VerifierSettings} from './types.js'
 import {parseDuration, parseSize} from './values.js'
 
 export interface ExpandContext {
@@ -26,15 +26,22 @@ export interface ExpandContext {
   places?: Map<string, SourceRef | undefined>
 }
 
-function toImage(raw: Raw | string): ImageSpec {
+/**
+ * The platform's image. A debootstrap image for `init: systemd` gets systemd's packages and is
+ * marked as such (its spec, and so its id, differ from the same image without); an engine image
+ * is used as it is.
+ */
+function toImage(raw: Raw | string, init: InitSystem): ImageSpec {
   if (typeof raw === 'string') return {ref: raw.trim()}
   if (raw.bootstrap === 'busybox') return {bootstrap: 'busybox'}
+  const packages = ((raw.packages as string[] | undefined) ?? []).map(String)
   return {
     bootstrap: 'debootstrap',
     release: String(raw.release ?? 'bookworm'),
     variant: String(raw.variant ?? 'minbase'),
-    packages: ((raw.packages as string[] | undefined) ?? []).map(String),
+    packages: init === 'systemd' ? [...new Set([...packages, ...SYSTEMD_PACKAGES])] : packages,
     ...(raw.mirror ? {mirror: String(raw.mirror)} : {}),
+    ...(init === 'systemd' ? {init} : {}),
   }
 }
 
@@ -70,6 +77,7 @@ function toDriver(raw: Raw, root: string, override?: DriverName): DriverSettings
     ...(raw.memory !== undefined ? {memory: parseSize(raw.memory)} : {}),
     ...(raw.cpus !== undefined ? {cpus: Number(raw.cpus)} : {}),
     ...(raw.pids !== undefined ? {pids: Number(raw.pids)} : {}),
+    ...(raw.privileged !== undefined ? {privileged: raw.privileged === true} : {}),
     ...(raw.sleep !== undefined ? {sleepMs: parseDuration(raw.sleep)} : {}),
     ...(raw.fail !== undefined ? {fail: [raw.fail].flat() as DummyAction[]} : {}),
   }
@@ -169,10 +177,11 @@ export function expandInstances(raw: Raw, ctx: ExpandContext): Expanded[] {
       const pname = String(p.name)
       if ((includes && !includes.includes(pname)) || excludes.includes(pname)) continue
       const provisioner = layered(raw, p, s, 'provisioner')
+      const init = (p.init as InitSystem | undefined) ?? 'none'
       const spec: InstanceSpec = {
         name: `${s.name}-${pname}`,
         suite: String(s.name),
-        platform: {name: pname, image: toImage(p.image as Raw | string)},
+        platform: {name: pname, image: toImage(p.image as Raw | string, init), init},
         driver: toDriver(layered(raw, p, s, 'driver'), ctx.root, ctx.driver),
         provisioner: toProvisioner(provisioner, ctx),
         verifier: toVerifier(layered(raw, p, s, 'verifier'), ctx),

@@ -3,7 +3,15 @@ import type {ConfigError, SourcePosition} from '../errors.js'
 
 export type BootstrapSpec =
   | {bootstrap: 'busybox'}
-  | {bootstrap: 'debootstrap'; release: string; variant: string; packages: string[]; mirror?: string}
+  | {
+      bootstrap: 'debootstrap'
+      release: string
+      variant: string
+      packages: string[]
+      mirror?: string
+      /** Made to boot systemd: its packages are in `packages`, and the image is prepared for instances. */
+      init?: 'systemd'
+    }
 
 /** An engine image reference (`debian:12`), for engines that have an image store (Docker, Podman). */
 export interface ImageRef {
@@ -21,6 +29,12 @@ export function describeImage(spec: ImageSpec): string {
 }
 
 export type DriverName = 'lxc' | 'docker' | 'auto' | 'dummy'
+
+/** What runs as an instance's PID 1: a keep-alive loop (`none`), or the image's systemd, booted. */
+export type InitSystem = 'none' | 'systemd'
+
+/** The packages a debootstrap image gets for `init: systemd`. */
+export const SYSTEMD_PACKAGES = ['systemd', 'systemd-sysv', 'dbus']
 
 /** What the dummy driver can be told to fail at (`driver: {fail: ...}`). */
 export type DummyAction = 'create' | 'converge' | 'verify' | 'destroy' | 'image' | 'snapshot'
@@ -52,6 +66,8 @@ export interface DriverSettings {
   memory?: number
   cpus?: number
   pids?: number
+  /** Docker and Podman: run the container privileged (systemd instances boot without it). */
+  privileged?: boolean
   /** Dummy driver only: milliseconds added to every action. */
   sleepMs?: number
   /** Dummy driver only: the actions it fails. */
@@ -148,6 +164,7 @@ export interface VerifierSettings {
 export interface PlatformSpec {
   name: string
   image: ImageSpec
+  init: InitSystem
 }
 
 export interface InstanceSpec {

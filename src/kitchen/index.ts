@@ -7,7 +7,6 @@ import path from 'node:path'
 import type {DriverName} from '../config/types.js'
 import {render, type ImportResult} from '../import/report.js'
 import {Importer} from './importer.js'
-import type {Raw} from './mapper.js'
 import {readKitchenFiles} from './read.js'
 import {convertKitchen} from './suites.js'
 

@@ -14,7 +14,7 @@ import type {ProvisionStep} from '../provisioners/index.js'
 import {runCaseVerifiers} from '../verifiers/index.js'
 import {stepKeys} from './cache.js'
 import {DEFAULT_PIDS, execGuarded, timeoutFor, type LimitWatch} from './guard.js'
-import {listProcesses} from './processes.js'
+import {watchServices, type ServiceWatch} from './services.js'
 import {afterIdempotenceAt, fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
 import {verifyContext} from './verify-context.js'
 import type {RunEmitter} from './events.js'
@@ -60,8 +60,8 @@ export class Instance {
   /** Containers this process created, so an interrupt can remove exactly those. */
   private createdHere?: ContainerHandle
   private cleanup?: Promise<void>
-  /** Processes the container had when created (its init); a step that leaves others running started a service. */
-  private baseline?: Set<string>
+  /** What ran in the container when it was created; a step that leaves more running may not be cacheable. */
+  private baseline?: ServiceWatch
   /** The container this process last copied the project into: verify after converge needs no second copy. */
   private uploadedTo?: string
   readonly steps: TaskResult[] = []
@@ -176,6 +176,9 @@ export class Instance {
         mounts: this.mountsProject ? [{source: this.deps.root, target: PROJECT_DIR}] : [],
         limits: {memory: this.spec.driver.memory, cpus: this.spec.driver.cpus, pids: this.spec.driver.pids ?? DEFAULT_PIDS},
         labels: {'galley.project': projectId(this.deps.root), 'galley.instance': this.name, 'galley.run': this.deps.runId, 'galley.root': this.deps.root},
+        init: this.spec.platform.init,
+        ...(this.spec.driver.privileged ? {privileged: true} : {}),
+        onNote: (message) => this.deps.events.emit('instance:note', {instance: this.name, message}),
         signal: this.deps.signal,
       })
     } catch (error) {
@@ -186,7 +189,7 @@ export class Instance {
     this.createdHere = handle
     this.uploadedTo = undefined
     this.record('created', 'create', {handle})
-    this.baseline = this.caching ? await listProcesses(this.deps.driver, handle) : undefined
+    this.baseline = this.caching ? await watchServices(this.deps.driver, handle, this.spec.platform.init) : undefined
     if (this.deps.signal.aborted) await this.abortCleanup()
   }
 
@@ -314,15 +317,16 @@ export class Instance {
       this.deps.events.emit('task:end', {instance: this.name, result})
     }
     await this.upload(handle)
-    // A snapshot holds files, not processes: once a step leaves a service running, neither it nor
-    // the steps after it are cached, or a later converge would restore them with the service gone.
+    // A snapshot holds files, not processes: once a step leaves running what a restore would not
+    // bring back, neither it nor the steps after it are cached, or a later converge would restore
+    // them without it (see ./services.ts).
     let servicesRunning = false
     const snapshot = async (i: number) => {
       if (!this.caching || servicesRunning || !this.baseline) return
-      const started = [...(await listProcesses(this.deps.driver, handle))].filter((pid) => !this.baseline!.has(pid))
-      if (started.length > 0) {
+      const why = await this.baseline.check()
+      if (why) {
         servicesRunning = true
-        this.deps.events.emit('instance:note', {instance: this.name, message: `step \`${commands[i].name}\` left processes running; it and the steps after it are not cached`})
+        this.deps.events.emit('instance:note', {instance: this.name, message: `step \`${commands[i].name}\` ${why}; it and the steps after it are not cached`})
         return
       }
       await this.deps.driver.snapshot(handle, keys[i])

@@ -29,7 +29,9 @@ export function buildConfig(scenarios: ScenarioOut[], driver?: DriverName): Raw 
   const suites: Raw[] = []
   const used = new Set<string>()
   for (const s of scenarios) {
-    const varsJson = [...s.vars.values()].map((v) => JSON.stringify(v))
+    // Inventory variables are the ansible provisioner's: a scenario left without a playbook has none to give them to.
+    const ansible = s.provisioner.name === 'ansible'
+    const varsJson = ansible ? [...s.vars.values()].map((v) => JSON.stringify(v)) : []
     // The same variables for every platform of the scenario belong to the suite; otherwise to each platform.
     const shared = new Set(varsJson).size <= 1
     const names: string[] = []

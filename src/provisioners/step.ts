@@ -68,7 +68,7 @@ export function installStep(spec: InstanceSpec, tool: string, binaries: string[]
     'apt-get install -y -q --no-install-recommends $pkgs && apt-get clean || exit 1',
     'fi',
     ...(options.systemctlShim
-      ? [`if [ ! -d /run/systemd/system ]; then cat > /usr/local/bin/systemctl <<'GALLEY_EOF'\n${SYSTEMCTL_SHIM}GALLEY_EOF\nchmod 755 /usr/local/bin/systemctl; fi`]
+      ? [`pid1=; read -r pid1 </proc/1/comm; if [ "$pid1" != systemd ]; then cat > /usr/local/bin/systemctl <<'GALLEY_EOF'\n${SYSTEMCTL_SHIM}GALLEY_EOF\nchmod 755 /usr/local/bin/systemctl; fi`]
       : []),
   ].join('\n')
   const name = `install ${packages[0]}`

@@ -3,9 +3,7 @@ import {cpSync, mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import * as assert from 'uvu/assert'
-import {fileSchema} from '../../src/config/galley-schema.js'
 import {loadConfig} from '../../src/config/load.js'
-import type {Schema} from '../../src/config/schema.js'
 import {ConfigErrors} from '../../src/errors.js'
 import type {ImportResult} from '../../src/import/report.js'
 import {importMolecule, type MoleculeImportOptions} from '../../src/molecule/index.js'
@@ -47,26 +45,14 @@ export function withImport<T>(fixture: string, options: Partial<MoleculeImportOp
 
 export const places = (items: {file: string; line: number; col: number; key: string}[]) => items.map((i) => `${i.file}:${i.line}:${i.col} ${i.key}`)
 
-/**
- * WORKAROUND until the systemd work is merged: a platform's `init:`, which the import writes for
- * images that boot systemd, is not a key of galley.yml yet. Once it is, this goes.
- */
-function knowsInit(): boolean {
-  const top = fileSchema(false) as Extract<Schema, {kind: 'map'}>
-  const platform = (top.keys.platforms as Extract<Schema, {kind: 'seq'}>).items as Extract<Schema, {kind: 'map'}>
-  return 'init' in platform.keys
-}
-
-/** Writes the import's galley.yml and loads it with Galley's loader; only `init:` is let through (see knowsInit). */
+/** Writes the import's galley.yml and loads it with Galley's loader. */
 export function loadImported(result: ImportResult, root: string) {
   writeFileSync(path.join(root, 'galley.yml'), result.text)
   try {
     return loadConfig({cwd: root})
   } catch (error) {
     if (!(error instanceof ConfigErrors)) throw error
-    const pending = (m: string) => /unknown key `init`/.test(m) && !knowsInit()
-    const left = error.errors.map((e) => e.message).filter((m) => !pending(m))
-    assert.equal(left, [], 'galley.yml from the import did not load')
+    assert.equal(error.errors.map((e) => e.message), [], 'galley.yml from the import did not load')
     return undefined
   }
 }

@@ -12,7 +12,7 @@ const NOTHING: Available = {requirements: new Set(), unnamedSources: false, loca
 /** An ansible spec on a Debian platform (`release`) or an engine image (`ref`). */
 function ansibleSpec(settings: Record<string, unknown>, image: {release?: string; ref?: string} = {release: 'bookworm'}): InstanceSpec {
   const spec = fakeSpec('s-p', [])
-  const platform = {name: 'p', image: image.ref ? {ref: image.ref} : {bootstrap: 'debootstrap' as const, release: image.release!, variant: 'minbase', packages: []}}
+  const platform = {name: 'p', init: 'none' as const, image: image.ref ? {ref: image.ref} : {bootstrap: 'debootstrap' as const, release: image.release!, variant: 'minbase', packages: []}}
   return {...spec, platform, provisioner: {...spec.provisioner, name: 'ansible', options: {playbooks: ['site.yml'], ...settings}}}
 }
 

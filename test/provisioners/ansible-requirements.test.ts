@@ -14,7 +14,7 @@ import {buildCollection, buildTarball, commitAll, copyFixture, fixture, gitRepo}
 
 function ansibleSpec(settings: Record<string, unknown> = {}): InstanceSpec {
   const spec = fakeSpec('s-p', [])
-  const platform = {name: 'p', image: {bootstrap: 'debootstrap' as const, release: 'bookworm', variant: 'minbase', packages: []}}
+  const platform = {name: 'p', init: 'none' as const, image: {bootstrap: 'debootstrap' as const, release: 'bookworm', variant: 'minbase', packages: []}}
   return {...spec, platform, provisioner: {...spec.provisioner, name: 'ansible', options: {playbooks: ['site.yml'], ...settings}}}
 }
 

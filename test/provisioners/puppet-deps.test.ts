@@ -14,7 +14,7 @@ import {buildTarball, copyFixture, fixture, gitRepo} from '../fixtures/deps/arti
 
 function puppetSpec(settings: Record<string, unknown>, image: {release?: string; ref?: string} = {release: 'bookworm'}): InstanceSpec {
   const spec = fakeSpec('s-p', [])
-  const platform = {name: 'p', image: image.ref ? {ref: image.ref} : {bootstrap: 'debootstrap' as const, release: image.release!, variant: 'minbase', packages: []}}
+  const platform = {name: 'p', init: 'none' as const, image: image.ref ? {ref: image.ref} : {bootstrap: 'debootstrap' as const, release: image.release!, variant: 'minbase', packages: []}}
   return {...spec, platform, provisioner: {...spec.provisioner, name: 'puppet', options: {manifest: 'manifests/site.pp', ...settings}}}
 }
 
