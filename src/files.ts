@@ -2,7 +2,7 @@
  * Files written whole or not at all: into `<file>.<pid>.tmp` beside the target, flushed to disk,
  * then renamed over it, so a crash or a concurrent reader never sees half a file.
  */
-import {closeSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats} from 'node:fs'
 import path from 'node:path'
 import {pipeline} from 'node:stream/promises'
 
@@ -35,5 +35,18 @@ export async function writeStreamAtomic(stream: NodeJS.ReadableStream, file: str
     renameSync(tmp, file)
   } finally {
     rmSync(tmp, {force: true})
+  }
+}
+
+/**
+ * A path's stat, or undefined when there is nothing there: no such entry, or a path through a
+ * file (`kitchen.yml/molecule.yml`), which statSync reports as ENOTDIR even with throwIfNoEntry off.
+ */
+export function statIfAny(file: string): Stats | undefined {
+  try {
+    return statSync(file, {throwIfNoEntry: false})
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
+    throw error
   }
 }
