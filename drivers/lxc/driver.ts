@@ -125,8 +125,14 @@ export class LxcDriver implements Driver {
       if (report.state === 'degraded') options.onNote?.(describeDegraded(report))
     } catch (error) {
       if (error instanceof InterruptedError) throw error
+      // A PID 1 that exited takes liblxc's monitor a moment to report: look for a while before saying it runs.
+      let running = isRunning(handle.name, String(handle.lxcpath))
+      for (let i = 0; running && i < 20; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        running = isRunning(handle.name, String(handle.lxcpath))
+      }
       const tail = consoleTail(dir)
-      const exited = isRunning(handle.name, String(handle.lxcpath)) ? '' : ': its PID 1 exited'
+      const exited = running ? '' : ': its PID 1 exited'
       throw new SystemdBootError(`systemd did not boot in ${handle.name}${exited}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: BOOT_HINT})
     }
   }
