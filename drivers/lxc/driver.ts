@@ -20,7 +20,7 @@ import {CONFIG_NAME, readMeta, type ContainerMeta} from './containers.js'
 import {listContainers, removeDebris} from './debris.js'
 import {attachTerminal, copyInto, copyOutOf, execIn} from './exec.js'
 import * as lxc from './ffi.js'
-import {ensureBaseImage, promoteContainer, pushImage, saveImage} from './images.js'
+import {ensureBaseImage} from './base-image.js'
 import {findLayer, listLayers, lowersOf, removeLayer, snapshotLayer} from './layers.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
 
@@ -131,15 +131,19 @@ export class LxcDriver implements Driver {
     return removeLayer(this.lxcpath, id)
   }
 
-  promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
+  // Promote, save and push load the archive and registry code on first use, not with the driver.
+  async promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
+    const {promoteContainer} = await import('./images.js')
     return promoteContainer(handle.name, this.lxcpathOf(handle), ref, labels)
   }
 
-  saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void> {
+  async saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void> {
+    const {saveImage} = await import('./images.js')
     return saveImage(ref, format, file)
   }
 
-  pushImage(ref: string, onProgress?: (line: string) => void): Promise<void> {
+  async pushImage(ref: string, onProgress?: (line: string) => void): Promise<void> {
+    const {pushImage} = await import('./images.js')
     return pushImage(ref, onProgress)
   }
 

@@ -19,7 +19,7 @@ export abstract class ActionCommand extends GalleyCommand {
   async run(): Promise<void> {
     // oclif spreads the options object, which drops inherited statics such as `strict`: pass them explicitly.
     const {argv, flags} = await this.parse({strict: false, flags: ActionCommand.flags, baseFlags: GalleyCommand.baseFlags, args: {}})
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const {code} = await runSession(config, specs, this.action, {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache']})
     if (code !== 0) this.exit(code)

@@ -13,13 +13,9 @@ import {readTags} from '../images/store.js'
 import {lockInstances} from '../lifecycle/lock.js'
 import {maskEvents} from '../lifecycle/mask.js'
 import {detectCi, reportToCi} from '../reporters/ci.js'
-import {promoteInstance} from '../lifecycle/promote.js'
 import {registerRun} from '../lifecycle/runs.js'
 import {StateStore} from '../lifecycle/state.js'
 import {ConsoleReporter} from '../reporters/console.js'
-import {writeJsonReport} from '../reporters/json.js'
-import {writeJunit} from '../reporters/junit.js'
-import {writeTap} from '../reporters/tap.js'
 import {LogReporter} from '../reporters/log.js'
 
 export interface SessionOptions {
@@ -107,6 +103,13 @@ export function commandLine(): string {
   return ['galley', ...process.argv.slice(2)].join(' ')
 }
 
+/** The report files asked for. Their writers load here, after the run, not at start-up. */
+async function writeReports(options: SessionOptions, results: InstanceResult[]): Promise<void> {
+  if (options.junit) await (await import('../reporters/junit.js')).writeJunit(options.junit, results)
+  if (options.tap) (await import('../reporters/tap.js')).writeTap(options.tap, results)
+  if (options.json) (await import('../reporters/json.js')).writeJsonReport(options.json, results)
+}
+
 export async function runSession(config: ProjectConfig, specs: InstanceSpec[], action: Action | 'test', options: SessionOptions): Promise<{code: number; results: InstanceResult[]}> {
   if (config.envErrors?.length) throw new ConfigErrors(config.envErrors)
   // Before anything is made or printed: another process acting on these instances stops this one.
@@ -157,6 +160,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       ? async (inst: Instance) => {
           events.emit('instance:phase', {instance: inst.name, phase: 'promote'})
           const ref = promotionRef(options.promote!, inst.name)
+          const {promoteInstance} = await import('../lifecycle/promote.js')
           await promoteInstance(config.root, inst.spec, store.read(inst.name), inst.driver, ref, false)
           events.emit('instance:note', {instance: inst.name, message: `promoted to ${ref} on ${inst.driver.name}`})
           if (options.push) {
@@ -173,9 +177,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       events,
       onPassed,
     })
-    if (options.junit) await writeJunit(options.junit, results)
-    if (options.tap) writeTap(options.tap, results)
-    if (options.json) writeJsonReport(options.json, results)
+    await writeReports(options, results)
     const rel = (p: string) => path.relative(process.cwd(), p) || p
     const code = controller.signal.aborted ? 130 : exitCodeFor(results)
     const reports = {junit: options.junit, tap: options.tap, json: options.json}

@@ -18,7 +18,7 @@ export default class Converge extends GalleyCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Converge)
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const {code} = await runSession(config, specs, 'converge', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], idempotence: flags.idempotence})
     if (code !== 0) this.exit(code)

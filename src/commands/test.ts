@@ -5,9 +5,6 @@ import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {promotionRef, runSession} from '../cli/session.js'
 import {UsageError} from '../errors.js'
-import {parseRegistryRef} from '../images/registry.js'
-import {IMAGE_NAME} from '../lifecycle/promote.js'
-import {parseShard, readDurations, recordDurations, shardOf} from '../lifecycle/shard.js'
 
 const resolve = (file: string | undefined) => (file ? path.resolve(file) : undefined)
 
@@ -34,13 +31,19 @@ export default class Test extends GalleyCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Test)
-    if (flags.promote && !IMAGE_NAME.test(promotionRef(flags.promote, 'x'))) {
-      throw new UsageError(`--promote \`${flags.promote}\` does not make image names (lower-case NAME, optional :TAG)`, {hint: 'For example: --promote myorg, or --promote "myorg/{instance}:1.0"'})
+    // Loaded while the instances run: only its end needs it (and --shard its start).
+    const sharding = import('../lifecycle/shard.js')
+    if (flags.promote) {
+      const {IMAGE_NAME} = await import('../lifecycle/promote.js')
+      if (!IMAGE_NAME.test(promotionRef(flags.promote, 'x'))) {
+        throw new UsageError(`--promote \`${flags.promote}\` does not make image names (lower-case NAME, optional :TAG)`, {hint: 'For example: --promote myorg, or --promote "myorg/{instance}:1.0"'})
+      }
+      if (flags.push) (await import('../images/registry.js')).parseRegistryRef(promotionRef(flags.promote, 'x'))
     }
-    if (flags.push) parseRegistryRef(promotionRef(flags.promote!, 'x'))
-    const config = this.project(flags)
+    const config = await this.project(flags)
     let specs = selectInstances(config.instances, argv as string[])
     if (flags.shard) {
+      const {parseShard, readDurations, shardOf} = await sharding
       const shard = parseShard(flags.shard)
       const all = specs.length
       specs = shardOf(specs, shard, readDurations(config.root, flags.durations))
@@ -50,7 +53,7 @@ export default class Test extends GalleyCommand {
     const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push, idempotence: flags.idempotence})
     // How long each instance took, so later sharded runs can balance by it. Shards record nothing:
     // every shard of a pipeline must see the same figures.
-    if (!flags.shard) recordDurations(config.root, Object.fromEntries(results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => [r.instance, Math.round(r.durationMs)])))
+    if (!flags.shard) (await sharding).recordDurations(config.root, Object.fromEntries(results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => [r.instance, Math.round(r.durationMs)])))
     if (code !== 0) this.exit(code)
   }
 }

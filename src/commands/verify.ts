@@ -21,7 +21,7 @@ export default class Verify extends ActionCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse({strict: false, flags: Verify.flags, baseFlags: GalleyCommand.baseFlags, args: {}})
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const file = (f: string | undefined) => (f ? path.resolve(f) : undefined)
     const {code} = await runSession(config, specs, 'verify', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], junit: file(flags.junit), tap: file(flags.tap), json: file(flags.json)})

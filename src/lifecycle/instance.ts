@@ -5,7 +5,6 @@
  */
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
-import {packDirectory} from '../images/tar.js'
 import type {ContainerHandle, Driver, Snapshot} from '../../drivers/driver.js'
 import type {InstanceSpec} from '../config/types.js'
 import {EngineError, GalleyError, InterruptedError} from '../errors.js'
@@ -214,6 +213,7 @@ export class Instance {
     // Read into memory before the engine call: an LXC attach holds a thread of libuv's pool until
     // tar exits, and reading files while it waits needs threads of that same pool.
     const chunks: Buffer[] = []
+    const {packDirectory} = await import('../images/tar.js')
     for await (const chunk of packDirectory(this.deps.root, {portable: true, exclude: skip})) chunks.push(chunk as Buffer)
     await this.deps.driver.copyIn(handle, Readable.from([Buffer.concat(chunks)]), PROJECT_DIR)
     this.uploadedTo = handle.name
