@@ -171,8 +171,26 @@ function member(c: LxcContainerPtr, name: Member): KoffiFn {
   return koffi.decode(fp, protos[name]) as KoffiFn
 }
 
-function callAsync<T>(fn: KoffiFn, ...args: unknown[]): Promise<T> {
-  return new Promise((resolve, reject) => fn.async(...args, (err: unknown, res: T) => (err ? reject(err) : resolve(res))))
+/**
+ * How many blocking calls may hold a thread of libuv's pool at once. Each holds one until it returns
+ * (an attach: until its program exits), and file reads need threads of that same pool: with every
+ * thread held the process would stall. Two stay free; calls beyond the rest wait their turn.
+ */
+export const MAX_BLOCKING_CALLS = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 2)
+let blocking = 0
+const waiting: (() => void)[] = []
+
+async function callAsync<T>(fn: KoffiFn, ...args: unknown[]): Promise<T> {
+  if (blocking < MAX_BLOCKING_CALLS) blocking++
+  else await new Promise<void>((turn) => waiting.push(turn))
+  try {
+    return await new Promise<T>((resolve, reject) => fn.async(...args, (err: unknown, res: T) => (err ? reject(err) : resolve(res))))
+  } finally {
+    // The slot passes straight to the next waiter, so no new call can take it in between.
+    const next = waiting.shift()
+    if (next) next()
+    else blocking--
+  }
 }
 
 function head(c: LxcContainerPtr): {name: string; error_string: string | null} {

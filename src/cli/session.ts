@@ -48,12 +48,15 @@ export function promotionRef(pattern: string, instance: string): string {
 }
 
 /**
- * Each running LXC instance holds one thread of libuv's pool during an engine call, and reporters
- * need a few more; bin/run.js sizes the pool, but a caller may have set it smaller.
+ * Each LXC instance holds a thread of libuv's pool during an engine call (an attach, until its
+ * program exits), and file reads need two more: the LXC driver lets at most pool − 2 such calls run
+ * at once and queues the rest. bin/run.js sizes the pool for 126; when a caller set it smaller than
+ * the concurrency asked for, the run goes ahead at that concurrency and says that engine calls queue.
  */
-export function effectiveConcurrency(requested: number): number {
-  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4
-  return Math.max(1, Math.min(requested, pool - 2))
+export function concurrencyNote(requested: number, usesLxc: boolean, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const pool = Number(env.UV_THREADPOOL_SIZE) || 4
+  if (!usesLxc || requested <= pool - 2) return undefined
+  return `concurrency ${requested}: UV_THREADPOOL_SIZE=${pool} lets ${Math.max(1, pool - 2)} LXC engine calls run at once; the others wait their turn (set UV_THREADPOOL_SIZE to ${requested + 2} or more to run them all at once)`
 }
 
 export function isLiveTerminal(): boolean {
@@ -154,7 +157,8 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGHUP', onSignal)
   try {
     const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache, options.idempotence)
-    for (const why of new Set(autoChoices.values())) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
+    const note = concurrencyNote(Math.min(options.concurrency, instances.length), instances.some((i) => i.driver.name === 'lxc'))
+    for (const why of [...new Set(autoChoices.values()), ...(note ? [note] : [])]) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
     const store = new StateStore(config.root)
     const onPassed = options.promote
       ? async (inst: Instance) => {
@@ -170,7 +174,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
         }
       : undefined
     const results = await runInstances(instances, action, {
-      concurrency: effectiveConcurrency(options.concurrency),
+      concurrency: options.concurrency,
       failFast: options.failFast,
       destroy: options.destroy,
       signal: controller.signal,
