@@ -71,8 +71,11 @@ export class Instance {
   /** Containers this process created, so an interrupt can remove exactly those. */
   private createdHere?: ContainerHandle
   private cleanup?: Promise<void>
-  /** Processes the container had when created (its init); a step that leaves others running started a service. */
-  private baseline?: Set<string>
+  /**
+   * Processes the container had when created (its init); a step that leaves others running started a
+   * service. `unread` until a step is about to run: a converge whose steps all come from the cache never reads it.
+   */
+  private baseline?: Set<string> | 'unread'
   /** The container this process last copied the project into: verify after converge needs no second copy. */
   private uploadedTo?: string
   readonly steps: TaskResult[] = []
@@ -195,7 +198,7 @@ export class Instance {
     this.createdHere = handle
     this.uploadedTo = undefined
     this.record('created', 'create', {handle})
-    this.baseline = this.caching ? await this.processes(handle) : undefined
+    this.baseline = this.caching ? 'unread' : undefined
     if (this.deps.signal.aborted) await this.abortCleanup()
   }
 
@@ -320,12 +323,14 @@ export class Instance {
       this.deps.events.emit('task:end', {instance: this.name, result})
     }
     await this.upload(handle)
+    if (this.baseline === 'unread' && from < commands.length) this.baseline = await this.processes(handle)
     // A snapshot holds files, not processes: once a step leaves a service running, neither it nor
     // the steps after it are cached, or a later converge would restore them with the service gone.
     let servicesRunning = false
     const failed = await this.runTasks(handle, commands, this.steps, true, from, async (i) => {
-      if (!this.caching || servicesRunning || !this.baseline) return
-      const started = [...(await this.processes(handle))].filter((pid) => !this.baseline!.has(pid))
+      const baseline = this.baseline
+      if (!this.caching || servicesRunning || !(baseline instanceof Set)) return
+      const started = [...(await this.processes(handle))].filter((pid) => !baseline.has(pid))
       if (started.length > 0) {
         servicesRunning = true
         this.deps.events.emit('instance:note', {instance: this.name, message: `step \`${commands[i].name}\` left processes running; it and the steps after it are not cached`})
