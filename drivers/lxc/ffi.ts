@@ -10,8 +10,12 @@
 import {readFileSync} from 'node:fs'
 import {constants} from 'node:os'
 import {getSystemErrorName} from 'node:util'
-import koffi, {type LibraryHandle} from 'koffi'
+import {createRequire} from 'node:module'
+import type {LibraryHandle} from 'koffi'
 import {EngineError, type ErrorOptions} from '../../src/errors.js'
+
+// Required, not imported: as an ES import the CommonJS package is first scanned for its exports (10 ms).
+const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi')
 
 // liblxc's start through an async call hung on koffi's default 128 KiB worker stack.
 koffi.config({...koffi.config(), async_stack_size: 8 << 20})
