@@ -5,6 +5,7 @@ import {GalleyError, InterruptedError} from '../errors.js'
 import type {InstanceResult, InstanceStatus} from '../model.js'
 import type {RunEmitter} from './events.js'
 import {TaskFailed, type Action, type Instance} from './instance.js'
+import {TimelineRecorder} from './timeline.js'
 
 export type DestroyStrategy = 'passing' | 'always' | 'never'
 
@@ -45,6 +46,9 @@ export async function runInstances(instances: Instance[], action: Action | 'test
     for (const inst of running) void inst.abortCleanup().catch(() => {})
   }
   options.signal.addEventListener('abort', onAbort, {once: true})
+  const timeline = new TimelineRecorder(options.events)
+  // Which of the `concurrency` lanes each running instance holds, for timelines.
+  const lanes: boolean[] = []
 
   const runOne = async (inst: Instance): Promise<InstanceResult> => {
     const startedAt = new Date()
@@ -57,7 +61,9 @@ export async function runInstances(instances: Instance[], action: Action | 'test
       image: describeImage(inst.spec.platform.image),
       startedAt,
     }
+    let lane: number | undefined
     const finish = (status: InstanceStatus, message?: string, failedIn = inst.currentPhase): InstanceResult => {
+      if (lane !== undefined) lanes[lane] = false
       const result: InstanceResult = {
         ...base,
         status,
@@ -68,6 +74,7 @@ export async function runInstances(instances: Instance[], action: Action | 'test
         ...(inst.idempotence ? {idempotence: [...inst.idempotence]} : {}),
         message,
         durationMs: performance.now() - started,
+        ...(lane !== undefined ? {lane, timeline: timeline.spans(inst.name)} : {}),
       }
       options.events.emit('instance:phase', {instance: inst.name, phase: 'done'})
       options.events.emit('instance:done', {result})
@@ -75,6 +82,8 @@ export async function runInstances(instances: Instance[], action: Action | 'test
     }
     if (stopStarting || options.signal.aborted) return finish(options.signal.aborted ? 'interrupted' : 'skipped', options.signal.aborted ? 'interrupted before it started' : 'not run: an earlier instance failed and --fail-fast is set')
     running.add(inst)
+    lane = lanes.indexOf(false) >= 0 ? lanes.indexOf(false) : lanes.length
+    lanes[lane] = true
     let status: InstanceStatus = 'passed'
     let message: string | undefined
     try {
@@ -119,6 +128,7 @@ export async function runInstances(instances: Instance[], action: Action | 'test
     return await Promise.all(instances.map((inst) => limit(() => runOne(inst))))
   } finally {
     options.signal.removeEventListener('abort', onAbort)
+    timeline.stop()
   }
 }
 
