@@ -10,6 +10,7 @@ export const noCacheFlag = Flags.boolean({summary: 'Run every converge step, ign
 export const verboseFlag = Flags.boolean({char: 'v', summary: 'Print step and test output on a terminal too (it is always in .galley/logs/).'})
 export const tapFlag = Flags.string({summary: 'Also write a TAP report to FILE.', helpValue: 'FILE'})
 export const jsonFlag = Flags.string({summary: 'Also write a JSON report to FILE.', helpValue: 'FILE'})
+export const htmlFlag = Flags.string({summary: 'Also write an HTML report to FILE: the instance matrix, a timeline of the run, each failure with its output.', helpValue: 'FILE'})
 
 export abstract class ActionCommand extends GalleyCommand {
   static strict = false

@@ -9,6 +9,7 @@ import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
 import {logLevel} from './base.js'
 import {ConfigError, ConfigErrors} from '../errors.js'
+import {writeLastRun} from './last-run.js'
 import {readTags} from '../images/store.js'
 import {lockInstances} from '../lifecycle/lock.js'
 import {maskEvents} from '../lifecycle/mask.js'
@@ -27,6 +28,8 @@ export interface SessionOptions {
   /** Where to write TAP and JSON reports; undefined for none. */
   tap?: string
   json?: string
+  /** Where to write the HTML report (matrix, timeline, failures); undefined for none. */
+  html?: string
   verbose?: boolean
   /** Print the summary table only when something failed (for the create before login and exec). */
   quiet?: boolean
@@ -106,11 +109,16 @@ export function commandLine(): string {
   return ['galley', ...process.argv.slice(2)].join(' ')
 }
 
-/** The report files asked for. Their writers load here, after the run, not at start-up. */
-async function writeReports(options: SessionOptions, results: InstanceResult[]): Promise<void> {
+/** The report files asked for, and the last run's results. The writers load here, after the run, not at start-up. */
+async function writeReports(root: string, options: SessionOptions, results: InstanceResult[]): Promise<void> {
+  writeLastRun(root, commandLine(), results)
   if (options.junit) await (await import('../reporters/junit.js')).writeJunit(options.junit, results)
   if (options.tap) (await import('../reporters/tap.js')).writeTap(options.tap, results)
   if (options.json) (await import('../reporters/json.js')).writeJsonReport(options.json, results)
+  if (options.html) {
+    const [{writeHtml}, {reportOfResults}] = await Promise.all([import('../reporters/html.js'), import('../reporters/html-model.js')])
+    writeHtml(options.html, reportOfResults(results, {title: commandLine(), logs: path.relative(path.dirname(options.html), path.join(root, '.galley', 'logs')) || '.'}))
+  }
 }
 
 export async function runSession(config: ProjectConfig, specs: InstanceSpec[], action: Action | 'test', options: SessionOptions): Promise<{code: number; results: InstanceResult[]}> {
@@ -181,10 +189,10 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       events,
       onPassed,
     })
-    await writeReports(options, results)
+    await writeReports(config.root, options, results)
     const rel = (p: string) => path.relative(process.cwd(), p) || p
     const code = controller.signal.aborted ? 130 : exitCodeFor(results)
-    const reports = {junit: options.junit, tap: options.tap, json: options.json}
+    const reports = {junit: options.junit, tap: options.tap, json: options.json, html: options.html}
     const files = Object.fromEntries(Object.entries(reports).map(([k, v]) => [k, v ? rel(v) : undefined]))
     if (!options.quiet || code !== 0) console.summary(results, {...files, logs: rel(path.join(config.root, '.galley', 'logs')) + '/'})
     reportToCi(results, config.root, process.stdout)

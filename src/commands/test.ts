@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import path from 'node:path'
-import {concurrencyFlag, jsonFlag, noCacheFlag, tapFlag, verboseFlag} from '../cli/action.js'
+import {concurrencyFlag, htmlFlag, jsonFlag, noCacheFlag, tapFlag, verboseFlag} from '../cli/action.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {promotionRef, runSession} from '../cli/session.js'
@@ -21,6 +21,7 @@ export default class Test extends GalleyCommand {
     junit: Flags.string({summary: 'Where to write the JUnit report (default: .galley/junit.xml).'}),
     tap: tapFlag,
     json: jsonFlag,
+    html: htmlFlag,
     'no-cache': noCacheFlag,
     durations: Flags.string({summary: 'With --shard: balance by the durations in this file (a JUnit report of an earlier run, or JSON); default .galley/durations.json.', helpValue: 'FILE', dependsOn: ['shard']}),
     shard: Flags.string({summary: 'Run shard I of N of the instances (I/N): N CI jobs with 1/N … N/N cover each instance once.', helpValue: 'I/N'}),
@@ -50,7 +51,7 @@ export default class Test extends GalleyCommand {
       this.log(`shard ${shard.index}/${shard.count}: ${specs.length} of ${all} instances${specs.length ? `: ${specs.map((s) => s.name).join(', ')}` : ''}`)
     }
     const junit = flags.junit ? path.resolve(flags.junit) : path.join(config.root, '.galley', 'junit.xml')
-    const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push, idempotence: flags.idempotence})
+    const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), html: resolve(flags.html), verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push, idempotence: flags.idempotence})
     // How long each instance took, so later sharded runs can balance by it. Shards record nothing:
     // every shard of a pipeline must see the same figures.
     if (!flags.shard) (await sharding).recordDurations(config.root, Object.fromEntries(results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => [r.instance, Math.round(r.durationMs)])))

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import path from 'node:path'
-import {ActionCommand, concurrencyFlag, jsonFlag, noCacheFlag, tapFlag, verboseFlag} from '../cli/action.js'
+import {ActionCommand, concurrencyFlag, htmlFlag, jsonFlag, noCacheFlag, tapFlag, verboseFlag} from '../cli/action.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {runSession} from '../cli/session.js'
@@ -16,6 +16,7 @@ export default class Verify extends ActionCommand {
     junit: Flags.string({summary: 'Also write a JUnit report to FILE.', helpValue: 'FILE'}),
     tap: tapFlag,
     json: jsonFlag,
+    html: htmlFlag,
   }
   protected action = 'verify' as const
 
@@ -24,7 +25,7 @@ export default class Verify extends ActionCommand {
     const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const file = (f: string | undefined) => (f ? path.resolve(f) : undefined)
-    const {code} = await runSession(config, specs, 'verify', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], junit: file(flags.junit), tap: file(flags.tap), json: file(flags.json)})
+    const {code} = await runSession(config, specs, 'verify', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], junit: file(flags.junit), tap: file(flags.tap), json: file(flags.json), html: file(flags.html)})
     if (code !== 0) this.exit(code)
   }
 }
