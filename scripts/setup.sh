@@ -26,6 +26,8 @@ wants docker && ! command -v dockerd >/dev/null && packages+=(docker.io)
 wants podman && packages+=(podman runc catatonit)
 wants registry && packages+=(docker-registry)
 command -v node >/dev/null || packages+=(nodejs npm)
+# The HTML report's end-to-end test opens the page in headless Chromium.
+command -v chromium >/dev/null || packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
