@@ -28,6 +28,7 @@ export default class Test extends GalleyCommand {
     promote: Flags.string({summary: 'Promote every passing instance, before it is destroyed, to NAME/<instance>:latest (or a name with {instance} in it).'}),
     push: Flags.boolean({summary: 'With --promote: push each image to the registry its name holds (host[:port]/…).', dependsOn: ['promote']}),
     verbose: verboseFlag,
+    watch: Flags.boolean({summary: 'Keep the instances and watch the files their steps and tests read; on a change converge (from the step cache) and verify the instances it touches again. Ctrl-C stops and destroys them unless --destroy never.', exclusive: ['shard', 'promote', 'fail-fast']}),
   }
 
   async run(): Promise<void> {
@@ -40,6 +41,14 @@ export default class Test extends GalleyCommand {
         throw new UsageError(`--promote \`${flags.promote}\` does not make image names (lower-case NAME, optional :TAG)`, {hint: 'For example: --promote myorg, or --promote "myorg/{instance}:1.0"'})
       }
       if (flags.push) (await import('../images/registry.js')).parseRegistryRef(promotionRef(flags.promote, 'x'))
+    }
+    if (flags.watch) {
+      const {watchSession} = await import('../cli/watch.js')
+      const load = async () => {
+        const config = await this.project(flags)
+        return {config, specs: selectInstances(config.instances, argv as string[])}
+      }
+      this.exit(await watchSession(load, {action: 'test', concurrency: flags.concurrency, noCache: flags['no-cache'], destroy: flags.destroy}))
     }
     const config = await this.project(flags)
     let specs = selectInstances(config.instances, argv as string[])
