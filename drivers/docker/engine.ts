@@ -3,7 +3,8 @@
  * Each call maps the engine's HTTP statuses to named errors (as dockerode's own docs list them),
  * with the engine's message kept as `cause`. Podman's Docker-compatible socket answers the same calls.
  */
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
+import {Docker as DockerApi} from './dockerode.js'
 import type {Readable} from 'node:stream'
 import {EngineError} from '../../src/errors.js'
 
@@ -59,11 +60,11 @@ export class Engine {
     const host = socket ?? process.env.DOCKER_HOST
     if (host && !host.startsWith('unix://') && !host.startsWith('/')) {
       const url = new URL(host.replace(/^tcp:/, 'http:'))
-      this.api = new Docker({host: url.hostname, port: Number(url.port || 2375)})
+      this.api = new DockerApi({host: url.hostname, port: Number(url.port || 2375)})
       this.socket = host
     } else {
       this.socket = (host ?? '/var/run/docker.sock').replace(/^unix:\/\//, '')
-      this.api = new Docker({socketPath: this.socket})
+      this.api = new DockerApi({socketPath: this.socket})
     }
   }
 

@@ -15,7 +15,7 @@ export default class Converge extends GalleyCommand {
     verbose: verboseFlag,
     idempotence: Flags.boolean({summary: 'Converge a second time and fail the instance when that changes anything.'}),
     watch: Flags.boolean({summary: 'Then watch the files the steps read, and converge the instances they touch again (from the step cache) on every change; Ctrl-C stops.'}),
-    destroy: Flags.option({options: ['always', 'never'] as const, default: 'always', summary: 'With --watch: whether Ctrl-C removes the instances.', dependsOn: ['watch']})(),
+    destroy: Flags.option({options: ['always', 'never'] as const, summary: 'With --watch: whether Ctrl-C removes the instances (default always).', dependsOn: ['watch']})(),
   }
 
   async run(): Promise<void> {
