@@ -53,8 +53,8 @@ export function promotionRef(pattern: string, instance: string): string {
 /**
  * Each LXC instance holds a thread of libuv's pool during an engine call (an attach, until its
  * program exits), and file reads need two more: the LXC driver lets at most pool − 2 such calls run
- * at once and queues the rest. bin/run.js sizes the pool for 126; when a caller set it smaller than
- * the concurrency asked for, the run goes ahead at that concurrency and says that engine calls queue.
+ * at once and queues the rest. bin/run.js sizes the pool for the concurrency asked for; when a caller
+ * set it smaller, the run goes ahead at that concurrency and says that engine calls queue.
  */
 export function concurrencyNote(requested: number, usesLxc: boolean, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const pool = Number(env.UV_THREADPOOL_SIZE) || 4
