@@ -153,7 +153,7 @@ export class LxcDriver implements Driver {
     if (!existsSync(dir)) return
     if (existsSync(path.join(dir, CONFIG_NAME))) {
       await lxc.withContainer(handle.name, lxcpath, async (c) => {
-        if (lxc.is_running(c)) await lxc.stop(c)
+        if (await lxc.is_running_async(c)) await lxc.stop(c)
       })
     }
     let meta: Partial<ContainerMeta> = {}

@@ -228,13 +228,18 @@ export function lxc_container_put(c: LxcContainerPtr): void {
   lxc_container_put_fn(c)
 }
 
-/** Opens the container for as long as `fn` runs, and releases it after. */
+/**
+ * Opens the container for as long as `fn` runs, and releases it after. Opening reads and parses its
+ * config files, so it runs on libuv's pool, off the event loop, as does the release.
+ */
 export async function withContainer<T>(name: string, lxcpath: string, fn: (c: LxcContainerPtr) => T | Promise<T>): Promise<T> {
-  const c = lxc_container_new(name, lxcpath)
+  koffi.errno(0)
+  const c = (await callAsync<LxcContainerPtr | null>(lxc_container_new_fn as unknown as KoffiFn, name, lxcpath)) ?? undefined
+  if (!c) throw new LxcOpenError('lxc_container_new', name, `liblxc could not open container ${name} in ${lxcpath}`, {cause: errnoCause('lxc_container_new')})
   try {
     return await fn(c)
   } finally {
-    lxc_container_put(c)
+    await callAsync<number>(lxc_container_put_fn as unknown as KoffiFn, c)
   }
 }
 
@@ -269,6 +274,8 @@ function liblxcCause(c: LxcContainerPtr): LxcLog | undefined {
 
 /** Whether the container is running (or frozen). */
 export const is_running = (c: LxcContainerPtr): boolean => member(c, 'is_running')(c)
+/** is_running off the event loop: it asks the container's monitor over a socket, which may be slow to answer when busy. */
+export const is_running_async = (c: LxcContainerPtr): Promise<boolean> => callAsync<boolean>(member(c, 'is_running'), c)
 /** The container's init pid on the host, or -1 when it is not running. */
 export const init_pid = (c: LxcContainerPtr): number => member(c, 'init_pid')(c)
 
@@ -299,7 +306,7 @@ export function want_daemonize(c: LxcContainerPtr, on: boolean): void {
 /** Starts the container with argv as its init; runs off the main thread. */
 export async function start(c: LxcContainerPtr, useinit: number, argv: string[]): Promise<void> {
   const {name} = head(c)
-  if (is_running(c)) throw new LxcStartError('start', name, `container ${name} is already running`)
+  if (await is_running_async(c)) throw new LxcStartError('start', name, `container ${name} is already running`)
   if (await callAsync<boolean>(member(c, 'start'), c, useinit, [...argv, null])) return
   const tail = logTail(c)
   throw new LxcStartError('start', name, `container ${name} failed to start` + (tail ? `:\n${tail}` : ''), {
@@ -326,7 +333,8 @@ export async function attach_run_wait(c: LxcContainerPtr, options: lxc_attach_op
     new LxcNotRunningError('attach_run_wait', name, `could not run ${program} in ${name}: the container is not running`, {
       hint: 'Start afresh: galley destroy, then run the command again.',
     })
-  if (!is_running(c)) throw notRunning()
+  // Not asked before the call (a round trip to the monitor, every exec): a stopped container fails
+  // the attach, and the check below says why.
   const status = await callAsync<number>(member(c, 'attach_run_wait'), c, options, program, [...argv, null])
   if (status >= 0) return status
   // It may have stopped meanwhile; otherwise attaching itself failed.
