@@ -30,8 +30,10 @@ export function writeFileAtomic(file: string, data: string | Buffer, options: Wr
       closeSync(fd)
     }
     renameSync(tmp, file)
-  } finally {
+  } catch (error) {
+    // Only a failed write leaves the temporary file behind.
     rmSync(tmp, {force: true})
+    throw error
   }
 }
 

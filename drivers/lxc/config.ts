@@ -90,6 +90,6 @@ export async function startContainer(name: string, lxcpath: string, home: Map<st
       await lxc.start(c, 0, INIT)
     })
   } finally {
-    returnToCgroups(home)
+    await returnToCgroups(home)
   }
 }
