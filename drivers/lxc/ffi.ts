@@ -126,6 +126,8 @@ const lxc_get_version_fn = lib.func('const char *lxc_get_version()')
 const pipe2_fn = libc.func('int pipe2(_Out_ int *pipefd, int flags)')
 const close_fn = libc.func('int close(int fd)')
 const lgetxattr_fn = libc.func('long lgetxattr(const char *path, const char *name, void *value, size_t size)')
+const socket_fn = libc.func('int socket(int domain, int type, int protocol)')
+const ioctl_fn = libc.func('int ioctl(int fd, unsigned long request, ...)')
 
 // The data members that precede the function pointers in struct lxc_container.
 const lxc_container_head = koffi.struct('lxc_container_head', {
@@ -367,4 +369,33 @@ export function lgetxattr(path: string, name: string): string | undefined {
   const errno = koffi.errno()
   if (errno === constants.errno.ENODATA || errno === constants.errno.ENOTSUP) return undefined
   throw new LxcCallError('lgetxattr', undefined, `could not read the extended attribute ${name} of ${path}`, {cause: new ErrnoError('lgetxattr', errno)})
+}
+
+const AF_INET = 2
+const SOCK_DGRAM = 2
+const SIOCGIFADDR = 0x8915
+const SIOCGIFNETMASK = 0x891b
+/** struct ifreq: the name (16 bytes), then a union whose sockaddr_in holds the IPv4 address at byte 20. */
+const IFREQ_SIZE = 40
+
+/**
+ * The IPv4 address and netmask of the network interface `name` (SIOCGIFADDR, SIOCGIFNETMASK), or
+ * undefined when it has none or does not exist. Unlike os.networkInterfaces(), it sees a bridge
+ * with no carrier (one no container is attached to yet), without running `ip`.
+ */
+export function interfaceIPv4(name: string): {address: string; netmask: string} | undefined {
+  const fd = socket_fn(AF_INET, SOCK_DGRAM | O_CLOEXEC, 0) as number
+  if (fd < 0) throw new LxcCallError('socket', undefined, 'could not open a socket to read network interfaces', {cause: errnoCause('socket')})
+  try {
+    const ask = (request: number): string | undefined => {
+      const ifreq = Buffer.alloc(IFREQ_SIZE)
+      ifreq.write(name, 0, 15)
+      return ioctl_fn(fd, request, 'void *', ifreq) === 0 ? [...ifreq.subarray(20, 24)].join('.') : undefined
+    }
+    const address = ask(SIOCGIFADDR)
+    const netmask = address ? ask(SIOCGIFNETMASK) : undefined
+    return address && netmask ? {address, netmask} : undefined
+  } finally {
+    close_fn(fd)
+  }
 }
