@@ -181,7 +181,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
           }
         }
       : undefined
-    const results = await runInstances(instances, action, {
+    const running = runInstances(instances, action, {
       concurrency: options.concurrency,
       failFast: options.failFast,
       destroy: options.destroy,
@@ -189,6 +189,9 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       events,
       onPassed,
     })
+    // The JUnit writer's library loads while the first instances wait on their engine, not after.
+    if (options.junit) setTimeout(() => void import('../reporters/junit.js').then((m) => m.preloadJunit()).catch(() => {}), 0)
+    const results = await running
     await writeReports(config.root, options, results)
     const rel = (p: string) => path.relative(process.cwd(), p) || p
     const code = controller.signal.aborted ? 130 : exitCodeFor(results)
