@@ -6,6 +6,7 @@ import type {InstanceSpec} from '../../config/types.js'
 import {defineProvisioner, stringList, varsOf, type Raw} from '../plugin.js'
 import {inProject, installStep, stepEnv, writeThenRun, type ProvisionStep} from '../step.js'
 import {mapAnsible} from './kitchen.js'
+import {factCacheEnv} from './facts.js'
 import {judgeConverge, judgeSecondRun} from './output.js'
 import {ansiblePackage, ansiblePaths, playbookGroups} from './playbooks.js'
 
@@ -32,6 +33,7 @@ function ansibleSteps(spec: InstanceSpec, p: AnsibleSettings, root: string): Pro
     ANSIBLE_RETRY_FILES_ENABLED: '0',
     ANSIBLE_LOCALHOST_WARNING: '0',
     ANSIBLE_INVENTORY_UNPARSED_WARNING: '0',
+    ...factCacheEnv(),
     ...(p.rolesPath ? {ANSIBLE_ROLES_PATH: p.rolesPath.map(inProject).join(':')} : {}),
     ...spec.provisioner.env,
   }
