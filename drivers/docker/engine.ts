@@ -189,11 +189,11 @@ export class Engine {
     }
   }
 
-  /** Commits the container as image `repo:tag`, paused meanwhile, with `labels` on the image. */
-  async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>): Promise<void> {
+  /** Commits the container as image `repo:tag`, paused meanwhile unless `pause` is false, with `labels` on the image. */
+  async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>, pause = true): Promise<void> {
     // Quoted as in a Dockerfile, so values may hold spaces, quotes and backslashes.
     const changes = Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`)
-    await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause: true, changes}))
+    await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause, changes}))
   }
 
   /** Image references (repo:tag) whose repository is one of `repos`. */
