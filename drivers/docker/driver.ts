@@ -211,8 +211,8 @@ export class DockerDriver implements Driver {
   async snapshot(handle: ContainerHandle, key: string): Promise<Snapshot> {
     const ref = `${STEP_REPO}:${key}`
     if (!(await this.engine.hasImage(ref))) {
-      // Not paused: the lifecycle snapshots a step only when it left no process running (a snapshot
-      // taken beside a service is removed again), and pausing cannot pause an exec being made.
+      // Not paused: the lifecycle snapshots a step only when it left no process running beside init,
+      // so nothing can change the files while they are committed.
       await this.engine.commit(this.engine.container(handle.name), STEP_REPO, key, {[STEP_LABEL]: key}, false)
     }
     return {id: ref, driver: this.name}

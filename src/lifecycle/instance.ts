@@ -330,14 +330,15 @@ export class Instance {
     const failed = await this.runTasks(handle, commands, this.steps, true, from, async (i) => {
       const baseline = this.baseline
       if (!this.caching || servicesRunning || !(baseline instanceof Set)) return
-      // Snapshotted while its processes are listed (an exec each, on Docker 70 ms or more): in the rare
-      // case a service was left, the snapshot just made (new: its key was not in the cache) goes again.
-      const [listed, snapshot] = await Promise.all([this.processes(handle), this.deps.driver.snapshot(handle, keys[i])])
-      if ([...listed].some((pid) => !baseline.has(pid))) {
+      const started = [...(await this.processes(handle))].filter((pid) => !baseline.has(pid))
+      if (started.length > 0) {
         servicesRunning = true
-        await this.deps.driver.removeSnapshot(snapshot.id).catch(() => false)
         this.deps.events.emit('instance:note', {instance: this.name, message: `step \`${commands[i].name}\` left processes running; it and the steps after it are not cached`})
+        return
       }
+      // Only after the listing: an LXC freeze for the snapshot would freeze an attach into the same
+      // container half-way, holding whatever it inherited at its fork (the copy's pipes among them).
+      await this.deps.driver.snapshot(handle, keys[i])
     })
     if (failed) {
       this.record('created', 'converge', {lastError: failed.message})
