@@ -13,9 +13,11 @@ const load = Module._load
 Module._load = function (request, parent, isMain) {
   const exports = load.apply(this, arguments)
   try {
-    seen.add(`file://${Module._resolveFilename(request, parent, isMain)}`)
+    const file = Module._resolveFilename(request, parent, isMain)
+    // Builtins resolve to their names (node:path), files to absolute paths.
+    if (file.startsWith('/')) seen.add(`file://${file}`)
   } catch {
-    // A builtin.
+    // Not resolvable on its own: nothing to count.
   }
   return exports
 }
@@ -23,7 +25,7 @@ Module._load = function (request, parent, isMain) {
 process.on('exit', () => {
   const byPackage = {}
   for (const url of seen) {
-    if (!url.startsWith('file:')) continue
+    if (!url.startsWith('file:') || url.includes('/bench/load-count')) continue
     const m = url.match(/node_modules\/((@[^/]+\/)?[^/]+)/)
     const key = m ? m[1] : 'galley'
     byPackage[key] = (byPackage[key] ?? 0) + 1
