@@ -56,8 +56,22 @@ for engine in lxc docker; do
   rm -f /tmp/galley-bench.tar
 done
 
+echo "== init: systemd, create to booted, on each engine (in process; init: none beside it)"
+UV_THREADPOOL_SIZE=64 node bench/systemd-boot.mjs 15
+
+echo "== suites/ansible-nginx on a systemd platform against the same on init: none (LXC): every step, then from the step cache"
+local_yml=suites/ansible-nginx/galley.local.yml
+printf 'platforms:\n  - name: debian-12-systemd\n    image: { bootstrap: debootstrap, release: bookworm, packages: [ca-certificates] }\n    init: systemd\n    driver: { memory: 512M, cpus: 1 }\n' > "$local_yml"
+(cd suites/ansible-nginx && node "$galley" test >/dev/null)
+hyperfine --runs 3 "cd suites/ansible-nginx && node $galley test --no-cache nginx-debian-12" "cd suites/ansible-nginx && node $galley test --no-cache nginx-debian-12-systemd"
+hyperfine --runs 5 "cd suites/ansible-nginx && node $galley test nginx-debian-12" "cd suites/ansible-nginx && node $galley test nginx-debian-12-systemd"
+rm -f "$local_yml"
+
 echo "== 8 instances of sleep 1 at --concurrency 4"
 hyperfine --warmup 1 --runs 5 "cd bench/suites/sleep8 && node $galley converge --concurrency 4 && node $galley destroy"
+
+echo "== a pool of engines: 24 instances of sleep 2 on one, two and three engines"
+bash bench/pool.sh 3
 
 echo "== 100 trivial instances at --concurrency 4: time and galley's peak RSS"
 many=$(mktemp -d)

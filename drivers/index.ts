@@ -11,7 +11,10 @@ import type {Driver} from './driver.js'
 
 export interface DriverChoice {
   name: string
+  /** Docker: the engine's address (drivers/docker/endpoint.ts); none means the one docker would use. */
   socket?: string
+  /** Docker: its name in reports and messages (a pool entry's name). */
+  label?: string
   /** The dummy driver's settings; other engines ignore them. */
   sleepMs?: number
   fail?: DummyAction[]
@@ -22,17 +25,17 @@ const cache = new Map<string, Promise<Driver>>()
 export const autoChoices = new Map<string, string>()
 
 export function getDriver(choice: DriverChoice | string): Promise<Driver> {
-  const {name, socket, sleepMs, fail} = typeof choice === 'string' ? ({name: choice} as DriverChoice) : choice
-  const key = name === 'dummy' ? `dummy\0${sleepMs ?? 0}\0${[...new Set(fail)].sort()}` : `${name}\0${socket ?? ''}`
+  const {name, socket, label, sleepMs, fail} = typeof choice === 'string' ? ({name: choice} as DriverChoice) : choice
+  const key = name === 'dummy' ? `dummy\0${sleepMs ?? 0}\0${[...new Set(fail)].sort()}` : `${name}\0${socket ?? ''}\0${label ?? ''}`
   let d = cache.get(key)
   if (!d) {
-    d = name === 'auto' ? chooseAuto(socket) : load({name, socket, sleepMs, fail})
+    d = name === 'auto' ? chooseAuto(socket) : load({name, socket, label, sleepMs, fail})
     cache.set(key, d)
   }
   return d
 }
 
-async function load({name, socket, sleepMs, fail}: DriverChoice): Promise<Driver> {
+async function load({name, socket, label, sleepMs, fail}: DriverChoice): Promise<Driver> {
   switch (name) {
     case 'lxc': {
       try {
@@ -45,7 +48,7 @@ async function load({name, socket, sleepMs, fail}: DriverChoice): Promise<Driver
     }
     case 'docker': {
       const {DockerDriver} = await import('./docker/driver.js')
-      return new DockerDriver({socket})
+      return new DockerDriver({socket, label})
     }
     case 'dummy': {
       const {DummyDriver} = await import('./dummy/driver.js')

@@ -6,7 +6,10 @@
 #   Podman: its Docker-compatible socket (podman system service) at /run/podman/podman.sock, on runc
 #   base images: debootstrap (Debian images) and busybox-static (the busybox image)
 #   a registry on 127.0.0.1:5055 (Debian's docker-registry) that the push tests use
-# GALLEY_ENGINES="lxc docker podman registry" (the default) says which of these to set up.
+#   docker2: a second dockerd (own socket, data root, no bridge or iptables rules; TLS on
+#     127.0.0.1:23762) and sshd: an sshd on 127.0.0.1:2222 reaching the main dockerd, for the
+#     pool tests (scripts/test-engines.sh starts both)
+# GALLEY_ENGINES="lxc docker podman registry docker2 sshd" (the default) says which of these to set up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # GALLEY_ENGINES limits what is installed and started (a CI runner with its own Docker: "docker").
-engines=" ${GALLEY_ENGINES:-lxc docker podman registry} "
+engines=" ${GALLEY_ENGINES:-lxc docker podman registry docker2 sshd} "
 wants() { [[ "$engines" == *" $1 "* ]]; }
 
 packages=(debootstrap busybox-static iproute2 ca-certificates curl)
@@ -25,6 +28,10 @@ wants lxc && packages+=(lxc iptables dnsmasq-base)
 wants docker && ! command -v dockerd >/dev/null && packages+=(docker.io)
 wants podman && packages+=(podman runc catatonit)
 wants registry && packages+=(docker-registry)
+# docker2 is a second dockerd of the same install; its TLS certificates are made with openssl.
+wants docker2 && ! command -v dockerd >/dev/null && packages+=(docker.io)
+wants docker2 && packages+=(openssl)
+wants sshd && packages+=(openssh-server openssh-client)
 command -v node >/dev/null || packages+=(nodejs npm)
 # The HTML report's end-to-end test opens the page in headless Chromium.
 command -v chromium >/dev/null || packages+=(chromium)
@@ -107,6 +114,13 @@ if wants registry && ! curl -sf http://127.0.0.1:5055/v2/ >/dev/null 2>&1; then
   for _ in $(seq 1 40); do curl -sf http://127.0.0.1:5055/v2/ >/dev/null 2>&1 && break; sleep 0.25; done
   curl -sf http://127.0.0.1:5055/v2/ >/dev/null 2>&1 || { echo "setup: the registry did not come up; see /var/log/galley-registry.log" >&2; exit 3; }
 fi
+
+# The pool tests' extra engines: a second dockerd, and an engine reached over SSH (which relays to
+# the main dockerd, so it comes after it).
+pool_engines=()
+wants docker2 && pool_engines+=(docker2)
+wants sshd && pool_engines+=(sshd)
+[ ${#pool_engines[@]} -eq 0 ] || bash scripts/test-engines.sh "${pool_engines[@]}"
 
 # koffi ships its native library as an optional dependency: never omit those.
 if [ ! -d node_modules/koffi ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -4,7 +4,7 @@
  * every command in an instance gets. Provisioners, verifiers, the lifecycle and the reporters all
  * speak these words; this module imports none of them.
  */
-import type {InstanceSpec, SourceRef} from './config/types.js'
+import type {InstanceSpec, SourceRef, TimeoutSetting} from './config/types.js'
 
 export type {SourceRef} from './config/types.js'
 
@@ -33,6 +33,8 @@ export interface TaskCommand {
   command?: string
   /** Where the step or test is written, for reports and CI annotations. */
   source?: SourceRef
+  /** Its own time limit (`timeout:` on the step or test); the lifecycle applies the suite's otherwise. */
+  timeout?: TimeoutSetting
 }
 
 export interface TaskResult {
@@ -95,6 +97,8 @@ export interface InstanceResult {
   suite: string
   platform: string
   driver: string
+  /** The engine it ran on, for drivers that reach more than one: a pool engine's or a Docker context's name, or an address. */
+  engine?: string
   image: string
   status: InstanceStatus
   /** Which action was running when it stopped (for failed and error). */

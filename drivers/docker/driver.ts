@@ -1,26 +1,33 @@
 /**
  * The Docker driver: the Docker Engine API through dockerode (engine.ts), and Podman's compatible
  * socket through the same calls. Base images built from bootstrap specs are imported into the
- * engine as `galley-base:<id>`; engine image references are used as they are.
+ * engine as `galley-base:<id>`; engine image references are used as they are. PID 1 is the
+ * engine's init with a keep-alive loop, or the image's systemd (systemd.ts says how).
  */
 import {spawn} from 'node:child_process'
+import type Docker from 'dockerode'
 import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
-import {PassThrough, Readable, Writable} from 'node:stream'
+import {PassThrough, Readable} from 'node:stream'
 import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {archiveLayout, layoutFromDockerArchive, type ArchiveFormat} from '../../src/images/archive.js'
 import {ensureImage} from '../../src/images/build.js'
+import {InterruptedError} from '../../src/errors.js'
 import {writeStreamAtomic} from '../../src/files.js'
 import {dockerCredentials, parseRegistryRef} from '../../src/images/registry.js'
 import {imageRootfs, storeDir} from '../../src/images/store.js'
 import {packDirectory} from '../../src/images/tar.js'
-import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot, SnapshotInfo} from '../driver.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, LimitCounters, Snapshot, SnapshotInfo} from '../driver.js'
+import {describeDegraded, SYSTEMD_PATHS, SystemdBootError, waitForBoot} from '../systemd.js'
 import {DockerError, Engine} from './engine.js'
+import {Commands, PATH} from './exec.js'
+import {parseAddress, type Endpoint} from './endpoint.js'
+import {sshArgs} from './ssh.js'
+import {bootHint, systemdBody, type EngineKind} from './systemd.js'
 
-const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 // The engine's init (docker-init, or Podman's catatonit) is PID 1 and reaps; this loop keeps the
 // container up and exits on SIGTERM.
 const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
@@ -33,6 +40,10 @@ const STEP_LABEL = 'galley.step'
 const DEBRIS_AGE_MS = 60_000
 /** Label naming the container a volume was made for. */
 const VOLUME_OWNER = 'galley.container'
+/** Label of a container whose PID 1 is systemd. */
+const INIT_LABEL = 'galley.init'
+/** How long systemd may take to shut down before the container is killed. */
+const SHUTDOWN_TIMEOUT_S = 3
 
 /**
  * This process's open-files and process limits, for the container. Podman as root asks the runtime
@@ -52,16 +63,10 @@ function hostUlimits(): {Name: string; Soft: number; Hard: number}[] {
 }
 
 export interface DockerDriverOptions {
+  /** The engine's address (endpoint.ts); none: DOCKER_HOST, the Docker context, the default socket. */
   socket?: string
-}
-
-function sink(onData?: (chunk: Buffer) => void): Writable {
-  return new Writable({
-    write(chunk: Buffer, _enc, done) {
-      onData?.(chunk)
-      done()
-    },
-  })
+  /** Its name in reports and messages (a pool entry's name). */
+  label?: string
 }
 
 export class DockerDriver implements Driver {
@@ -70,16 +75,23 @@ export class DockerDriver implements Driver {
   /** Overlay volumes need the engine on this machine; a remote engine gets files copied in. */
   readonly mountsHostFolders: boolean
   private readonly imports = new Map<string, Promise<void>>()
+  private readonly commands: Commands
+  private engineKind?: Promise<EngineKind>
 
   constructor(options: DockerDriverOptions = {}) {
-    this.engine = new Engine(options.socket)
-    this.mountsHostFolders = this.engine.socket.startsWith('/')
+    this.engine = new Engine(options.socket, options.label)
+    this.mountsHostFolders = this.engine.endpoint.kind === 'unix'
+    this.commands = new Commands(this.engine, this.mountsHostFolders)
+  }
+
+  get location(): string {
+    return this.engine.label
   }
 
   async doctor(): Promise<DoctorCheck[]> {
     try {
       const info = await this.engine.info()
-      return [{name: 'engine', ok: true, detail: `${info.podman ? 'Podman' : 'Docker'} ${info.version} (API ${info.apiVersion}) at ${this.engine.socket}`}]
+      return [{name: 'engine', ok: true, detail: `${info.podman ? 'Podman' : 'Docker'} ${info.version} (API ${info.apiVersion}) ${this.engine.where}`}]
     } catch (error) {
       return [{name: 'engine', ok: false, detail: (error as Error).message, fix: (error as DockerError).hint ?? 'Start dockerd (or podman system service) and check DOCKER_HOST.'}]
     }
@@ -115,8 +127,15 @@ export class DockerDriver implements Driver {
     return {id: ref, driver: this.name}
   }
 
+  /** The engine's kind (Docker or Podman) and its host's cgroup version, asked once. */
+  private kind(): Promise<EngineKind> {
+    return (this.engineKind ??= this.engine.info().then(({podman, cgroupVersion}) => ({podman, cgroupVersion})))
+  }
+
   async create(options: CreateOptions): Promise<ContainerHandle> {
     const {limits} = options
+    const engine = options.init === 'systemd' ? await this.kind() : undefined
+    const systemd = engine ? systemdBody(engine) : undefined
     // Folders appear through an overlay mount (the host folder as the lower layer) made by a named
     // volume of the engine's local driver, so writes inside stay in Galley's store, not in the host
     // folder. (Podman ignores driver options on anonymous volumes, hence named ones.)
@@ -133,14 +152,21 @@ export class DockerDriver implements Driver {
       name: options.name,
       Image: options.snapshot.id,
       Hostname: options.instance.slice(0, 63),
-      Labels: options.labels,
-      Env: [`PATH=${PATH}`],
-      Cmd: KEEPALIVE,
+      Labels: {...options.labels, ...(systemd ? {[INIT_LABEL]: 'systemd'} : {})},
+      Env: [`PATH=${PATH}`, ...(systemd?.Env ?? [])],
+      Cmd: systemd?.Cmd ?? KEEPALIVE,
       Entrypoint: [],
+      ...(systemd ? {StopSignal: systemd.StopSignal} : {}),
       HostConfig: {
         Init: true,
-        // Docker grants it by default and Podman does not; instances behave the same on both (ping).
-        CapAdd: ['NET_RAW'],
+        ...systemd?.HostConfig,
+        ...(options.privileged ? {Privileged: true} : {}),
+        // NET_RAW: Docker grants it by default and Podman does not; instances behave the same on both
+        // (ping). SYS_PTRACE: init scripts find their daemon with start-stop-daemon --exec, which reads
+        // /proc/<pid>/exe, and for a daemon running as another user (memcached, redis) that takes
+        // ptrace access. Without it `stop` finds nothing, `status` says stopped and a second start
+        // fails on the port: services would not survive a converge. LXC instances have it too.
+        CapAdd: ['NET_RAW', 'SYS_PTRACE'],
         Mounts: mounts,
         Ulimits: hostUlimits(),
         ...(limits.memory ? {Memory: limits.memory, MemorySwap: limits.memory} : {}),
@@ -151,9 +177,11 @@ export class DockerDriver implements Driver {
       await this.engine.removeVolumes({[VOLUME_OWNER]: options.name}).catch(() => {})
       throw error
     })
-    const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket}
+    const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket, ...(systemd ? {init: 'systemd' as const} : {})}
     try {
+      if (engine) await this.checkSystemd(container, options.snapshot.id)
       await this.engine.start(container)
+      if (engine) await this.boot(handle, container, engine, options)
     } catch (error) {
       await this.destroy(handle).catch(() => {})
       throw error
@@ -161,48 +189,42 @@ export class DockerDriver implements Driver {
     return handle
   }
 
-  async exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
-    const env = {PATH, HOME: '/root', LANG: 'C.UTF-8', ...options.env}
-    const hasStdin = options.stdin !== undefined
-    const container = this.engine.container(handle.name)
-    const exec = await this.engine.exec(container, {
-      Cmd: argv,
-      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      WorkingDir: options.cwd ?? '/',
-      AttachStdout: true,
-      AttachStderr: true,
-      AttachStdin: hasStdin,
-      Tty: false,
+  /** Fails before the start when the image holds no systemd to boot. */
+  private async checkSystemd(container: Docker.Container, image: string): Promise<void> {
+    const missing: string[] = []
+    for (const file of SYSTEMD_PATHS) if (!(await this.engine.hasPath(container, file))) missing.push(file)
+    if (missing.length === 0) return
+    throw new SystemdBootError(`image ${image} has no systemd (${missing.join(' and ')} not found), so init: systemd cannot boot it`, {
+      hint: 'Use an image with systemd installed, or a Debian platform (image: {bootstrap: debootstrap}), which gets systemd with init: systemd; or set init: none.',
     })
-    const stream = await this.engine.startExec(exec, hasStdin)
-    // Kept for telling "not found" apart: runc writes its failure to start the program to a stream.
-    const errText: Buffer[] = []
-    const ended = new Promise<void>((resolve, reject) => {
-      stream.on('end', resolve)
-      stream.on('close', resolve)
-      stream.on('error', reject)
-    })
-    const keep = (b: Buffer) => void (errText.length < 8 && errText.push(b))
-    this.engine.demux(stream, sink((b) => (keep(b), options.onStdout?.(b))), sink((b) => (keep(b), options.onStderr?.(b))))
-    if (hasStdin) {
-      const input = options.stdin!
-      const source = input instanceof Readable ? input : Readable.from([Buffer.from(input)])
-      // Half-close after the input, so the process sees end of file and the output keeps coming.
-      source.on('end', () => (stream as unknown as {end(): void}).end())
-      source.pipe(stream as unknown as Writable, {end: false})
+  }
+
+  /** Waits for systemd to finish booting; a failed boot says what its console said. */
+  private async boot(handle: ContainerHandle, container: Docker.Container, engine: EngineKind, options: CreateOptions): Promise<void> {
+    try {
+      const report = await waitForBoot((argv, onStdout) => this.exec(handle, argv, {onStdout}), handle.name, options.signal)
+      if (report.state === 'degraded') options.onNote?.(describeDegraded(report))
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error
+      const tail = (await this.engine.logTail(container, 15).catch(() => '')).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()
+      const state = await this.engine.state(container).catch(() => undefined)
+      const exited = state && !state.running ? `: its PID 1 exited with ${state.exitCode}` : ''
+      throw new SystemdBootError(`systemd did not boot in ${handle.name}${exited}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: bootHint(engine, options.privileged ?? false)})
     }
-    await ended
-    const info = await this.engine.inspectExec(exec)
-    const code = info.ExitCode ?? 1
-    // runc reports a program it cannot find as 126 with a message; a shell says 127 for that.
-    if (code === 126 && /not found|no such file/i.test(Buffer.concat(errText).toString())) return 127
-    return code
+  }
+
+  exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
+    return this.commands.run(handle, argv, options)
+  }
+
+  limitsHit(handle: ContainerHandle): Promise<LimitCounters | undefined> {
+    return this.commands.limitsHit(handle)
   }
 
   interactive(handle: ContainerHandle, argv: string[]): Promise<number> {
-    const env = {...process.env, ...(handle.socket ? {DOCKER_HOST: String(handle.socket).startsWith('/') ? `unix://${handle.socket}` : String(handle.socket)} : {})}
+    const [command, ...args] = interactiveCommand(handle.socket ? parseAddress(String(handle.socket)) : this.engine.endpoint, ['exec', '-it', '-e', `TERM=${process.env.TERM ?? 'xterm'}`, handle.name, ...argv])
     return new Promise((resolve, reject) => {
-      const child = spawn('docker', ['exec', '-it', '-e', `TERM=${process.env.TERM ?? 'xterm'}`, handle.name, ...argv], {stdio: 'inherit', env})
+      const child = spawn(command, args, {stdio: 'inherit'})
       child.on('error', (error) => reject(new DockerError('the docker command is needed for an interactive shell', {cause: error, hint: 'Install the docker client (docker.io) or use galley exec.'})))
       child.on('close', (code) => resolve(code ?? 1))
     })
@@ -211,9 +233,10 @@ export class DockerDriver implements Driver {
   async snapshot(handle: ContainerHandle, key: string): Promise<Snapshot> {
     const ref = `${STEP_REPO}:${key}`
     if (!(await this.engine.hasImage(ref))) {
-      // Not paused: the lifecycle snapshots a step only when it left no process running beside init,
-      // so nothing can change the files while they are committed.
-      await this.engine.commit(this.engine.container(handle.name), STEP_REPO, key, {[STEP_LABEL]: key}, false)
+      // Not paused without systemd: the lifecycle snapshots a step only when it left no process
+      // running beside init, so nothing can change the files while they are committed. Under
+      // systemd, units (journald, an enabled service the step started) keep writing.
+      await this.engine.commit(this.engine.container(handle.name), STEP_REPO, key, {[STEP_LABEL]: key}, {pause: handle.init === 'systemd'})
     }
     return {id: ref, driver: this.name}
   }
@@ -243,7 +266,16 @@ export class DockerDriver implements Driver {
   async promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
     const at = ref.lastIndexOf(':')
     const [repo, tag] = at > ref.lastIndexOf('/') ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, 'latest']
-    await this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
+    if (handle.init !== 'systemd') return this.engine.commit(this.engine.container(handle.name), repo, tag, labels)
+    // The machine id systemd wrote into /etc is the instance's: the image gets none, so each
+    // container made from it has its own. Blanked for the commit only. The image boots plain
+    // /sbin/init, without the masks Galley's instances boot with.
+    await this.exec(handle, ['/bin/sh', '-c', '[ -s /etc/machine-id ] && cp /etc/machine-id /run/galley-machine-id && : > /etc/machine-id'])
+    try {
+      await this.engine.commit(this.engine.container(handle.name), repo, tag, labels, {changes: ['CMD ["/sbin/init"]']})
+    } finally {
+      await this.exec(handle, ['/bin/sh', '-c', '[ -e /run/galley-machine-id ] && cat /run/galley-machine-id > /etc/machine-id && rm /run/galley-machine-id'])
+    }
   }
 
   async saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void> {
@@ -282,7 +314,10 @@ export class DockerDriver implements Driver {
   }
 
   async destroy(handle: ContainerHandle): Promise<void> {
-    await this.engine.remove(this.engine.container(handle.name))
+    const container = this.engine.container(handle.name)
+    // systemd's own shutdown stops the units; the engine kills what is left after a few seconds.
+    if (handle.init === 'systemd') await this.engine.stop(container, SHUTDOWN_TIMEOUT_S)
+    await this.engine.remove(container)
     await this.engine.removeVolumes({[VOLUME_OWNER]: handle.name})
     await rm(path.join(this.mountsDir(), handle.name), {recursive: true, force: true})
   }
@@ -297,6 +332,7 @@ export class DockerDriver implements Driver {
       running: c.State === 'running',
       run: c.Labels?.['galley.run'],
       root: c.Labels?.['galley.root'],
+      ...(c.Labels?.[INIT_LABEL] === 'systemd' ? {init: 'systemd' as const} : {}),
     }))
   }
 
@@ -312,6 +348,20 @@ export class DockerDriver implements Driver {
 
   async loadImages(file: string): Promise<void> {
     await this.engine.loadImages(file)
+  }
+
+  /** Images as one docker-archive stream, for another engine of a pool to load. */
+  async exportImages(ids: string[]): Promise<Readable> {
+    // An HTTP response: a Readable already.
+    return (await this.engine.saveImages(ids)) as Readable
+  }
+
+  async importImages(tar: Readable): Promise<void> {
+    await this.engine.loadImages(tar)
+  }
+
+  async imageSize(id: string): Promise<number | undefined> {
+    return this.engine.imageSize(id)
   }
 
   /** Upper folders of the mount volumes of this engine's containers (one folder per engine socket). */
@@ -341,3 +391,15 @@ export class DockerDriver implements Driver {
   }
 }
 
+/**
+ * The command that runs `docker ARGS` against an endpoint on this terminal: the docker command
+ * with the address and TLS files, or, over SSH, the docker command on the far side.
+ */
+function interactiveCommand(e: Endpoint, args: string[]): string[] {
+  if (e.kind === 'ssh') return ['ssh', ...sshArgs(e, {tty: true}), 'docker', ...args]
+  if (e.kind === 'unix') return ['docker', '--host', `unix://${e.path}`, ...args]
+  const tls = e.tls
+    ? [e.tls.verify ? '--tlsverify' : '--tls', ...(e.tls.ca ? ['--tlscacert', e.tls.ca] : []), ...(e.tls.cert ? ['--tlscert', e.tls.cert] : []), ...(e.tls.key ? ['--tlskey', e.tls.key] : [])]
+    : []
+  return ['docker', '--host', `tcp://${e.host}:${e.port}`, ...tls, ...args]
+}

@@ -2,7 +2,8 @@
  * The dummy driver (Test Kitchen has one too): no engine and no root. Nothing runs in it; it records
  * what Galley asks of an engine, so a galley.yml can be checked end to end on any machine and the
  * lifecycle tested without an engine. Commands are interpreted just enough for that: `sleep MS`,
- * `exit N` and `echo TEXT`; anything else exits 0 and says on stderr that it was not run.
+ * `exit N`, `echo TEXT` and `hit pids` or `hit memory` (counted as a limit hit, see limitsHit);
+ * anything else exits 0 and says on stderr that it was not run.
  * `driver: {sleep: 50ms}` adds a wait to every action; `driver: {fail: converge}` fails one.
  */
 import {createHash} from 'node:crypto'
@@ -12,7 +13,7 @@ import {Readable} from 'node:stream'
 import type {ArchiveFormat} from '../../src/images/archive.js'
 import {describeImage, type DummyAction, type ImageSpec} from '../../src/config/types.js'
 import {EngineError, ImageBuildError} from '../../src/errors.js'
-import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot, SnapshotInfo} from '../driver.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, LimitCounters, Snapshot, SnapshotInfo} from '../driver.js'
 import {Shelf} from './shelf.js'
 
 export interface DummyOptions {
@@ -34,6 +35,8 @@ export interface DummyContainer {
   snapshot: string
   /** Where copyIn put files. */
   files: string[]
+  /** How often commands `hit pids` and `hit memory` said a limit was hit. */
+  hits?: LimitCounters
 }
 
 export interface DummySnapshot {
@@ -117,6 +120,15 @@ export class DummyDriver implements Driver {
       }
       const sleep = /^sleep (\d+)$/.exec(command)
       if (sleep) await wait(Number(sleep[1]), options.signal)
+      // Killed by its signal, as a real engine kills a command: 128 + SIGKILL.
+      if (options.signal?.aborted) return 137
+      const hit = /^hit (pids|memory)$/.exec(command)
+      if (hit) {
+        const hits = {pids: 0, memory: 0, ...container.hits}
+        hits[hit[1] as keyof LimitCounters]++
+        this.containers.set(handle.name, {...this.require(handle), hits})
+        return 0
+      }
       const exit = /^exit (\d+)$/.exec(command)
       if (exit) return Number(exit[1])
       // Text a shell would send elsewhere (`echo x > /etc/motd`, a pipe) is not echoed, nor a list of commands.
@@ -127,6 +139,11 @@ export class DummyDriver implements Driver {
     } finally {
       this.running--
     }
+  }
+
+  /** What `hit pids` and `hit memory` commands counted in the container. */
+  async limitsHit(handle: ContainerHandle): Promise<LimitCounters | undefined> {
+    return {pids: 0, memory: 0, ...this.require(handle).hits}
   }
 
   /** There is no shell to attach to: says so and returns 0. */

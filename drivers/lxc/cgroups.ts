@@ -11,6 +11,9 @@ export function cgroupVersion(): 1 | 2 {
   return existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : 1
 }
 
+/** liblxc names a container's cgroup lxc.payload.<name> (with a -N suffix when that name was taken). */
+export const isPayloadOf = (name: string) => (component: string) => component === `lxc.payload.${name}` || new RegExp(`^lxc\\.payload\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`).test(component)
+
 /** Every cgroup hierarchy's root on this host (v1 controllers, and the unified one). */
 function cgroupRoots(): string[] {
   if (cgroupVersion() === 2) return ['/sys/fs/cgroup']

@@ -1,18 +1,20 @@
 /**
  * A container's config file, written by Galley rather than by lxc-create: the rootfs as an overlay
  * over the snapshot's layers, a static address on the bridge, cgroup limits, the host folders it
- * mounts and a small shell loop as PID 1; then its start.
+ * mounts and, as PID 1, a small shell loop or the image's systemd; then its start.
  */
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import type {Limits} from '../driver.js'
+import {systemdArgv} from '../systemd.js'
 import {cgroupVersion, returnToCgroups} from './cgroups.js'
 import {CONFIG_NAME, UPPER_NAME, writeMeta, type ContainerMeta} from './containers.js'
 import * as lxc from './ffi.js'
 import type {Bridge} from './network.js'
+import {systemdConfig} from './systemd.js'
 
-// PID 1: reaps orphans (the shell's wait) and exits on SIGTERM.
-const INIT = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
+// PID 1 of `init: none`: reaps orphans (the shell's wait) and exits on SIGTERM.
+const KEEPALIVE = ['/bin/sh', '-c', 'trap "exit 0" TERM; while :; do sleep 2147483 & wait $!; done']
 
 /** The cgroup settings for the limits, in the keys of this host's cgroup version. */
 export function limitConfig(limits: Limits, version: 1 | 2): string[] {
@@ -74,20 +76,21 @@ export function writeContainer(dir: string, spec: ContainerSpec): void {
     'lxc.log.level = WARN',
     ...limitConfig(spec.limits, cgroupVersion()),
     ...mountConfig(dir, spec.mounts),
+    ...(meta.init === 'systemd' ? systemdConfig(dir, spec.instance.slice(0, 63)) : []),
   ]
   writeFileSync(path.join(dir, CONFIG_NAME), config.join('\n') + '\n')
 }
 
 /**
- * Starts the container with Galley's init, then moves this process back into `home`, its own
- * cgroups (liblxc moved it into the container's monitor cgroup).
+ * Starts the container with its init (the keep-alive loop, or systemd), then moves this process
+ * back into `home`, its own cgroups (liblxc moved it into the container's monitor cgroup).
  */
-export async function startContainer(name: string, lxcpath: string, home: Map<string, string>): Promise<void> {
+export async function startContainer(name: string, lxcpath: string, home: Map<string, string>, init: ContainerMeta['init']): Promise<void> {
   try {
     await lxc.withContainer(name, lxcpath, async (c) => {
       // liblxc refuses a non-daemonized start from a multithreaded process.
       lxc.want_daemonize(c, true)
-      await lxc.start(c, 0, INIT)
+      await lxc.start(c, 0, init === 'systemd' ? systemdArgv() : KEEPALIVE)
     })
   } finally {
     await returnToCgroups(home)

@@ -18,6 +18,8 @@ export interface ContainerMeta {
   lowers: string[]
   address: string
   bridge: string
+  /** Its PID 1 is the image's systemd (absent: the keep-alive loop). */
+  init?: 'systemd'
 }
 
 /** Where the container's galley.json is; a folder without one never finished being made. */

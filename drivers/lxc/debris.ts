@@ -18,7 +18,7 @@ export function listContainers(lxcpath: string, labels: Record<string, string>):
       const meta = readMeta(path.join(lxcpath, name))
       if (!Object.entries(labels).every(([k, v]) => meta.labels?.[k] === v)) continue
       const running = isRunning(name, lxcpath)
-      out.push({driver: 'lxc', name, lxcpath, address: meta.address, instance: meta.labels?.['galley.instance'], running, run: meta.labels?.['galley.run'], root: meta.labels?.['galley.root']})
+      out.push({driver: 'lxc', name, lxcpath, address: meta.address, instance: meta.labels?.['galley.instance'], running, run: meta.labels?.['galley.run'], root: meta.labels?.['galley.root'], ...(meta.init ? {init: meta.init} : {})})
     } catch {
       // Not one of Galley's, or half-made: `galley destroy` handles those by name.
     }

@@ -1,28 +1,45 @@
 /**
  * The LXC driver: liblxc through koffi (ffi.ts), in Galley's own lxcpath. Base images are plain
  * directories; an instance is an overlay over one, with its own upper directory, started with a
- * small shell loop as PID 1. This class puts together the files beside it: config (the container's
- * config and start), exec and pipes, layers (step snapshots), images (promote, save, push),
- * debris (list and leftovers) and cgroups.
+ * small shell loop or the image's systemd as PID 1. This class puts together the files beside it:
+ * config (the container's config and start), systemd (what booting it needs), exec and pipes,
+ * layers (step snapshots), images (promote, save, push), debris (list and leftovers) and cgroups.
  */
 import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import type {Readable} from 'node:stream'
 import type {ImageSpec} from '../../src/config/types.js'
-import type {EngineError} from '../../src/errors.js'
+import {InterruptedError, type EngineError} from '../../src/errors.js'
 import type {ArchiveFormat} from '../../src/images/archive.js'
 import {storeDir} from '../../src/images/store.js'
-import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, Snapshot, SnapshotInfo} from '../driver.js'
+import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, LimitCounters, Snapshot, SnapshotInfo} from '../driver.js'
+import {describeDegraded, SystemdBootError, waitForBoot} from '../systemd.js'
 import {cgroupVersion, readOwnCgroups, StaleCgroups} from './cgroups.js'
 import {startContainer, writeContainer} from './config.js'
-import {CONFIG_NAME, readMeta, type ContainerMeta} from './containers.js'
+import {CONFIG_NAME, isRunning, readMeta, type ContainerMeta} from './containers.js'
 import {listContainers, removeDebris} from './debris.js'
 import {attachTerminal, copyInto, copyOutOf, execIn} from './exec.js'
 import * as lxc from './ffi.js'
 import {ensureBaseImage} from './base-image.js'
 import {findLayer, listLayers, lowersOf, removeLayer, snapshotLayer} from './layers.js'
+import {limitsHitIn} from './limits.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
+import {consoleTail, missingSystemd} from './systemd.js'
+
+const BOOT_HINT = 'Check that the image boots systemd on its own (its console above says how far it got); --debug shows the whole cause.'
+
+/** Fails before anything starts when the layers of `snapshot` hold no systemd to boot. */
+function checkSystemd(lowers: string[], snapshot: string): void {
+  const missing = missingSystemd(lowers)
+  if (missing.length === 0) return
+  throw new SystemdBootError(`the image of ${snapshot} has no systemd (${missing.join(' and ')} not found), so init: systemd cannot boot it`, {
+    hint: 'Use a Debian platform (image: {bootstrap: debootstrap}), which gets systemd with init: systemd, or an image with systemd installed; or set init: none.',
+  })
+}
+
+/** How long systemd may take to shut down before the container is killed. */
+const SHUTDOWN_TIMEOUT_S = 3
 
 export interface LxcDriverOptions {
   lxcpath?: string
@@ -83,14 +100,17 @@ export class LxcDriver implements Driver {
     } catch (error) {
       throw new lxc.LxcError(`container ${name} already exists in ${this.lxcpath}`, {cause: error, hint: 'Remove it with: galley destroy'})
     }
-    const handle: ContainerHandle = {driver: this.name, name, lxcpath: this.lxcpath}
+    const systemd = options.init === 'systemd'
+    if (systemd) checkSystemd(lowers, options.snapshot.id)
+    const handle: ContainerHandle = {driver: this.name, name, lxcpath: this.lxcpath, ...(systemd ? {init: 'systemd' as const} : {})}
     try {
       const address = leaseAddress(this.bridge, dir)
       handle.address = address
       handle.bridge = this.bridge.name
-      const meta: ContainerMeta = {labels: options.labels, snapshot: options.snapshot.id, lowers, address, bridge: this.bridge.name}
+      const meta: ContainerMeta = {labels: options.labels, snapshot: options.snapshot.id, lowers, address, bridge: this.bridge.name, ...(systemd ? {init: 'systemd' as const} : {})}
       writeContainer(dir, {instance: options.instance, bridge: this.bridge, limits: options.limits, mounts: options.mounts ?? [], meta})
-      await startContainer(name, this.lxcpath, this.home)
+      await startContainer(name, this.lxcpath, this.home, meta.init)
+      if (systemd) await this.boot(handle, dir, options)
       return handle
     } catch (error) {
       await this.destroy(handle).catch(() => {})
@@ -98,8 +118,25 @@ export class LxcDriver implements Driver {
     }
   }
 
+  /** Waits for systemd to finish booting; a failed boot says what its console said. */
+  private async boot(handle: ContainerHandle, dir: string, options: CreateOptions): Promise<void> {
+    try {
+      const report = await waitForBoot((argv, onStdout) => execIn(handle, argv, {onStdout}), handle.name, options.signal)
+      if (report.state === 'degraded') options.onNote?.(describeDegraded(report))
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error
+      const tail = consoleTail(dir)
+      const exited = isRunning(handle.name, String(handle.lxcpath)) ? '' : ': its PID 1 exited'
+      throw new SystemdBootError(`systemd did not boot in ${handle.name}${exited}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: BOOT_HINT})
+    }
+  }
+
   exec(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
     return execIn(handle, argv, options)
+  }
+
+  limitsHit(handle: ContainerHandle): Promise<LimitCounters | undefined> {
+    return limitsHitIn(handle)
   }
 
   interactive(handle: ContainerHandle, argv: string[]): Promise<number> {
@@ -151,16 +188,25 @@ export class LxcDriver implements Driver {
     const lxcpath = this.lxcpathOf(handle)
     const dir = path.join(lxcpath, handle.name)
     if (!existsSync(dir)) return
-    if (existsSync(path.join(dir, CONFIG_NAME))) {
-      await lxc.withContainer(handle.name, lxcpath, async (c) => {
-        if (await lxc.is_running_async(c)) await lxc.stop(c)
-      })
-    }
     let meta: Partial<ContainerMeta> = {}
     try {
       meta = readMeta(dir)
     } catch {
       // Never got that far.
+    }
+    if (existsSync(path.join(dir, CONFIG_NAME))) {
+      await lxc.withContainer(handle.name, lxcpath, async (c) => {
+        if (!(await lxc.is_running_async(c))) return
+        if (meta.init === 'systemd') {
+          try {
+            // systemd's own shutdown stops the units; a unit that will not stop is killed with the rest.
+            return await lxc.shutdown(c, SHUTDOWN_TIMEOUT_S)
+          } catch (error) {
+            if (!(error instanceof lxc.LxcShutdownError)) throw error
+          }
+        }
+        await lxc.stop(c)
+      })
     }
     await rm(dir, {recursive: true, force: true})
     if (meta.address && meta.bridge) releaseAddress({name: meta.bridge, address: '', prefix: 24}, meta.address, dir)

@@ -3,20 +3,38 @@
  * through lxc-attach for an interactive terminal; file copies are tar run that way.
  */
 import {spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {PassThrough, type Readable} from 'node:stream'
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {ContainerHandle, ExecOptions} from '../driver.js'
+import {EXEC_MARK} from '../host-cgroups.js'
 import * as lxc from './ffi.js'
+import {killCommandIn} from './limits.js'
 import {openStdio} from './pipes.js'
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+/** The status of a command killed by SIGKILL (128 + 9). */
+const KILLED = 137
+/** How long output is still read after a kill. */
+const OUTPUT_GRACE_MS = 2000
 
 /**
  * Runs argv in the container with a clean environment, streaming its output; resolves to its exit
- * code, or 128+N when signal N killed it.
+ * code, or 128+N when signal N killed it. Aborting `signal` kills the command's processes from the
+ * host (limits.ts).
  */
 export async function execIn(handle: ContainerHandle, argv: string[], options: ExecOptions = {}): Promise<number> {
-  const env = {PATH, HOME: '/root', LANG: 'C.UTF-8', ...options.env}
+  const {signal} = options
+  if (signal?.aborted) return KILLED
+  // A command that may have to be killed carries a mark its processes inherit (see host-cgroups.ts).
+  const token = signal && randomBytes(8).toString('hex')
+  const env = {PATH, HOME: '/root', LANG: 'C.UTF-8', ...options.env, ...(token ? {[EXEC_MARK]: token} : {})}
   const stdio = openStdio(options)
+  let killing: Promise<void> | undefined
+  let killError: unknown
+  const onAbort = () => void (killing = killCommandIn(handle, token!).then(() => undefined, (error) => void (killError = error)))
+  // Left in place once the command ends: an abort after that kills what it left running.
+  signal?.addEventListener('abort', onAbort, {once: true})
   let status: number
   try {
     status = await lxc.withContainer(handle.name, String(handle.lxcpath), (c) =>
@@ -47,7 +65,13 @@ export async function execIn(handle: ContainerHandle, argv: string[], options: E
     // Ours must close for the readers to see EOF.
     stdio.closeChildEnds()
   }
-  await stdio.drained
+  if (killing) {
+    await killing
+    // A process the kill could not find (it cleared its environment) may still hold the output open.
+    await Promise.race([stdio.drained, sleep(OUTPUT_GRACE_MS)])
+    stdio.abandon()
+    if (killError) throw killError
+  } else await stdio.drained
   // A wait status: exit code in the high byte, or the signal that killed it.
   return status & 0x7f ? 128 + (status & 0x7f) : (status >> 8) & 0xff
 }

@@ -49,6 +49,8 @@ export class LxcCallError extends LxcError {
 export class LxcOpenError extends LxcCallError {}
 export class LxcStartError extends LxcCallError {}
 export class LxcStopError extends LxcCallError {}
+/** shutdown: the container's init did not halt within the time given (it still runs). */
+export class LxcShutdownError extends LxcCallError {}
 /** freeze or unfreeze. */
 export class LxcFreezeError extends LxcCallError {}
 /** attach_run_wait could not run the program (not: the program failed). */
@@ -160,6 +162,7 @@ const protos = {
   init_pid: koffi.proto('int lxc_init_pid(lxc_container *c)'),
   start: koffi.proto('bool lxc_start(lxc_container *c, int useinit, const char **argv)'),
   stop: koffi.proto('bool lxc_stop(lxc_container *c)'),
+  shutdown: koffi.proto('bool lxc_shutdown(lxc_container *c, int timeout)'),
   want_daemonize: koffi.proto('bool lxc_want_daemonize(lxc_container *c, bool state)'),
   get_config_item: koffi.proto('int lxc_get_config_item(lxc_container *c, const char *key, void *retv, int inlen)'),
   attach_run_wait: koffi.proto('int lxc_attach_run_wait(lxc_container *c, lxc_attach_options_t *options, const char *program, const char **argv)'),
@@ -177,20 +180,26 @@ function member(c: LxcContainerPtr, name: Member): KoffiFn {
   return koffi.decode(fp, protos[name]) as KoffiFn
 }
 
+function callAsync<T>(fn: KoffiFn, ...args: unknown[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => fn.async(...args, (err: unknown, res: T) => (err ? reject(err) : resolve(res))))
+}
+
 /**
- * How many blocking calls may hold a thread of libuv's pool at once. Each holds one until it returns
- * (an attach: until its program exits), and file reads need threads of that same pool: with every
- * thread held the process would stall. Two stay free; calls beyond the rest wait their turn.
+ * How many attaches may hold a thread of libuv's pool at once. Each holds one until its program
+ * exits, and file reads and the other calls here need threads of that same pool: with every thread
+ * held the process would stall. Two stay free; attaches beyond the rest wait their turn. The other
+ * calls (open, start, freeze, stop …) end on their own and are not counted: queued behind attaches,
+ * the kill that ends one of them, or a check of its limits, would wait for it forever.
  */
 export const MAX_BLOCKING_CALLS = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 2)
 let blocking = 0
 const waiting: (() => void)[] = []
 
-async function callAsync<T>(fn: KoffiFn, ...args: unknown[]): Promise<T> {
+async function callBlocking<T>(fn: KoffiFn, ...args: unknown[]): Promise<T> {
   if (blocking < MAX_BLOCKING_CALLS) blocking++
   else await new Promise<void>((turn) => waiting.push(turn))
   try {
-    return await new Promise<T>((resolve, reject) => fn.async(...args, (err: unknown, res: T) => (err ? reject(err) : resolve(res))))
+    return await callAsync<T>(fn, ...args)
   } finally {
     // The slot passes straight to the next waiter, so no new call can take it in between.
     const next = waiting.shift()
@@ -281,17 +290,17 @@ export const is_running_async = (c: LxcContainerPtr): Promise<boolean> => callAs
 /** The container's init pid on the host, or -1 when it is not running. */
 export const init_pid = (c: LxcContainerPtr): number => member(c, 'init_pid')(c)
 
-/** Freezes every process of the container; throws LxcFreezeError. */
-export function freeze(c: LxcContainerPtr): void {
-  if (!member(c, 'freeze')(c)) {
+/** Freezes every process of the container, off the main thread (a busy container takes a while); throws LxcFreezeError. */
+export async function freeze(c: LxcContainerPtr): Promise<void> {
+  if (!(await callAsync<boolean>(member(c, 'freeze'), c))) {
     const {name} = head(c)
     throw new LxcFreezeError('freeze', name, `could not freeze container ${name}`, {cause: liblxcCause(c)})
   }
 }
 
-/** Thaws a frozen container; throws LxcFreezeError. */
-export function unfreeze(c: LxcContainerPtr): void {
-  if (!member(c, 'unfreeze')(c)) {
+/** Thaws a frozen container, off the main thread; throws LxcFreezeError. */
+export async function unfreeze(c: LxcContainerPtr): Promise<void> {
+  if (!(await callAsync<boolean>(member(c, 'unfreeze'), c))) {
     const {name} = head(c)
     throw new LxcFreezeError('unfreeze', name, `could not thaw container ${name}; it stays frozen`, {cause: liblxcCause(c), hint: 'Destroy it: galley destroy'})
   }
@@ -326,6 +335,16 @@ export async function stop(c: LxcContainerPtr): Promise<void> {
 }
 
 /**
+ * Asks the container's init to halt (lxc.signal.halt) and waits up to `timeoutSeconds` for it to
+ * stop; off the main thread. Throws LxcShutdownError when it still runs then.
+ */
+export async function shutdown(c: LxcContainerPtr, timeoutSeconds: number): Promise<void> {
+  if (await callAsync<boolean>(member(c, 'shutdown'), c, timeoutSeconds)) return
+  const {name} = head(c)
+  throw new LxcShutdownError('shutdown', name, `container ${name} did not shut down within ${timeoutSeconds} s`, {cause: liblxcCause(c)})
+}
+
+/**
  * Runs `program` inside the running container and waits for it; resolves to its wait status.
  * Off the main thread.
  */
@@ -337,7 +356,7 @@ export async function attach_run_wait(c: LxcContainerPtr, options: lxc_attach_op
     })
   // Not asked before the call (a round trip to the monitor, every exec): a stopped container fails
   // the attach, and the check below says why.
-  const status = await callAsync<number>(member(c, 'attach_run_wait'), c, options, program, [...argv, null])
+  const status = await callBlocking<number>(member(c, 'attach_run_wait'), c, options, program, [...argv, null])
   if (status >= 0) return status
   // It may have stopped meanwhile; otherwise attaching itself failed.
   if (!is_running(c)) throw notRunning()

@@ -1,14 +1,15 @@
 /**
- * Freezing a container while its upper directory is copied. On cgroup v1, liblxc's freeze writes
- * FROZEN and then polls the state once a second, blocking its caller (here, the event loop): a
- * container that is not frozen at the first look (a process just exiting, say) cost a whole second
- * per step snapshot. Galley writes the freezer's state file itself and polls every millisecond or two.
- * On cgroup v2 liblxc's own freeze waits on the cgroup's events and is used as it is.
+ * Freezing a container while something is done to it from outside: its upper directory copied for
+ * a step snapshot, or one command's processes killed. On cgroup v1, liblxc's freeze writes FROZEN
+ * and then polls the state once a second: a container that is not frozen at the first look (a
+ * process just exiting, a fork bomb) cost a whole second each time. Galley writes the freezer's
+ * state file itself and polls every millisecond or two. On cgroup v2 liblxc's own freeze waits on
+ * the cgroup's events and is used as it is.
  */
 import {readFileSync, writeFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import path from 'node:path'
-import {cgroupVersion} from './cgroups.js'
+import {cgroupVersion, isPayloadOf} from './cgroups.js'
 import * as lxc from './ffi.js'
 
 const FREEZE_TIMEOUT_MS = 10_000
@@ -24,14 +25,23 @@ function freezerMount(): string | undefined {
   return undefined
 }
 
-/** The freezer.state file of the cgroup the process `pid` (a container's init) is in, on cgroup v1. */
-function stateFileOf(pid: number): string | undefined {
+/**
+ * The freezer.state file of container `name`, whose init is the process `pid`, on cgroup v1: its
+ * own cgroup, above any a systemd inside it made, so that every process in it freezes.
+ */
+function stateFileOf(pid: number, name: string): string | undefined {
   const mount = freezerMount()
   if (!mount || pid <= 0) return undefined
-  const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
-    .split('\n')
-    .find((l) => l.split(':')[1]?.split(',').includes('freezer'))
-  return line ? path.join(mount, line.split(':')[2], 'freezer.state') : undefined
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+  } catch {
+    return undefined
+  }
+  const line = text.split('\n').find((l) => l.split(':')[1]?.split(',').includes('freezer'))
+  const parts = line?.split(':')[2]?.split('/') ?? []
+  const at = parts.findIndex(isPayloadOf(name))
+  return at < 0 ? undefined : path.join(mount, parts.slice(0, at + 1).join('/'), 'freezer.state')
 }
 
 async function freezeV1(file: string, name: string): Promise<void> {
@@ -49,14 +59,14 @@ async function freezeV1(file: string, name: string): Promise<void> {
 }
 
 /** Runs `fn` while the container's processes are frozen, and thaws them after, whatever `fn` does. */
-export async function whileFrozen<T>(c: lxc.LxcContainerPtr, name: string, fn: () => Promise<T>): Promise<T> {
-  const file = stateFileOf(lxc.init_pid(c))
+export async function whileFrozen<T>(c: lxc.LxcContainerPtr, name: string, fn: () => T | Promise<T>): Promise<T> {
+  const file = stateFileOf(lxc.init_pid(c), name)
   if (file) await freezeV1(file, name)
-  else lxc.freeze(c)
+  else await lxc.freeze(c)
   try {
     return await fn()
   } finally {
     if (file) writeFileSync(file, 'THAWED')
-    else lxc.unfreeze(c)
+    else await lxc.unfreeze(c)
   }
 }

@@ -4,7 +4,7 @@
  * images with one image layer per overlay layer.
  */
 import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, renameSync, rmdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -38,7 +38,8 @@ export async function promoteContainer(name: string, lxcpath: string, ref: strin
   const tmp = storePath('images', `.tmp-${id}-${process.pid}-${Date.now()}`)
   mkdirSync(path.join(tmp, 'layers'), {recursive: true})
   try {
-    const bottomFirst = [...readMeta(dir).lowers].reverse()
+    const meta = readMeta(dir)
+    const bottomFirst = [...meta.lowers].reverse()
     const layers = [...bottomFirst, 'top'].map((_l, i) => `layers/${i}`)
     for (const [i, lower] of bottomFirst.entries()) await run('cp', ['-al', lower, path.join(tmp, layers[i])])
     const top = path.join(tmp, layers.at(-1)!)
@@ -48,6 +49,12 @@ export async function promoteContainer(name: string, lxcpath: string, ref: strin
     await copyUpperFrozen(name, lxcpath, top)
     // The bind-mounted resolv.conf and the project's mount point are the host's ways in, not part of the image.
     await rm(path.join(top, 'etc', 'resolv.conf'), {force: true})
+    if (meta.init === 'systemd') {
+      // So is the hostname file Galley binds; and the machine id systemd wrote is the instance's:
+      // blank, each container made from the image gets its own.
+      await rm(path.join(top, 'etc', 'hostname'), {force: true})
+      if (existsSync(path.join(top, 'etc', 'machine-id'))) writeFileSync(path.join(top, 'etc', 'machine-id'), '')
+    }
     rmdirQuietly(path.join(top, 'tmp', 'galley'))
     const record: ImageRecord = {id, spec: {promoted: ref}, labels, createdAt: new Date().toISOString(), size: diskUsage(path.join(tmp, 'layers')), layers}
     writeFileSync(path.join(tmp, 'image.json'), JSON.stringify(record, null, 2) + '\n')

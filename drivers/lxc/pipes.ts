@@ -8,15 +8,16 @@ import {Readable} from 'node:stream'
 import type {ExecOptions} from '../driver.js'
 import * as lxc from './ffi.js'
 
-/** Reads a pipe's read end without blocking a thread; resolves when the writer side is closed. */
-function drain(fd: number, onData?: (chunk: Buffer) => void): Promise<void> {
+/** Reads a pipe's read end without blocking a thread; `done` resolves when the writer side is closed. */
+function drain(fd: number, onData?: (chunk: Buffer) => void): {done: Promise<void>; socket: net.Socket} {
   const socket = new net.Socket({fd, readable: true, writable: false})
   if (onData) socket.on('data', onData)
   else socket.resume()
-  return new Promise((resolve) => {
+  const done = new Promise<void>((resolve) => {
     socket.on('close', () => resolve())
     socket.on('error', () => resolve())
   })
+  return {done, socket}
 }
 
 function feed(fd: number, input: Readable | Buffer | string): void {
@@ -38,13 +39,17 @@ export interface StdioPipes {
   closeChildEnds(): void
   /** Resolves once stdout and stderr are read to their end. */
   drained: Promise<void>
+  /** Stops reading (drained resolves): for output that a process left running after a kill still holds open. */
+  abandon(): void
 }
 
 /** Pipes for stdout and stderr, and for stdin when there is input (/dev/null otherwise). */
 export function openStdio(options: Pick<ExecOptions, 'stdin' | 'onStdout' | 'onStderr'>): StdioPipes {
   const [outR, outW] = lxc.pipe2()
   const [errR, errW] = lxc.pipe2()
-  const drained = Promise.all([drain(outR, options.onStdout), drain(errR, options.onStderr)]).then(() => undefined)
+  const readers = [drain(outR, options.onStdout), drain(errR, options.onStderr)]
+  const drained = Promise.all(readers.map((r) => r.done)).then(() => undefined)
+  const abandon = () => readers.forEach((r) => r.socket.destroy())
   const closeOutputs = () => {
     lxc.close(outW)
     lxc.close(errW)
@@ -55,7 +60,7 @@ export function openStdio(options: Pick<ExecOptions, 'stdin' | 'onStdout' | 'onS
       closeOutputs()
       closeSync(devNull)
     }
-    return {stdin: devNull, stdout: outW, stderr: errW, drained, closeChildEnds}
+    return {stdin: devNull, stdout: outW, stderr: errW, drained, abandon, closeChildEnds}
   }
   const [inR, inW] = lxc.pipe2()
   feed(inW, options.stdin)
@@ -63,5 +68,5 @@ export function openStdio(options: Pick<ExecOptions, 'stdin' | 'onStdout' | 'onS
     closeOutputs()
     lxc.close(inR)
   }
-  return {stdin: inR, stdout: outW, stderr: errW, drained, closeChildEnds}
+  return {stdin: inR, stdout: outW, stderr: errW, drained, abandon, closeChildEnds}
 }

@@ -1,5 +1,7 @@
 /** The shape shared by create, converge and verify: select instances, run the action, exit with its code. */
 import {Flags} from '@oclif/core'
+import {parseDuration} from '../config/values.js'
+import {UsageError} from '../errors.js'
 import type {Action} from '../lifecycle/instance.js'
 import {GalleyCommand} from './base.js'
 import {selectInstances} from './select.js'
@@ -11,6 +13,15 @@ export const verboseFlag = Flags.boolean({char: 'v', summary: 'Print step and te
 export const tapFlag = Flags.string({summary: 'Also write a TAP report to FILE.', helpValue: 'FILE'})
 export const jsonFlag = Flags.string({summary: 'Also write a JSON report to FILE.', helpValue: 'FILE'})
 export const htmlFlag = Flags.string({summary: 'Also write an HTML report to FILE: the instance matrix, a timeline of the run, each failure with its output.', helpValue: 'FILE'})
+export const timeoutFlag = Flags.custom<number>({
+  summary: "Time limit of each step and test that sets no `timeout:` of its own (30s, 10m, 1h; 0: none); it overrides the suites' provisioner.timeout and verifier.timeout.",
+  helpValue: 'DURATION',
+  parse: async (input) => {
+    const ms = parseDuration(input)
+    if (ms === undefined) throw new UsageError(`--timeout ${input} is not a duration such as 30s, 10m or 1h`)
+    return ms
+  },
+})()
 
 export abstract class ActionCommand extends GalleyCommand {
   static strict = false

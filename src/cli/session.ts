@@ -18,6 +18,7 @@ import {registerRun} from '../lifecycle/runs.js'
 import {StateStore} from '../lifecycle/state.js'
 import {ConsoleReporter} from '../reporters/console.js'
 import {LogReporter} from '../reporters/log.js'
+import {openRunPools, type RunPools} from './pools.js'
 
 export interface SessionOptions {
   concurrency: number
@@ -41,6 +42,8 @@ export interface SessionOptions {
   promote?: string
   /** test --promote --push: push each promoted image to the registry its name holds. */
   push?: boolean
+  /** --timeout: the time limit of every step and test that sets none of its own. */
+  timeoutMs?: number
 }
 
 /** `myorg` → `myorg/{instance}:latest`; a name with `{instance}` is used as it is. */
@@ -51,15 +54,16 @@ export function promotionRef(pattern: string, instance: string): string {
 }
 
 /**
- * Each LXC instance holds a thread of libuv's pool during an engine call (an attach, until its
- * program exits), and file reads need two more: the LXC driver lets at most pool − 2 such calls run
- * at once and queues the rest. bin/run.js sizes the pool for the concurrency asked for; when a caller
- * set it smaller, the run goes ahead at that concurrency and says that engine calls queue.
+ * Each LXC command holds a thread of libuv's pool while it runs (an attach, until its program
+ * exits), and file reads and liblxc's other calls need two more: the LXC driver lets at most
+ * pool − 2 commands run at once and queues the rest. bin/run.js sizes the pool for the concurrency
+ * asked for; when a caller set it smaller, the run goes ahead at that concurrency and says that
+ * commands queue.
  */
 export function concurrencyNote(requested: number, usesLxc: boolean, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const pool = Number(env.UV_THREADPOOL_SIZE) || 4
   if (!usesLxc || requested <= pool - 2) return undefined
-  return `concurrency ${requested}: UV_THREADPOOL_SIZE=${pool} lets ${Math.max(1, pool - 2)} LXC engine calls run at once; the others wait their turn (set UV_THREADPOOL_SIZE to ${requested + 2} or more to run them all at once)`
+  return `concurrency ${requested}: UV_THREADPOOL_SIZE=${pool} lets ${Math.max(1, pool - 2)} LXC commands run at once; the others wait their turn (set UV_THREADPOOL_SIZE to ${requested + 2} or more to run them all at once)`
 }
 
 export function isLiveTerminal(): boolean {
@@ -88,16 +92,32 @@ function checkLxcImages(config: ProjectConfig, instances: Instance[]): void {
   )
 }
 
+export interface InstanceOptions {
+  events: RunEmitter
+  signal: AbortSignal
+  runId: string
+  /** Use the step cache (false for --no-cache). */
+  cache: boolean
+  idempotence?: boolean
+  /** --timeout: each step's and test's time limit unless its own entry sets one. */
+  timeoutMs?: number
+  /** The engines of each pool of this run, which place instances that run in a pool. */
+  pools?: RunPools
+}
+
 /** Makes Instance objects for the specs, sharing one state store and event stream. */
-export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], events: RunEmitter, signal: AbortSignal, runId: string, cache = true, idempotence = false): Promise<Instance[]> {
+export async function makeInstances(config: ProjectConfig, specs: InstanceSpec[], options: InstanceOptions): Promise<Instance[]> {
+  const {events, signal, runId, cache, idempotence, timeoutMs, pools} = options
   const store = new StateStore(config.root)
   const instances = await Promise.all(
     specs.map(async (spec) => {
+      const placed = pools?.driverFor(spec)
+      if (placed) return new Instance({spec: {...spec, driver: {...spec.driver, name: placed.name as DriverName}}, driver: placed, store, events, root: config.root, runId, signal, cache, idempotence, timeoutMs})
       // An engine image reference can only run on Docker or Podman, whatever `auto` would pick.
       const name = spec.driver.name === 'auto' && isImageRef(spec.platform.image) ? 'docker' : spec.driver.name
       const driver = await getDriver({...spec.driver, name})
       // An `auto` instance is reported and stored under the engine it runs on.
-      return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal, cache, idempotence})
+      return new Instance({spec: {...spec, driver: {...spec.driver, name: driver.name as DriverName}}, driver, store, events, root: config.root, runId, signal, cache, idempotence, timeoutMs})
     }),
   )
   checkLxcImages(config, instances)
@@ -164,7 +184,8 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
   try {
-    const instances = await makeInstances(config, specs, events, controller.signal, runId, !options.noCache, options.idempotence)
+    const pools = await openRunPools(specs, action, options.concurrency, events, (line) => logLevel() !== 'error' && process.stdout.write(`${line}\n`))
+    const instances = await makeInstances(config, specs, {events, signal: controller.signal, runId, cache: !options.noCache, idempotence: options.idempotence, timeoutMs: options.timeoutMs, pools})
     const note = concurrencyNote(Math.min(options.concurrency, instances.length), instances.some((i) => i.driver.name === 'lxc'))
     for (const why of [...new Set(autoChoices.values()), ...(note ? [note] : [])]) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
     const store = new StateStore(config.root)
@@ -188,6 +209,7 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       signal: controller.signal,
       events,
       onPassed,
+      place: pools.place,
     })
     // The JUnit writer's library loads while the first instances wait on their engine, not after.
     if (options.junit) setTimeout(() => void import('../reporters/junit.js').then((m) => m.preloadJunit()).catch(() => {}), 0)

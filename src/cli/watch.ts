@@ -20,6 +20,7 @@ import {StateStore} from '../lifecycle/state.js'
 import type {InstanceResult} from '../model.js'
 import {LogReporter} from '../reporters/log.js'
 import {writeLastRun} from './last-run.js'
+import {openRunPools} from './pools.js'
 import {commandLine, makeInstances} from './session.js'
 import {foldersToWatch, touches, watchedInputs, type WatchedInputs} from './watch-inputs.js'
 
@@ -27,6 +28,8 @@ export interface WatchOptions {
   action: 'converge' | 'test'
   concurrency: number
   noCache?: boolean
+  /** --timeout: the time limit of every step and test that sets none of its own. */
+  timeoutMs?: number
   /** `never` keeps the instances when the watch stops; otherwise they are destroyed. */
   destroy?: string
   /** How long to wait after a change for more before running (editors write in bursts). */
@@ -83,8 +86,10 @@ export async function watchSession(load: LoadProject, options: WatchOptions): Pr
   const cycle = async (converge: Set<string>, verifyOnly = new Set<string>()): Promise<void> => {
     const chosen = specs.filter((s) => converge.has(s.name) || (options.action === 'test' && verifyOnly.has(s.name)))
     if (chosen.length === 0) return
-    const instances = await makeInstances(config, chosen, events, controller.signal, runId, !options.noCache)
-    const run = {concurrency: options.concurrency, signal: controller.signal, events}
+    // Converge, not test: an instance of a pool goes back to the engine holding its container.
+    const pools = await openRunPools(chosen, 'converge', options.concurrency, events, say)
+    const instances = await makeInstances(config, chosen, {events, signal: controller.signal, runId, cache: !options.noCache, timeoutMs: options.timeoutMs, pools})
+    const run = {concurrency: options.concurrency, signal: controller.signal, events, place: pools.place}
     const converged = await runInstances(instances.filter((i) => converge.has(i.name)), 'converge', run)
     const byName = new Map(converged.map((r) => [r.instance, r]))
     if (options.action === 'test' && !controller.signal.aborted) {

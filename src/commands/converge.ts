@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {concurrencyFlag, noCacheFlag, verboseFlag} from '../cli/action.js'
+import {concurrencyFlag, noCacheFlag, timeoutFlag, verboseFlag} from '../cli/action.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {runSession} from '../cli/session.js'
@@ -13,6 +13,7 @@ export default class Converge extends GalleyCommand {
     concurrency: concurrencyFlag,
     'no-cache': noCacheFlag,
     verbose: verboseFlag,
+    timeout: timeoutFlag,
     idempotence: Flags.boolean({summary: 'Converge a second time and fail the instance when that changes anything.'}),
     watch: Flags.boolean({summary: 'Then watch the files the steps read, and converge the instances they touch again (from the step cache) on every change; Ctrl-C stops.'}),
     destroy: Flags.option({options: ['always', 'never'] as const, summary: 'With --watch: whether Ctrl-C removes the instances (default always).', dependsOn: ['watch']})(),
@@ -26,11 +27,11 @@ export default class Converge extends GalleyCommand {
         const config = await this.project(flags)
         return {config, specs: selectInstances(config.instances, argv as string[])}
       }
-      this.exit(await watchSession(load, {action: 'converge', concurrency: flags.concurrency, noCache: flags['no-cache'], destroy: flags.destroy}))
+      this.exit(await watchSession(load, {action: 'converge', concurrency: flags.concurrency, noCache: flags['no-cache'], timeoutMs: flags.timeout, destroy: flags.destroy}))
     }
     const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
-    const {code} = await runSession(config, specs, 'converge', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], idempotence: flags.idempotence})
+    const {code} = await runSession(config, specs, 'converge', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], timeoutMs: flags.timeout, idempotence: flags.idempotence})
     if (code !== 0) this.exit(code)
   }
 }

@@ -18,7 +18,7 @@ export function matrix(suites: string[], platforms: string[], instances: Instanc
 export default class Diagnose extends GalleyCommand {
   static summary = 'Print the merged configuration and the instance matrix: each instance as Galley will run it.'
   static description =
-    'Shows which files were read, the suite × platform matrix after includes and excludes, and for each instance its image, driver (and what auto picks here), limits, steps and tests with their environment, after galley.local.yml and the platform and suite settings are merged.'
+    'Shows which files were read, the suite × platform matrix after includes and excludes, and for each instance its image, init (none or systemd), driver (and what auto picks here), limits, steps and tests with their environment, after galley.local.yml and the platform and suite settings are merged.'
   static usage = 'diagnose [INSTANCE|REGEX]...'
   static strict = false
   static examples = ['<%= config.bin %> diagnose', '<%= config.bin %> diagnose web --json']
@@ -48,6 +48,8 @@ export default class Diagnose extends GalleyCommand {
         platform: s.platform.name,
         image: describeImage(s.platform.image),
         imageSpec: s.platform.image,
+        // PID 1: none (a keep-alive loop) or systemd (the image's, booted before converge).
+        init: s.platform.init,
         driver: s.driver.name === 'auto' ? {...s.driver, picks: auto} : s.driver,
         // Each tool's and verifier's settings beside the shared ones, as galley.yml groups them.
         provisioner: {name: s.provisioner.name, steps: s.provisioner.steps, env: s.provisioner.env, idempotence: s.provisioner.idempotence, ...(s.provisioner.options as object)},

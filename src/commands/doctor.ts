@@ -4,7 +4,9 @@ import {getDriver} from '../../drivers/index.js'
 import type {DoctorCheck} from '../../drivers/driver.js'
 import {GalleyCommand} from '../cli/base.js'
 import {PODMAN_SOCKET} from '../cli/engines.js'
-import {ExitCode} from '../errors.js'
+import type {InstanceSpec} from '../config/types.js'
+import {ExitCode, type GalleyError} from '../errors.js'
+import {entryChoice, isPool, poolEntries} from '../lifecycle/pool/open.js'
 import {galleyHome} from '../images/store.js'
 
 function tool(name: string, args: string[], fix: string): DoctorCheck {
@@ -66,6 +68,8 @@ export default class Doctor extends GalleyCommand {
       const podman = await getDriver({name: 'docker', socket: PODMAN_SOCKET})
       checks.push(...(await podman.doctor()).map((c) => ({...c, name: `podman: ${c.name}`, detail: `${c.detail} (use driver: {name: docker, socket: ${PODMAN_SOCKET}})`})))
     }
+    const pools = await this.poolChecks()
+    checks.push(...pools.flat())
     checks.push(...machineChecks())
     checks.push(tool('debootstrap', ['--version'], 'apt-get install debootstrap'))
     checks.push(tool('/bin/busybox', ['--help'], 'apt-get install busybox-static'))
@@ -76,9 +80,43 @@ export default class Doctor extends GalleyCommand {
     // One usable engine is enough to run galley; the tools for base images are needed either way.
     const usable = (engine: string) => checks.filter((c) => c.name.startsWith(`${engine}:`) || c.name === engine).every((c) => c.ok)
     const tools = checks.filter((c) => !c.name.includes(':') && c.name !== 'lxc' && c.name !== 'docker').every((c) => c.ok)
+    // A pool goes on without the engines that do not answer, not without all of them.
+    const deadPool = pools.some((p) => p.length > 0 && p.every((c) => !c.ok))
+    if (deadPool) this.log('\nno engine of the pool in driver.hosts answers: start one, or fix its address')
     if (checks.some((c) => c.name.startsWith('podman:') && !c.ok)) this.log('\nPodman\'s socket exists but does not answer: restart podman system service')
     const engines = ['lxc', 'docker'].filter(usable)
     this.log(engines.length ? `\nusable engines: ${engines.join(', ')} (driver auto picks ${engines[0]})` : '\nno usable engine: fix one of the above')
-    if (engines.length === 0 || !tools) this.exit(ExitCode.engine)
+    if (engines.length === 0 || !tools || deadPool) this.exit(ExitCode.engine)
+  }
+
+  /**
+   * Each engine of each pool the project here lists in driver.hosts, checked as a run would: one
+   * list of checks per pool. No project here (or one that does not load) means no pool to check.
+   */
+  private async poolChecks(): Promise<DoctorCheck[][]> {
+    const {flags} = await this.parse(Doctor)
+    let specs: InstanceSpec[]
+    try {
+      specs = (await this.project(flags)).instances
+    } catch {
+      return []
+    }
+    const pools = new Map(specs.filter((s) => isPool(s.driver)).map((s) => [JSON.stringify(s.driver.hosts), s.driver.hosts!]))
+    return Promise.all(
+      [...pools.values()].map(async (hosts) => {
+        const entries = await Promise.all(
+          poolEntries(hosts).map(async (entry): Promise<DoctorCheck[]> => {
+            const name = `pool ${entry.name}`
+            if (entry.error) return [{name: `${name}: engine`, ok: false, detail: entry.error.message, fix: entry.error.hint}]
+            try {
+              return (await (await getDriver(entryChoice(entry))).doctor()).map((c) => ({...c, name: `${name}: ${c.name}`}))
+            } catch (error) {
+              return [{name: `${name}: engine`, ok: false, detail: (error as Error).message, fix: (error as GalleyError).hint}]
+            }
+          }),
+        )
+        return entries.flat()
+      }),
+    )
   }
 }

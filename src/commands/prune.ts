@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
-import type {ContainerHandle} from '../../drivers/driver.js'
+import type {ContainerHandle, Driver} from '../../drivers/driver.js'
+import {getDriver} from '../../drivers/index.js'
+import {knownEngines} from '../lifecycle/pool/known.js'
 import {reachableEngines} from '../cli/engines.js'
 import {GalleyCommand} from '../cli/base.js'
 import {EngineError, UsageError} from '../errors.js'
@@ -29,7 +31,7 @@ function forgetState(c: ContainerHandle): void {
 }
 
 export default class Prune extends GalleyCommand {
-  static summary = "Remove what killed or crashed Galley runs left behind, on every engine here."
+  static summary = 'Remove what killed or crashed Galley runs left behind, on every engine here and every engine of the pools runs here used.'
   static description =
     "An orphan is a container of Galley's whose run was killed or crashed, or whose run finished and that no project's state keeps " +
     '(instances kept on purpose, with --destroy never or after a failure, stay until galley destroy). ' +
@@ -45,8 +47,13 @@ export default class Prune extends GalleyCommand {
     if (!flags.orphans) throw new UsageError('say what to prune: --orphans', {hint: 'Step snapshots: galley cache prune. Base images: galley image rm.'})
     const failures: string[] = []
     let removed = 0
-    for (const {driver, label} of await reachableEngines()) {
+    // An engine reached twice (a pool's entry for this machine's socket, say) lists a container twice.
+    const seen = new Set<string>()
+    for (const {driver, label} of [...(await reachableEngines()), ...(await this.poolEngines())]) {
       for (const c of await driver.list({})) {
+        const id = String(c.id ?? `${label}/${c.name}`)
+        if (seen.has(id)) continue
+        seen.add(id)
         const why = keeper(c)
         if (why) {
           this.debug(`keeping ${label} ${c.name}: ${why}`)
@@ -75,5 +82,21 @@ export default class Prune extends GalleyCommand {
     if (!flags['dry-run']) forgetDeadRuns()
     if (failures.length > 0) throw new EngineError(`could not remove:\n${failures.join('\n')}`, {hint: 'Check the engines with galley doctor, then run galley prune --orphans again.'})
     if (!flags['dry-run']) this.log(removed ? `${removed} removed` : 'nothing to remove')
+  }
+
+  /** The engines of pools that runs here used (lifecycle/pool/known.ts); one that does not answer is said so. */
+  private async poolEngines(): Promise<{driver: Driver; label: string}[]> {
+    const out: {driver: Driver; label: string}[] = []
+    for (const known of knownEngines()) {
+      try {
+        const driver = await getDriver({name: 'docker', socket: known.address, label: known.name})
+        const failed = (await driver.doctor()).find((c) => !c.ok)
+        if (failed) this.logToStderr(`engine ${known.name} did not answer, so it was not pruned: ${failed.detail}`)
+        else out.push({driver, label: known.name})
+      } catch (error) {
+        this.logToStderr(`engine ${known.name} (${known.address}) could not be reached, so it was not pruned: ${(error as Error).message}`)
+      }
+    }
+    return out
   }
 }

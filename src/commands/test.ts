@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import path from 'node:path'
-import {concurrencyFlag, htmlFlag, jsonFlag, noCacheFlag, tapFlag, verboseFlag} from '../cli/action.js'
+import {concurrencyFlag, htmlFlag, jsonFlag, noCacheFlag, tapFlag, timeoutFlag, verboseFlag} from '../cli/action.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {promotionRef, runSession} from '../cli/session.js'
@@ -29,6 +29,7 @@ export default class Test extends GalleyCommand {
     push: Flags.boolean({summary: 'With --promote: push each image to the registry its name holds (host[:port]/…).', dependsOn: ['promote']}),
     verbose: verboseFlag,
     watch: Flags.boolean({summary: 'Keep the instances and watch the files their steps and tests read; on a change converge (from the step cache) and verify the instances it touches again. Ctrl-C stops and destroys them unless --destroy never.', exclusive: ['shard', 'promote', 'fail-fast']}),
+    timeout: timeoutFlag,
   }
 
   async run(): Promise<void> {
@@ -48,7 +49,7 @@ export default class Test extends GalleyCommand {
         const config = await this.project(flags)
         return {config, specs: selectInstances(config.instances, argv as string[])}
       }
-      this.exit(await watchSession(load, {action: 'test', concurrency: flags.concurrency, noCache: flags['no-cache'], destroy: flags.destroy}))
+      this.exit(await watchSession(load, {action: 'test', concurrency: flags.concurrency, noCache: flags['no-cache'], timeoutMs: flags.timeout, destroy: flags.destroy}))
     }
     const config = await this.project(flags)
     let specs = selectInstances(config.instances, argv as string[])
@@ -60,7 +61,7 @@ export default class Test extends GalleyCommand {
       this.log(`shard ${shard.index}/${shard.count}: ${specs.length} of ${all} instances${specs.length ? `: ${specs.map((s) => s.name).join(', ')}` : ''}`)
     }
     const junit = flags.junit ? path.resolve(flags.junit) : path.join(config.root, '.galley', 'junit.xml')
-    const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), html: resolve(flags.html), verbose: flags.verbose, noCache: flags['no-cache'], promote: flags.promote, push: flags.push, idempotence: flags.idempotence})
+    const {code, results} = await runSession(config, specs, 'test', {concurrency: flags.concurrency, failFast: flags['fail-fast'], destroy: flags.destroy, junit, tap: resolve(flags.tap), json: resolve(flags.json), html: resolve(flags.html), verbose: flags.verbose, noCache: flags['no-cache'], timeoutMs: flags.timeout, promote: flags.promote, push: flags.push, idempotence: flags.idempotence})
     // How long each instance took, so later sharded runs can balance by it. Shards record nothing:
     // every shard of a pipeline must see the same figures.
     if (!flags.shard) (await sharding).recordDurations(config.root, Object.fromEntries(results.filter((r) => r.status === 'passed' || r.status === 'failed').map((r) => [r.instance, Math.round(r.durationMs)])))

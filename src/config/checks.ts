@@ -6,7 +6,8 @@
 import {statSync} from 'node:fs'
 import path from 'node:path'
 import {isMap, isScalar, isSeq, type Node, type YAMLMap} from 'yaml'
-import {ConfigError, type ErrorOptions, type SourcePosition} from '../errors.js'
+import {formatAddress, parseAddress} from '../../drivers/docker/endpoint.js'
+import {ConfigError, type ErrorOptions, type GalleyError, type SourcePosition} from '../errors.js'
 import {pathProblem} from '../provisioners/plugin.js'
 import {PROVISIONERS, provisionerNamed} from '../provisioners/index.js'
 import {VERIFIERS} from '../verifiers/index.js'
@@ -88,6 +89,37 @@ function checkScripts(instances: InstanceSpec[], root: string, sources: Sources,
 }
 
 /**
+ * A pool's engines: readable addresses, each engine once, names that tell them apart, and not
+ * both `socket` (one engine) and `hosts` (several).
+ */
+function checkPools(instances: InstanceSpec[], sources: Sources, problems: Problems): void {
+  for (const inst of instances) {
+    const {hosts, socket} = inst.driver
+    if (!hosts || (inst.driver.name !== 'docker' && inst.driver.name !== 'auto')) continue
+    const at = () => sources.key('hosts') ?? sources.item('suites', inst.suite, 'driver')
+    if (hosts.length === 0) problems.add('hosts empty', 'driver.hosts must list at least one engine', at(), {hint: 'List engine addresses, or remove hosts to use one engine.'})
+    if (socket !== undefined) problems.add('hosts and socket', 'driver sets both `socket` (one engine) and `hosts` (a pool of engines)', sources.key('socket') ?? at(), {hint: 'Keep one: list the socket among the hosts.'})
+    const names = new Set<string>()
+    const addresses = new Set<string>()
+    for (const host of hosts) {
+      const label = host.address ?? host.context ?? ''
+      if (host.address !== undefined) {
+        try {
+          const address = formatAddress(parseAddress(host.address))
+          if (addresses.has(address)) problems.add(`host twice ${address}`, `engine \`${host.address}\` is listed twice in driver.hosts`, sources.scalar(host.address) ?? at(), {hint: 'List each engine once; capacity says how many instances it runs at once.'})
+          addresses.add(address)
+        } catch (error) {
+          problems.add(`host ${host.address}`, (error as GalleyError).message, sources.scalar(host.address) ?? at(), {hint: (error as GalleyError).hint})
+        }
+      }
+      const name = host.name ?? label
+      if (names.has(name)) problems.add(`host name ${name}`, `two engines of driver.hosts are named \`${name}\``, sources.key('name', name) ?? at(), {hint: 'Give each engine its own name: {name: ..., host: ...}.'})
+      names.add(name)
+    }
+  }
+}
+
+/**
  * Each instance's provisioner: the tool's required settings are there, settings of other tools
  * are not, every file or folder named exists inside the project, and the tool's own checks pass.
  */
@@ -109,7 +141,7 @@ function checkProvisioners(instances: InstanceSpec[], root: string, sources: Sou
       }
     }
     for (const key of Object.keys(given)) {
-      if (key in tool.settings || ['name', 'steps', 'env', 'idempotence'].includes(key)) continue
+      if (key in tool.settings || ['name', 'steps', 'env', 'idempotence', 'timeout'].includes(key)) continue
       const tools = owners(key)
       problems.add(`foreign ${key} ${tool.name}`, `\`${key}\` is a setting of the ${tools.join(' and ')} provisioner${tools.length > 1 ? 's' : ''}, but suite \`${inst.suite}\` uses ${tool.name}`, sources.key(key) ?? suiteAt(), {hint: `Set provisioner: {name: ${tools[0]}} in that suite, or remove \`${key}\`.`})
     }
@@ -128,6 +160,7 @@ export function checkInstances(instances: InstanceSpec[], root: string, sources:
   const problems = new Problems()
   checkScripts(instances, root, sources, problems)
   checkProvisioners(instances, root, sources, raw, problems)
+  checkPools(instances, sources, problems)
   const byName = new Map<string, string>()
   for (const inst of namesUnique ? instances : []) {
     const other = byName.get(inst.name)

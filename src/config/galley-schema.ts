@@ -5,32 +5,60 @@
  */
 import {PROVISIONERS} from '../provisioners/index.js'
 import {VERIFIERS} from '../verifiers/index.js'
+import {USER_SCHEMA} from '../verifiers/user.js'
 import type {Schema} from './schema.js'
 
 const env: Schema = {kind: 'env'}
+/** A step's or test's time limit: over it, its processes are killed and it fails. 0: none. */
+const timeout: Schema = {kind: 'duration'}
+
+/** One engine of a pool: an address, or a mapping with its name, capacity, TLS or SSH settings. */
+const poolHost: Schema = {
+  kind: 'map',
+  keys: {
+    name: {kind: 'name'},
+    host: {kind: 'string'},
+    context: {kind: 'string'},
+    capacity: {kind: 'int', min: 1},
+    tls: {kind: 'map', keys: {ca: {kind: 'string'}, cert: {kind: 'string'}, key: {kind: 'string'}, cert_path: {kind: 'string'}, verify: {kind: 'bool'}}},
+    ssh: {kind: 'map', keys: {identity: {kind: 'string'}, known_hosts: {kind: 'string'}}},
+  },
+  oneOf: ['host', 'context'],
+  orString: 'an engine address such as ssh://root@build1 or unix:///run/docker.sock',
+  docs: {
+    host: 'unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST[:PORT]',
+    context: 'a Docker context (docker context ls) instead of an address',
+    capacity: 'instances at once on this engine (default: --concurrency)',
+    tls: 'tcp:// with TLS: ca, cert, key files (or cert_path, a folder holding ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH) and verify (default true)',
+    ssh: 'ssh://: identity (a private key file; default SSH_AUTH_SOCK, then ~/.ssh/id_*) and known_hosts (default ~/.ssh/known_hosts)',
+  },
+}
 
 const driver: Schema = {
   kind: 'map',
   keys: {
     name: {kind: 'enum', values: ['lxc', 'docker', 'auto', 'dummy']},
     socket: {kind: 'string'},
+    hosts: {kind: 'seq', items: poolHost},
     memory: {kind: 'size'},
     cpus: {kind: 'number', min: 0.01},
     pids: {kind: 'int', min: 1},
+    privileged: {kind: 'bool'},
     sleep: {kind: 'duration'},
     fail: {kind: 'strings', values: ['create', 'converge', 'verify', 'destroy', 'image', 'snapshot']},
   },
+  docs: {privileged: 'Docker and Podman: run containers privileged (systemd platforms boot without it)'},
 }
 
 const step: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}},
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, env, check: {kind: 'string'}, timeout},
   oneOf: ['script', 'run'],
 }
 
 const test: Schema = {
   kind: 'map',
-  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env},
+  keys: {name: {kind: 'string'}, script: {kind: 'string'}, run: {kind: 'string'}, exit_status: {kind: 'int', min: 0}, env, timeout, user: USER_SCHEMA},
   oneOf: ['script', 'run'],
 }
 
@@ -59,9 +87,10 @@ const provisioner: Schema = {
     steps: {kind: 'seq', items: step},
     env,
     idempotence: {kind: 'bool'},
+    timeout,
     ...tools.keys,
   },
-  docs: {name: PROVISIONERS.map((p) => `${p.name}: ${p.summary}`).join('; '), ...tools.docs},
+  docs: {name: PROVISIONERS.map((p) => `${p.name}: ${p.summary}`).join('; '), timeout: "each step's time limit, unless the step sets its own (default 30m; 0: none)", ...tools.docs},
 }
 
 const verifier: Schema = {
@@ -71,8 +100,14 @@ const verifier: Schema = {
     tests: {kind: 'seq', items: test},
     ...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.schema])),
     env,
+    timeout,
+    user: USER_SCHEMA,
   },
-  docs: Object.fromEntries(VERIFIERS.map((v) => [v.key, v.summary])),
+  docs: {
+    ...Object.fromEntries(VERIFIERS.map((v) => [v.key, v.summary])),
+    timeout: "each test's time limit, unless the test sets its own (default 10m; 0: none)",
+    user: 'the user of the instance tests and verifier entries run as (default root); a test or entry may name its own',
+  },
 }
 
 const image: Schema = {
@@ -88,7 +123,12 @@ const image: Schema = {
   orString: 'an engine image reference such as debian:12',
 }
 
-const platform: Schema = {kind: 'map', keys: {name: {kind: 'name'}, image, driver, provisioner, verifier}, required: ['name', 'image']}
+const platform: Schema = {
+  kind: 'map',
+  keys: {name: {kind: 'name'}, image, init: {kind: 'enum', values: ['none', 'systemd']}, driver, provisioner, verifier},
+  required: ['name', 'image'],
+  docs: {init: "PID 1 of the platform's instances: none (a keep-alive loop, the default) or systemd (the image's systemd, booted before converge)"},
+}
 
 const suite: Schema = {
   kind: 'map',

@@ -3,7 +3,15 @@ import type {ConfigError, SourcePosition} from '../errors.js'
 
 export type BootstrapSpec =
   | {bootstrap: 'busybox'}
-  | {bootstrap: 'debootstrap'; release: string; variant: string; packages: string[]; mirror?: string}
+  | {
+      bootstrap: 'debootstrap'
+      release: string
+      variant: string
+      packages: string[]
+      mirror?: string
+      /** Made to boot systemd: its packages are in `packages`, and the image is prepared for instances. */
+      init?: 'systemd'
+    }
 
 /** An engine image reference (`debian:12`), for engines that have an image store (Docker, Podman). */
 export interface ImageRef {
@@ -22,21 +30,56 @@ export function describeImage(spec: ImageSpec): string {
 
 export type DriverName = 'lxc' | 'docker' | 'auto' | 'dummy'
 
+/** What runs as an instance's PID 1: a keep-alive loop (`none`), or the image's systemd, booted. */
+export type InitSystem = 'none' | 'systemd'
+
+/** The packages a debootstrap image gets for `init: systemd`. */
+export const SYSTEMD_PACKAGES = ['systemd', 'systemd-sysv', 'dbus']
+
 /** What the dummy driver can be told to fail at (`driver: {fail: ...}`). */
 export type DummyAction = 'create' | 'converge' | 'verify' | 'destroy' | 'image' | 'snapshot'
 
+/** One engine of a pool (`driver: {name: docker, hosts: [...]}`); file paths are absolute. */
+export interface PoolHost {
+  /** How reports name it; default the context's name or the address. */
+  name?: string
+  /** unix:///PATH, tcp://HOST:PORT or ssh://USER@HOST[:PORT]. */
+  address?: string
+  /** A Docker context's name, instead of an address. */
+  context?: string
+  /** How many instances it runs at once; unset, as many as --concurrency. */
+  capacity?: number
+  tls?: {ca?: string; cert?: string; key?: string; verify: boolean}
+  ssh?: {identity?: string; knownHosts?: string}
+}
+
 export interface DriverSettings {
   name: DriverName
-  /** Docker or Podman API socket (unix path or tcp://host:port); default DOCKER_HOST, then /var/run/docker.sock. */
+  /**
+   * Docker or Podman API address (a unix socket path, unix://, tcp:// or ssh://); default
+   * DOCKER_HOST, then the Docker context, then /var/run/docker.sock.
+   */
   socket?: string
+  /** Docker only: the engines of a pool; each instance runs on the least loaded one. */
+  hosts?: PoolHost[]
   /** Bytes. */
   memory?: number
   cpus?: number
   pids?: number
+  /** Docker and Podman: run the container privileged (systemd instances boot without it). */
+  privileged?: boolean
   /** Dummy driver only: milliseconds added to every action. */
   sleepMs?: number
   /** Dummy driver only: the actions it fails. */
   fail?: DummyAction[]
+}
+
+/** A time limit and where it is set, so that a step or test over it can say which one to raise. */
+export interface TimeoutSetting {
+  /** Milliseconds; 0 means none. */
+  ms: number
+  /** Where it is set, as a message names it: "the step's `timeout:` (galley.yml:12)", "--timeout". */
+  where: string
 }
 
 export interface StepSpec {
@@ -48,6 +91,8 @@ export interface StepSpec {
   env: Record<string, string>
   /** For idempotence: a command that exits non-zero when the step would change something. */
   check?: string
+  /** Its own time limit (`timeout:`), over the suite's and --timeout. */
+  timeout?: TimeoutSetting
   /** Where it is written: its script, or its entry in galley.yml (for CI annotations). */
   source?: SourceRef
 }
@@ -67,6 +112,8 @@ export interface ProvisionerSettings {
   env: Record<string, string>
   /** Converge a second time and fail when that changes anything. */
   idempotence?: boolean
+  /** The time limit of each step that sets none (`provisioner: {timeout: ...}`); --timeout overrides it. */
+  timeout?: TimeoutSetting
   /** The tool's own settings, as its descriptor read them. */
   options: unknown
 }
@@ -77,6 +124,10 @@ export interface TestSpec {
   run?: string
   exitStatus: number
   env: Record<string, string>
+  /** Runs as this user of the instance instead of root (`user:` of the test, else of the verifier). */
+  user?: string
+  /** Its own time limit (`timeout:`), over the suite's and --timeout. */
+  timeout?: TimeoutSetting
   source?: SourceRef
 }
 
@@ -102,13 +153,18 @@ export interface VerifierSettings {
   name: string
   tests: TestSpec[]
   env: Record<string, string>
+  /** The user of the instance its tests and entries run as, unless they name their own; root when unset. */
+  user?: string
   /** Each verifier's entries, by its key under `verifier:`, as its descriptor read them. */
   sections: Record<string, unknown[]>
+  /** The time limit of each test that sets none (`verifier: {timeout: ...}`); --timeout overrides it. */
+  timeout?: TimeoutSetting
 }
 
 export interface PlatformSpec {
   name: string
   image: ImageSpec
+  init: InitSystem
 }
 
 export interface InstanceSpec {

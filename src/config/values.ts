@@ -28,3 +28,23 @@ export function parseMode(value: unknown): string | undefined {
   if (typeof text !== 'string' || !/^0?[0-7]{3,4}$/.test(text.trim())) return undefined
   return text.trim().replace(/^0(?=[0-7]{4}$)/, '').padStart(4, '0')
 }
+
+/** A duration as users write it: 500ms, 2s, 30m, 1h30m. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`
+  const parts: string[] = []
+  let rest = Math.round(ms / 1000)
+  for (const [unit, size] of [['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size) parts.push(`${Math.floor(rest / size)}${unit}`)
+    rest %= size
+  }
+  return parts.join('')
+}
+
+/** A size as users write it: 512M, 1.5G. */
+export function formatSize(bytes: number): string {
+  for (const [unit, size] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) {
+    if (bytes >= size) return `${Number((bytes / size).toFixed(1))}${unit}`
+  }
+  return `${bytes}`
+}

@@ -1,6 +1,6 @@
 /** Builds base images as plain root filesystem directories in Galley's store, once per spec. */
 import {spawn, spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import {ImageBuildError} from '../errors.js'
@@ -23,7 +23,22 @@ function busyboxVersion(): string {
 
 /** The id the spec's image has (or will have) in the store. */
 export function imageIdFor(spec: BootstrapSpec): string {
-  return imageId(spec, spec.bootstrap === 'busybox' ? busyboxVersion() : 'debootstrap-1')
+  if (spec.bootstrap === 'busybox') return imageId(spec, busyboxVersion())
+  // The systemd preparation is part of the builder: the same packages without it are another image.
+  return imageId(spec, spec.init === 'systemd' ? 'debootstrap-1 systemd-1' : 'debootstrap-1')
+}
+
+/**
+ * Readies a debootstrapped tree to boot systemd as many instances at once. debootstrap leaves a
+ * fixed machine id (every instance would share it; empty, systemd makes one at each boot) and the
+ * build host's /etc/hostname (systemd would set it over the instance's name).
+ */
+function prepareSystemd(rootfs: string): void {
+  writeFileSync(path.join(rootfs, 'etc/machine-id'), '')
+  mkdirSync(path.join(rootfs, 'var/lib/dbus'), {recursive: true})
+  rmSync(path.join(rootfs, 'var/lib/dbus/machine-id'), {force: true})
+  symlinkSync('/etc/machine-id', path.join(rootfs, 'var/lib/dbus/machine-id'))
+  rmSync(path.join(rootfs, 'etc/hostname'), {force: true})
 }
 
 function buildBusybox(rootfs: string): void {
@@ -99,7 +114,10 @@ async function build(spec: BootstrapSpec, id: string, onProgress: (line: string)
   mkdirSync(rootfs, {recursive: true})
   try {
     if (spec.bootstrap === 'busybox') buildBusybox(rootfs)
-    else await runDebootstrap(spec, rootfs, onProgress, signal)
+    else {
+      await runDebootstrap(spec, rootfs, onProgress, signal)
+      if (spec.init === 'systemd') prepareSystemd(rootfs)
+    }
     const record: ImageRecord = {id, spec, createdAt: new Date().toISOString(), size: diskUsage(rootfs)}
     writeFileSync(path.join(tmp, 'image.json'), JSON.stringify(record, null, 2) + '\n')
     try {

@@ -5,56 +5,17 @@
 import {MIN_MEMORY} from '../config/schema.js'
 import {parseSize} from '../config/values.js'
 import type {SourcePosition} from '../errors.js'
+import {debootstrapFor, imageForPlatformName} from '../import/images.js'
 import {commandStep} from './hooks.js'
 import type {Importer} from './importer.js'
 import type {Block} from './layers.js'
 import {isObject, type KitchenStep, type Raw} from './mapper.js'
-import {posOf} from './tree.js'
+import {posOf} from '../import/tree.js'
+
+export {imageForPlatformName} from '../import/images.js'
 
 /** The drivers whose settings are mapped; any other makes machines Galley does not. */
 export const isMappedDriver = (name: string): boolean => name === 'docker' || name === 'dokken'
-
-const DEBIAN: Record<string, string> = {'10': 'buster', '11': 'bullseye', '12': 'bookworm', '13': 'trixie'}
-const DEBIAN_CODENAMES = new Set(Object.values(DEBIAN))
-
-/** Official image names of distributions, by the first word of a platform name. */
-const DISTROS: Record<string, string> = {
-  ubuntu: 'ubuntu',
-  debian: 'debian',
-  centos: 'centos',
-  fedora: 'fedora',
-  rockylinux: 'rockylinux',
-  rocky: 'rockylinux',
-  almalinux: 'almalinux',
-  alma: 'almalinux',
-  amazonlinux: 'amazonlinux',
-  amazon: 'amazonlinux',
-  oraclelinux: 'oraclelinux',
-  oracle: 'oraclelinux',
-  alpine: 'alpine',
-  archlinux: 'archlinux',
-  busybox: 'busybox',
-}
-
-/** The engine image a platform name stands for: `ubuntu-22.04` → `ubuntu:22.04`. */
-export function imageForPlatformName(name: string): {ref: string; known: boolean} {
-  const suse = /^opensuse-leap-(.+)$/.exec(name)
-  if (suse) return {ref: `opensuse/leap:${suse[1]}`, known: true}
-  const [distro, ...rest] = name.split('-')
-  const version = rest.join('-')
-  const official = DISTROS[distro.toLowerCase()]
-  if (official) return {ref: version ? `${official}:${version}` : official, known: true}
-  // kitchen-docker's own rule: the first two dash-separated words are name and tag.
-  return {ref: rest[0] ? `${distro}:${rest[0]}` : distro, known: false}
-}
-
-/** A debootstrap spec for a Debian image reference or platform name, when there is one. */
-function debootstrapFor(ref: string): Raw | undefined {
-  const m = /^(?:[\w.-]+\/)?debian[:-]([\w.]+?)(?:-slim)?$/.exec(ref)
-  if (!m) return undefined
-  const release = DEBIAN[m[1].split('.')[0]] ?? (DEBIAN_CODENAMES.has(m[1]) ? m[1] : undefined)
-  return release ? {bootstrap: 'debootstrap', release} : undefined
-}
 
 /**
  * A platform's image from the driver settings of its common and platform levels: an engine image

@@ -5,7 +5,7 @@
 import {isObject, type KitchenStep} from './mapper.js'
 import type {Block} from './layers.js'
 import type {Importer} from './importer.js'
-import {posOf} from './tree.js'
+import {posOf} from '../import/tree.js'
 
 /** A step running `run`, named after where it came from and the first line of the command. */
 export function commandStep(origin: string, run: string): KitchenStep {

@@ -5,16 +5,12 @@
 import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 import type {SourcePosition} from '../errors.js'
+import {ImportReport} from '../import/report.js'
+import {posOf} from '../import/tree.js'
 import {isObject, type ImportContext, type KitchenBlock, type Raw} from './mapper.js'
 import {PLACEHOLDER, type ErbTag} from './read.js'
-import {posOf} from './tree.js'
 
-/** One kitchen.yml key (or ERB tag) that was not carried over, or was carried over with a caveat. */
-export interface ImportItem extends SourcePosition {
-  /** Where in the kitchen file: `suites[default].verifier.inspec_tests`. */
-  key: string
-  reason: string
-}
+export type {ImportItem} from '../import/report.js'
 
 /** `ENV.fetch('X', 'lit')` or `ENV['X'] || 'lit'`: the variable and its literal default. */
 function envDefault(code: string): {name: string; value: string} | undefined {
@@ -24,10 +20,7 @@ function envDefault(code: string): {name: string; value: string} | undefined {
   return m ? {name: m[2], value: m[4]} : undefined
 }
 
-export class Importer implements ImportContext {
-  readonly unmapped = new Map<string, ImportItem>()
-  readonly notes = new Map<string, ImportItem>()
-
+export class Importer extends ImportReport implements ImportContext {
   constructor(
     readonly root: string,
     readonly outDir: string,
@@ -35,12 +28,8 @@ export class Importer implements ImportContext {
     readonly file: string,
     private readonly tags: ErbTag[],
     readonly bootstrap: boolean,
-  ) {}
-
-  report(kind: 'unmapped' | 'note', at: SourcePosition, key: string, reason: string): void {
-    const map = kind === 'unmapped' ? this.unmapped : this.notes
-    const id = `${at.file}:${at.line}:${at.col}:${key}:${reason}`
-    if (!map.has(id)) map.set(id, {...at, key, reason})
+  ) {
+    super()
   }
 
   /**

@@ -4,29 +4,15 @@
  * in the kitchen file and why, never guessed at. ERB is detected and never evaluated.
  */
 import path from 'node:path'
-import {Importer, type ImportItem} from './importer.js'
-import type {Raw} from './mapper.js'
-import {readKitchenFiles} from './read.js'
 import type {DriverName} from '../config/types.js'
-import {render} from './render.js'
+import {render, type ImportResult} from '../import/report.js'
+import {Importer} from './importer.js'
+import {readKitchenFiles} from './read.js'
 import {convertKitchen} from './suites.js'
 
-export type {ImportItem} from './importer.js'
+export type {ImportItem, ImportResult} from '../import/report.js'
 export {findKitchenFile, localFileFor} from './read.js'
-export {formatItem} from './render.js'
-
-export interface ImportResult {
-  /** The galley.yml content, header comment included. */
-  text: string
-  /** The same as an object (what the YAML holds). */
-  config: Raw
-  /** Keys not carried over. */
-  unmapped: ImportItem[]
-  /** Keys carried over whose meaning changed a little, and what to do before galley test. */
-  notes: ImportItem[]
-  /** The kitchen files read, as shown in the report. */
-  files: string[]
-}
+export {formatItem} from '../import/report.js'
 
 export interface ImportOptions {
   /** The kitchen file; kitchen.local.yml (or .kitchen.local.yml) beside it is merged over it. */
@@ -47,8 +33,6 @@ export function importKitchen(options: ImportOptions): ImportResult {
     imp.report('unmapped', t.at, `<% ${t.code} %>`, 'ERB code is not evaluated: every line around it was read as plain YAML, whichever branch or loop it belongs to; check those lines in galley.yml')
   }
   const config = convertKitchen(kitchen, imp, options.driver)
-  const byPlace = (a: ImportItem, b: ImportItem) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.key.localeCompare(b.key)
-  const unmapped = [...imp.unmapped.values()].sort(byPlace)
-  const notes = [...imp.notes.values()].sort(byPlace)
+  const {unmapped, notes} = imp.sorted()
   return {text: render(config, files, unmapped, notes), config, unmapped, notes, files}
 }

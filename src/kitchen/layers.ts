@@ -3,7 +3,7 @@
  * then the platform's, then the suite's, merged; what is taken from them counts as imported.
  */
 import {isObject, type KitchenBlock, type Level, type Place, type Raw} from './mapper.js'
-import {markUsed, mergeKitchen, posOf, setKeyPositions} from './tree.js'
+import {markUsed, mergeTrees, posOf, setKeyPositions} from '../import/tree.js'
 
 export interface Layer {
   obj: Raw
@@ -30,7 +30,7 @@ export class Block implements KitchenBlock {
     let value: unknown
     for (const l of this.holders(key)) {
       markUsed(l.obj, key)
-      value = mergeKitchen(value, l.obj[key])
+      value = mergeTrees(value, l.obj[key])
     }
     return value
   }

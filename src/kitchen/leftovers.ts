@@ -6,11 +6,11 @@ import {isMappedDriver} from './drivers.js'
 import type {Importer} from './importer.js'
 import {isObject, type Raw} from './mapper.js'
 import {CHEF_DATA, CHEF_INSTALL, DEFAULT_PROVISIONER, provisionerKind} from './provisioners.js'
-import {posOf, usedKeys} from './tree.js'
+import {posOf, usedKeys} from '../import/tree.js'
 import {verifierPlugin} from './verifiers.js'
 
 const TRANSPORT = 'Galley runs commands through the container engine; there is no SSH or WinRM transport to configure'
-const ANSIBLE_INSTALL = "not needed: Galley installs Debian's ansible-core in the instance when it is missing"
+const ANSIBLE_INSTALL = "not needed: Galley installs Debian's ansible-core (or its full ansible when the playbooks need it) in the instance when it is missing; ansible_version installs a version with pip"
 const ROOT = 'not needed: Galley runs steps and tests as root'
 
 /** Reasons for keys Galley has no place for, by block and plugin; `*` is any plugin of the block. */
@@ -36,8 +36,8 @@ const REASONS: Record<string, Record<string, string>> = {
     build_options: 'Galley does not build images from a Dockerfile',
     run_options: 'Galley does not take extra engine options',
     intermediate_instructions: 'Dockerfile instructions run while kitchen-dokken builds the image; Galley does not build images from Dockerfile lines: put RUN commands in provisioner steps, or bake them into the image',
-    chef_image: "kitchen-dokken mounts Chef from its chef image; Galley does not: the platform's image must have Cinc or Chef",
-    chef_version: "kitchen-dokken mounts Chef from its chef image; Galley does not: the platform's image must have Cinc or Chef",
+    chef_image: "kitchen-dokken mounts Chef from its chef image; Galley installs it with the provisioner's install: cinc (and version:) instead",
+    chef_version: "kitchen-dokken mounts Chef from its chef image; Galley installs it with the provisioner's install: cinc and version: instead",
     pull_chef_image: 'there is no chef image in Galley',
     pull_platform_image: 'Galley uses an engine image as it is when present and does not pull it again',
     image_prefix: 'Galley takes the image reference as written',
@@ -62,7 +62,7 @@ const REASONS: Record<string, Record<string, string>> = {
     docker_info: 'not needed: Galley asks the engine itself',
     ipv6: 'Galley does not configure IPv6 on instances',
     wait_for_transport: TRANSPORT,
-    require_chef_omnibus: CHEF_INSTALL,
+    require_chef_omnibus: "the driver's Chef install: Galley's chef provisioner installs it with install: cinc (or chef with install_url) and version:",
     disable_upstart: "not needed: Galley does not run the image's init system",
     http_proxy: 'the docker driver uses it while building its image; Galley builds none (set the provisioner env yourself if recipes need it)',
     https_proxy: 'the docker driver uses it while building its image; Galley builds none (set the provisioner env yourself if recipes need it)',
@@ -79,15 +79,14 @@ const REASONS: Record<string, Record<string, string>> = {
     downloads: 'Galley does not copy files out of instances after converge',
   },
   'provisioner:chef': {
-    product_name: CHEF_INSTALL,
-    product_version: CHEF_INSTALL,
-    channel: CHEF_INSTALL,
-    install_strategy: CHEF_INSTALL,
-    require_chef_omnibus: CHEF_INSTALL,
-    chef_omnibus_url: CHEF_INSTALL,
-    chef_omnibus_install_options: CHEF_INSTALL,
+    product_version: 'without product_name Test Kitchen installs nothing, and Galley neither: write install: cinc and version:',
+    install_strategy: 'without product_name Test Kitchen installs nothing, and Galley neither: write install: cinc',
+    chef_omnibus_url: 'without product_name Test Kitchen installs nothing, and Galley neither: write install: cinc and install_url:',
+    channel: "Galley's install step takes the install script's default channel (stable)",
+    require_chef_omnibus: 'the legacy install setting: write install: cinc (or chef with install_url:) and version:',
+    chef_omnibus_install_options: 'Galley passes the install script -P and -v only',
     chef_omnibus_root: CHEF_INSTALL,
-    download_url: CHEF_INSTALL,
+    download_url: 'Galley runs the install script, which chooses the package; a package URL is not passed',
     chef_license: "Galley does not pass a license answer to Chef; Cinc needs none",
     policyfile: 'Galley does not read Policyfiles: give the run list as run_list and vendor the cookbooks into cookbooks_path',
     policyfile_path: 'Galley does not read Policyfiles: give the run list as run_list and vendor the cookbooks into cookbooks_path',
@@ -122,7 +121,7 @@ const REASONS: Record<string, Record<string, string>> = {
     require_ansible_repo: ANSIBLE_INSTALL,
     require_ansible_omnibus: ANSIBLE_INSTALL,
     require_ansible_source: ANSIBLE_INSTALL,
-    ansible_version: ANSIBLE_INSTALL + ' (its version is the one Debian ships)',
+    ansible_version: "kitchen's default, latest: Galley installs Debian's ansible (write ansible_version with a version to install one with pip)",
     ansible_apt_repo: ANSIBLE_INSTALL,
     ansible_yum_repo: ANSIBLE_INSTALL,
     ansible_omnibus_url: ANSIBLE_INSTALL,
@@ -136,8 +135,6 @@ const REASONS: Record<string, Record<string, string>> = {
     ansible_sudo: ROOT,
     ansible_inventory: "Galley builds the inventory itself (the instance, with host vars from provisioner.inventory); an inventory file is not read",
     ansible_inventory_file: "Galley builds the inventory itself; an inventory file is not read",
-    requirements_path: 'Galley does not run ansible-galaxy: install the roles into roles_path before galley test (ansible-galaxy install -r FILE -p roles)',
-    requirements_collection_path: 'Galley does not run ansible-galaxy collection install',
     ansible_verbose: 'Galley runs ansible-playbook with its defaults',
     ansible_verbosity: 'Galley runs ansible-playbook with its defaults',
     ansible_diff: 'Galley runs ansible-playbook with its defaults',
@@ -183,7 +180,10 @@ const REASONS: Record<string, Record<string, string>> = {
     puppet_verbose: 'Galley runs puppet apply with its defaults',
     puppet_detailed_exitcodes: 'not needed: Galley always runs puppet apply with --detailed-exitcodes',
     puppet_noop: 'Galley has no dry-run converge',
-    puppetfile_path: 'Galley does not run librarian-puppet or r10k: install the modules into modules_path first',
+    puppetfile_path: 'Galley reads a Puppetfile only with a manifest to apply',
+    resolve_with_librarian_puppet: "not needed: Galley installs the Puppetfile's modules itself (Debian's packages, git, the Forge)",
+    resolve_with_r10k: "not needed: Galley installs the Puppetfile's modules itself (Debian's packages, git, the Forge)",
+    librarian_puppet_ssl_file: 'Galley does not run librarian-puppet',
     ignore_spec_fixtures: 'not needed: Galley copies nothing, the project folder is mounted whole',
   },
   'verifier:*': {

@@ -5,10 +5,8 @@
  */
 import type {SourcePosition} from '../errors.js'
 
-/** A mapping as the YAML reader gives it. */
-export type Raw = Record<string, unknown>
-
-export const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
+export {isObject, type Raw} from '../import/tree.js'
+import type {Raw} from '../import/tree.js'
 
 /** A key's place: where in the kitchen file, and its path for reports (`suites[a].provisioner.playbook`). */
 export interface Place {

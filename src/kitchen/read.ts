@@ -4,13 +4,12 @@
  */
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
-import {isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node} from 'yaml'
-import {ConfigError, ConfigErrors, type SourcePosition} from '../errors.js'
+import {ConfigError, type SourcePosition} from '../errors.js'
+import {readTree} from '../import/yaml.js'
 import {isObject, type Raw} from './mapper.js'
-import {keyPositions, mergeKitchen, posOf, setKeyPositions} from './tree.js'
+import {keyPositions, mergeTrees, setKeyPositions} from '../import/tree.js'
 
 const MAX_KITCHEN_BYTES = 1 << 20
-const MAX_NODES = 100_000
 
 export interface ErbTag {
   code: string
@@ -70,60 +69,8 @@ function readKitchen(file: string): KitchenFile {
     throw new ConfigError(`cannot read ${display}`, undefined, {cause: error, hint: 'Check that the file exists and is readable.'})
   }
   const {text: masked, tags} = maskErb(text, display)
-  const lines = new LineCounter()
-  // Test Kitchen reads YAML 1.1 (yes/no booleans, << merge keys); a later duplicate key wins.
-  const doc = parseDocument(masked, {lineCounter: lines, prettyErrors: false, uniqueKeys: false, version: '1.1', merge: true})
-  if (doc.errors.length > 0) {
-    throw new ConfigErrors(
-      doc.errors.map((e) => {
-        const erb = tags.some((t) => t.at.line === lines.linePos(e.pos[0]).line) ? ' (ERB on this line was replaced before parsing; galley import does not evaluate ERB)' : ''
-        return new ConfigError(`invalid YAML: ${e.message.split('\n')[0]}${erb}`, {file: display, ...lines.linePos(e.pos[0])}, {hint: 'Fix the YAML at that position; Test Kitchen would reject it too.'})
-      }),
-    )
-  }
-  const contents = doc.contents as Node | null
-  if (contents === null) return {raw: {}, tags, display}
-  if (!isMap(contents)) throw new ConfigError(`${display} must be a mapping (driver:, platforms:, suites:...)`, {file: display, ...lines.linePos(contents.range?.[0] ?? 0)})
-  let count = 0
-  const at = (node: unknown): SourcePosition => ({file: display, ...lines.linePos((node as Node | null)?.range?.[0] ?? 0)})
-  const toValue = (node: unknown, depth: number): unknown => {
-    if (++count > MAX_NODES || depth > 100) throw new ConfigError(`${display} is nested or aliased too deeply to import`, at(node))
-    if (isAlias(node)) return toValue(node.resolve(doc as Document), depth + 1)
-    if (isMap(node)) {
-      const out: Raw = {}
-      const pos: Record<string, SourcePosition> = {}
-      // Merge keys (<<) give defaults; keys written in the mapping win wherever they stand.
-      for (const pair of node.items) {
-        if (!(isScalar(pair.key) && typeof pair.key.value === 'symbol')) continue
-        const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
-        for (const s of sources) {
-          const merged = toValue(s, depth + 1)
-          if (!isObject(merged)) continue
-          for (const [k, v] of Object.entries(merged)) {
-            if (k in out) continue
-            out[k] = v
-            pos[k] = posOf(merged, k) ?? at(pair.key)
-          }
-        }
-      }
-      for (const pair of node.items) {
-        if (isScalar(pair.key) && typeof pair.key.value === 'symbol') continue
-        const key = isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(toValue(pair.key, depth + 1))
-        out[key] = toValue(pair.value, depth + 1)
-        pos[key] = at(pair.key)
-      }
-      setKeyPositions(out, pos)
-      return out
-    }
-    if (isSeq(node)) {
-      const out = node.items.map((item) => toValue(item, depth + 1))
-      setKeyPositions(out, Object.fromEntries(node.items.map((item, i) => [String(i), at(item)])))
-      return out
-    }
-    if (isScalar(node)) return node.value
-    return null
-  }
-  return {raw: toValue(contents, 0) as Raw, tags, display}
+  const explain = (line: number) => (tags.some((t) => t.at.line === line) ? ' (ERB on this line was replaced before parsing; galley import does not evaluate ERB)' : '')
+  return {raw: readTree(masked, {display, holds: 'driver:, platforms:, suites:...', explain}), tags, display}
 }
 
 /** The kitchen file Test Kitchen would read in `dir`: $KITCHEN_YAML, kitchen.yml, then .kitchen.yml. */
@@ -178,5 +125,5 @@ export function readKitchenFiles(file: string): KitchenFiles {
     }
     return v
   }
-  return {kitchen: mergeKitchen(main.raw, renumber(local.raw)) as Raw, tags: [...main.tags, ...local.tags], files: [main.display, local.display]}
+  return {kitchen: mergeTrees(main.raw, renumber(local.raw)) as Raw, tags: [...main.tags, ...local.tags], files: [main.display, local.display]}
 }

@@ -13,7 +13,7 @@ import {Block, blockOf, type Layer} from './layers.js'
 import {reportLeftovers} from './leftovers.js'
 import {isObject, type Raw} from './mapper.js'
 import {CHEF_DATA} from './provisioners.js'
-import {mergeKitchen, posOf, use} from './tree.js'
+import {mergeTrees, posOf, use} from '../import/tree.js'
 
 const SECTIONS = ['driver', 'provisioner', 'verifier'] as const
 type Section = (typeof SECTIONS)[number]
@@ -69,7 +69,7 @@ export function convertKitchen(kitchen: Raw, imp: Importer, driverName?: DriverN
   const driverOf = (obj: Raw): Raw | undefined => {
     const legacy = blockOf(obj, 'driver_config')
     const d = blockOf(obj, 'driver')
-    if (legacy && d) return mergeKitchen(legacy, d) as Raw
+    if (legacy && d) return mergeTrees(legacy, d) as Raw
     return d ?? legacy
   }
   const topDriver = driverOf(kitchen)

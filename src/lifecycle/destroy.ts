@@ -11,8 +11,16 @@ import type {StateStore} from './state.js'
 export interface DestroyOutcome {
   instance: string
   container: string
+  /** Set when an engine could not be asked for the project's containers (with `error`). */
+  engine?: string
   error?: unknown
 }
+
+/**
+ * One container once: by its engine id when known (two addresses may reach one engine: a socket
+ * and SSH to the same dockerd), else by its engine's address and its name.
+ */
+const containerKey = (h: ContainerHandle) => `${h.driver}/${h.id ?? `${h.socket ?? ''}/${h.name}`}`
 
 /** Destroys the named instances (all of the project's when `names` is undefined). */
 export async function destroyInstances(
@@ -25,21 +33,29 @@ export async function destroyInstances(
   const targets = new Map<string, {instance: string; handle: ContainerHandle}>()
   for (const st of store.readAll()) {
     if (names && !names.has(st.instance)) continue
-    if (st.handle) targets.set(`${st.handle.driver}/${st.handle.name}`, {instance: st.instance, handle: st.handle})
+    if (st.handle) targets.set(containerKey(st.handle), {instance: st.instance, handle: st.handle})
     else store.remove(st.instance)
   }
   const choices = new Map<string, DriverChoice>()
   for (const c of [...drivers, ...store.readAll().map((s) => ({name: s.driver, socket: s.handle?.socket as string | undefined}))]) choices.set(`${c.name}\0${c.socket ?? ''}`, c)
+  const silent: DestroyOutcome[] = []
   for (const choice of choices.values()) {
-    const driver = await resolve(choice)
-    for (const handle of await driver.list({'galley.project': projectId(root)})) {
+    let found: ContainerHandle[]
+    try {
+      found = await (await resolve(choice)).list({'galley.project': projectId(root)})
+    } catch (error) {
+      // An engine that does not answer (one of a pool, say) does not keep the others' containers.
+      silent.push({instance: '', container: '', engine: choice.label ?? choice.socket ?? choice.name, error})
+      continue
+    }
+    for (const handle of found) {
       const instance = handle.instance ?? handle.name
       if (names && !names.has(instance)) continue
-      targets.set(`${handle.driver}/${handle.name}`, {instance, handle})
+      targets.set(containerKey(handle), {instance, handle})
     }
   }
   const limit = pLimit(8)
-  return Promise.all(
+  const outcomes = await Promise.all(
     [...targets.values()].map(({instance, handle}) =>
       limit(async (): Promise<DestroyOutcome> => {
         try {
@@ -53,4 +69,5 @@ export async function destroyInstances(
       }),
     ),
   )
+  return [...silent, ...outcomes]
 }

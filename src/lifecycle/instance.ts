@@ -12,32 +12,18 @@ import {instanceEnv, PROJECT_DIR, type InstancePlan, type Phase, type TaskComman
 import type {ProvisionStep} from '../provisioners/index.js'
 import {runCaseVerifiers} from '../verifiers/index.js'
 import {stepKeys} from './cache.js'
-import {fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
+import {DEFAULT_PIDS, execGuarded, timeoutFor, type LimitWatch} from './guard.js'
+import {watchServices, type ServiceWatch} from './services.js'
+import {afterIdempotenceAt, fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
 import {verifyContext} from './verify-context.js'
 import type {RunEmitter} from './events.js'
+import {plan, type Action} from './plan.js'
 import type {LifecycleState, StateStore} from './state.js'
 
-export type Action = 'create' | 'converge' | 'verify' | 'destroy'
+export {plan, type Action} from './plan.js'
 
-const RANK: Record<LifecycleState, number> = {destroyed: 0, creating: 0, created: 1, converged: 2, verified: 3}
 const TAIL_LINES = 30
 const MAX_JUDGED_OUTPUT = 4 << 20
-
-/**
- * The actions that take an instance in `current` state through `action`: earlier states are run
- * first (verify on a destroyed instance creates and converges it), converge and verify always run,
- * and a half-made container (`creating`) is destroyed before anything else.
- */
-export function plan(current: LifecycleState, action: Action): Action[] {
-  const steps: Action[] = current === 'creating' ? ['destroy'] : []
-  const rank = RANK[current]
-  if (action === 'destroy') return current === 'destroyed' ? [] : ['destroy']
-  if (rank < 1) steps.push('create')
-  if (action === 'create') return steps
-  if (action === 'converge') return [...steps, 'converge']
-  if (rank < 2) steps.push('converge')
-  return [...steps, 'verify']
-}
 
 /** A step or test that did not pass: the instance failed, the engine is fine. */
 export class TaskFailed extends GalleyError {
@@ -63,6 +49,8 @@ export interface InstanceDeps {
   cache?: boolean
   /** Converge a second time after converge and fail on changes (test --idempotence); also `provisioner: {idempotence: true}`. */
   idempotence?: boolean
+  /** --timeout: the time limit of every step and test that sets none of its own (0: none). */
+  timeoutMs?: number
 }
 
 export class Instance {
@@ -71,17 +59,16 @@ export class Instance {
   /** Containers this process created, so an interrupt can remove exactly those. */
   private createdHere?: ContainerHandle
   private cleanup?: Promise<void>
-  /**
-   * Processes the container had when created (its init); a step that leaves others running started a
-   * service. `unread` until a step is about to run: a converge whose steps all come from the cache never reads it.
-   */
-  private baseline?: Set<string> | 'unread'
+  /** What ran in the container after create, probed when a step is about to run; a step that leaves more may not be cacheable. */
+  private baseline?: ServiceWatch | 'unread'
   /** The container this process last copied the project into: verify after converge needs no second copy. */
   private uploadedTo?: string
   readonly steps: TaskResult[] = []
   readonly tests: TaskResult[] = []
   /** The re-checks of the last idempotence pass; undefined when none ran. */
   idempotence?: TaskResult[]
+  /** What its last step or test left, for the limit checks of the next (guard.ts). */
+  private readonly watch: LimitWatch = {}
   /** The action under way, for reports of where an instance stopped. */
   currentPhase: Phase = 'pending'
   private planned?: InstanceTasks
@@ -105,7 +92,7 @@ export class Instance {
     try {
       return this.tasks.plan
     } catch {
-      return fallbackPlan(this.spec)
+      return fallbackPlan(this.spec, this.deps.root)
     }
   }
 
@@ -186,8 +173,11 @@ export class Instance {
         name,
         snapshot,
         mounts: this.mountsProject ? [{source: this.deps.root, target: PROJECT_DIR}] : [],
-        limits: {memory: this.spec.driver.memory, cpus: this.spec.driver.cpus, pids: this.spec.driver.pids},
+        limits: {memory: this.spec.driver.memory, cpus: this.spec.driver.cpus, pids: this.spec.driver.pids ?? DEFAULT_PIDS},
         labels: {'galley.project': projectId(this.deps.root), 'galley.instance': this.name, 'galley.run': this.deps.runId, 'galley.root': this.deps.root},
+        init: this.spec.platform.init,
+        ...(this.spec.driver.privileged ? {privileged: true} : {}),
+        onNote: (message) => this.deps.events.emit('instance:note', {instance: this.name, message}),
         signal: this.deps.signal,
       })
     } catch (error) {
@@ -234,14 +224,14 @@ export class Instance {
     commands: TaskCommand[],
     results: TaskResult[],
     stopOnFailure: boolean,
-    from = 0,
+    range: {from?: number; to?: number; total?: number} = {},
     afterSuccess?: (index: number) => Promise<void>,
   ): Promise<TaskResult | undefined> {
     let firstFailure: TaskResult | undefined
     for (const [index, cmd] of commands.entries()) {
-      if (index < from) continue
+      if (index < (range.from ?? 0) || index >= (range.to ?? commands.length)) continue
       this.checkAborted()
-      this.deps.events.emit('task:start', {instance: this.name, kind: cmd.kind, name: cmd.name, index, total: commands.length})
+      this.deps.events.emit('task:start', {instance: this.name, kind: cmd.kind, name: cmd.name, index, total: range.total ?? commands.length})
       const lines: string[] = []
       let partial = ''
       // A judged command is judged on its whole output (Ansible's changed tasks come long before its recap).
@@ -257,10 +247,11 @@ export class Instance {
       }
       const started = performance.now()
       const env = {...instanceEnv(this.spec), ...cmd.env}
-      const exitCode = await this.deps.driver.exec(handle, cmd.argv, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), signal: this.deps.signal, task: {kind: cmd.kind, name: cmd.name}})
+      const guards = {timeout: timeoutFor(cmd, this.spec, this.deps.timeoutMs), signal: this.deps.signal, spec: this.spec, watch: this.watch}
+      const {exitCode, failure} = await execGuarded(this.deps.driver, handle, cmd, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), task: {kind: cmd.kind, name: cmd.name}}, guards)
       this.checkAborted()
       if (partial) lines.push(partial)
-      const verdict = cmd.judge ? cmd.judge(exitCode, whole) : {ok: exitCode === cmd.expected}
+      const verdict = failure ? {ok: false, message: failure} : cmd.judge ? cmd.judge(exitCode, whole) : {ok: exitCode === cmd.expected}
       const ok = verdict.ok
       const result: TaskResult = {
         kind: cmd.kind,
@@ -294,13 +285,16 @@ export class Instance {
     const commands = this.tasks.steps
     this.steps.length = 0
     this.idempotence = undefined
+    const checking = this.deps.idempotence || this.spec.provisioner.idempotence
+    // Steps that must follow the idempotence pass (side effects) are never restored past it.
+    const split = checking ? afterIdempotenceAt(commands) : commands.length
     let from = 0
     let keys: string[] = []
     if (this.caching) {
       const base = await this.ensureBase()
       keys = stepKeys(this.spec, commands, base.id, this.deps.root)
       let target = base
-      for (let i = keys.length - 1; i >= 0; i--) {
+      for (let i = split - 1; i >= 0; i--) {
         const hit = await this.deps.driver.findSnapshot(keys[i])
         if (hit) {
           target = hit
@@ -323,29 +317,39 @@ export class Instance {
       this.deps.events.emit('task:end', {instance: this.name, result})
     }
     await this.upload(handle)
-    if (this.baseline === 'unread' && from < commands.length) this.baseline = await this.processes(handle)
-    // A snapshot holds files, not processes: once a step leaves a service running, neither it nor
-    // the steps after it are cached, or a later converge would restore them with the service gone.
+    // Only now: a converge whose steps all come from the cache never probes the container.
+    if (this.baseline === 'unread' && from < commands.length) this.baseline = await watchServices(this.deps.driver, handle, this.spec.platform.init)
+    // A snapshot holds files, not processes: once a step leaves running what a restore would not
+    // bring back, neither it nor the steps after it are cached, or a later converge would restore
+    // them without it (see ./services.ts).
     let servicesRunning = false
-    const failed = await this.runTasks(handle, commands, this.steps, true, from, async (i) => {
+    const snapshot = async (i: number) => {
       const baseline = this.baseline
-      if (!this.caching || servicesRunning || !(baseline instanceof Set)) return
-      const started = [...(await this.processes(handle))].filter((pid) => !baseline.has(pid))
-      if (started.length > 0) {
+      if (!this.caching || servicesRunning || !baseline || baseline === 'unread') return
+      const why = await baseline.check()
+      if (why) {
         servicesRunning = true
-        this.deps.events.emit('instance:note', {instance: this.name, message: `step \`${commands[i].name}\` left processes running; it and the steps after it are not cached`})
+        this.deps.events.emit('instance:note', {instance: this.name, message: `step \`${commands[i].name}\` ${why}; it and the steps after it are not cached`})
         return
       }
-      // Only after the listing: an LXC freeze for the snapshot would freeze an attach into the same
-      // container half-way, holding whatever it inherited at its fork (the copy's pipes among them).
+      // Only after the check: an LXC freeze would freeze its attach half-way, holding what it inherited at its fork.
       await this.deps.driver.snapshot(handle, keys[i])
-    })
-    if (failed) {
+    }
+    const runSteps = async (range: {from: number; to?: number}) => {
+      const failed = await this.runTasks(handle, commands, this.steps, true, range, snapshot)
+      if (!failed) return
       this.record('created', 'converge', {lastError: failed.message})
       throw new TaskFailed(failed)
     }
+    await runSteps({from, to: split})
     this.record('converged', 'converge')
-    if (this.deps.idempotence || this.spec.provisioner.idempotence) await this.checkIdempotence(handle, commands)
+    if (!checking) return
+    await this.checkIdempotence(handle, commands)
+    if (split < commands.length) {
+      this.phase('converge')
+      await runSteps({from: split})
+      this.record('converged', 'converge')
+    }
   }
 
   /**
@@ -369,22 +373,14 @@ export class Instance {
     }
   }
 
-  /** The container's process ids, read from /proc by the shell alone (no forks, no ps needed). */
-  private async processes(handle: ContainerHandle): Promise<Set<string>> {
-    let out = ''
-    const script = 'echo "self $$"; for p in /proc/[0-9]*; do echo "${p#/proc/}"; done'
-    await this.deps.driver.exec(handle, ['/bin/sh', '-c', script], {onStdout: (b) => (out += b)})
-    const lines = out.trim().split('\n')
-    const self = lines.find((l) => l.startsWith('self '))?.slice(5)
-    return new Set(lines.filter((l) => !l.startsWith('self ') && l !== self))
-  }
-
   async verify(): Promise<void> {
     this.phase('verify')
     const handle = this.requireHandle()
     this.tests.length = 0
     await this.upload(handle)
-    await this.runTasks(handle, this.tasks.tests, this.tests, false)
+    // Test cases are numbered across verifier kinds, out of all the plan lists.
+    const total = this.tasks.plan.tests.length
+    await this.runTasks(handle, this.tasks.tests, this.tests, false, {total})
     const shellCount = this.tests.length
     await runCaseVerifiers(
       this.spec.verifier,
@@ -396,9 +392,14 @@ export class Instance {
         events: this.deps.events,
         signal: this.deps.signal,
         results: this.tests,
+        numbering: {next: this.tasks.tests.length, total},
+        spec: this.spec,
+        root: this.deps.root,
+        timeout: timeoutFor({kind: 'test'}, this.spec, this.deps.timeoutMs),
       }),
     )
     this.checkAborted()
+    if (this.tasks.steps.length === 0 && this.tests.length === 0) throw this.nothingChecked()
     const failedAt = this.tests.findIndex((t) => !t.ok)
     if (failedAt >= 0) {
       const failed = this.tests[failedAt]
@@ -409,6 +410,16 @@ export class Instance {
       throw new TaskFailed({...failed, message: `${count} of ${this.tests.length} tests failed; first: ${first}`})
     }
     this.record('verified', 'verify', {tests: {passed: this.tests.length, total: this.tests.length}})
+  }
+
+  /** An instance with no step and no test would pass having checked nothing: it fails instead, saying so. */
+  private nothingChecked(): TaskFailed {
+    const message = `instance ${this.name} has no converge step and no test, so passing would mean nothing: give its suite provisioner steps or verifier tests`
+    const result: TaskResult = {kind: 'test', name: 'nothing to check', ok: false, exitCode: 1, expected: 0, durationMs: 0, outputTail: message, message}
+    this.tests.push(result)
+    this.deps.events.emit('task:end', {instance: this.name, result})
+    this.record('converged', 'verify', {lastError: message})
+    return new TaskFailed(result)
   }
 
   async destroy(): Promise<void> {

@@ -18,6 +18,11 @@ export interface RunOptions {
   events: RunEmitter
   /** For `test`: called for each passing instance before it is destroyed (test --promote). */
   onPassed?: (inst: Instance) => Promise<void>
+  /**
+   * Places an instance on an engine when its turn comes (a pool of engines; may wait for room);
+   * the function returned frees the place when the instance is done.
+   */
+  place?: (inst: Instance, signal: AbortSignal) => Promise<(() => void) | undefined>
 }
 
 function statusOf(error: unknown): InstanceStatus {
@@ -74,6 +79,7 @@ export async function runInstances(instances: Instance[], action: Action | 'test
         ...(inst.idempotence ? {idempotence: [...inst.idempotence]} : {}),
         message,
         durationMs: performance.now() - started,
+        ...(inst.driver.location ? {engine: inst.driver.location} : {}),
         ...(lane !== undefined ? {lane, timeline: timeline.spans(inst.name)} : {}),
       }
       options.events.emit('instance:phase', {instance: inst.name, phase: 'done'})
@@ -81,6 +87,12 @@ export async function runInstances(instances: Instance[], action: Action | 'test
       return result
     }
     if (stopStarting || options.signal.aborted) return finish(options.signal.aborted ? 'interrupted' : 'skipped', options.signal.aborted ? 'interrupted before it started' : 'not run: an earlier instance failed and --fail-fast is set')
+    let release: (() => void) | undefined
+    try {
+      release = await options.place?.(inst, options.signal)
+    } catch (error) {
+      return finish(options.signal.aborted ? 'interrupted' : statusOf(error), options.signal.aborted ? 'interrupted before it started' : messageOf(error), 'create')
+    }
     running.add(inst)
     lane = lanes.indexOf(false) >= 0 ? lanes.indexOf(false) : lanes.length
     lanes[lane] = true
@@ -121,7 +133,9 @@ export async function runInstances(instances: Instance[], action: Action | 'test
     }
     if (status === 'interrupted') await inst.abortCleanup().catch(() => {})
     running.delete(inst)
-    return finish(status, message, failedIn)
+    const result = finish(status, message, failedIn)
+    release?.()
+    return result
   }
 
   try {

@@ -14,6 +14,7 @@ export interface InstanceState {
   instance: string
   state: LifecycleState
   driver: string
+  /** The container; `handle.socket` is the address of its engine and `handle.engine` its name in a pool (engineOf). */
   handle?: ContainerHandle
   /** What the container was created from: the base image or a step snapshot. */
   snapshot?: string
@@ -27,6 +28,15 @@ export interface InstanceState {
   updatedAt: string
   /** The process that last wrote this state. */
   pid: number
+}
+
+/**
+ * The engine holding an instance's container: its pool engine's name (a pool run records it in
+ * the handle), else the engine's address (Docker), else the driver (LXC has one engine here).
+ */
+export function engineOf(state: InstanceState): string {
+  const handle = state.handle
+  return String(handle?.engine ?? handle?.socket ?? state.driver)
 }
 
 export class StateStore {

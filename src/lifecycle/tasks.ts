@@ -20,11 +20,17 @@ const entryOf = (c: TaskCommand): PlanEntry => ({name: c.name, ...(c.command ? {
 /** Plans an instance's work; throws when a recipe cannot be read (the instance fails in converge). */
 export function planTasks(spec: InstanceSpec, root: string): InstanceTasks {
   const steps = provisionSteps(spec, root)
-  return {steps, tests: shellTests(spec.verifier, spec.provisioner), plan: {steps: steps.map(entryOf), tests: plannedTests(spec.verifier)}}
+  return {steps, tests: shellTests(spec.verifier, spec.provisioner), plan: {steps: steps.map(entryOf), tests: plannedTests(spec.verifier, root)}}
 }
 
 /** The plan as far as galley.yml alone says, for an instance whose recipes could not be planned. */
-export function fallbackPlan(spec: InstanceSpec): InstancePlan {
+export function fallbackPlan(spec: InstanceSpec, root: string): InstancePlan {
   const steps = spec.provisioner.steps.map((s) => ({name: s.name, ...(s.source ? {source: s.source} : {})}))
-  return {steps, tests: plannedTests(spec.verifier)}
+  return {steps, tests: plannedTests(spec.verifier, root)}
+}
+
+/** Where the steps that follow the idempotence pass begin (Molecule's side effects): the first of them, or the end. */
+export function afterIdempotenceAt(steps: ProvisionStep[]): number {
+  const at = steps.findIndex((s) => s.afterIdempotence)
+  return at < 0 ? steps.length : at
 }

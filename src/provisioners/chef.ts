@@ -1,13 +1,16 @@
 /**
  * The chef provisioner: writes solo.rb and the node's JSON (run list and attributes) in the
- * instance and runs `cinc-solo` or `chef-solo` in local mode. Neither is packaged for Debian, so
- * the platform's image must bring one.
+ * instance and runs `cinc-solo` or `chef-solo` in local mode. Neither is packaged for Debian:
+ * `install: cinc|chef` installs one with the vendor's install script in a cached step, else the
+ * platform's image must bring one.
  */
 import type {InstanceSpec} from '../config/types.js'
 import type {Verdict} from '../model.js'
+import {chefInstallStep, CINC_INSTALL_SCRIPT, type ChefProduct} from './chef-install.js'
+import {missingCookbooks, vendorHint} from './chef-cookbooks.js'
 import {defineProvisioner, pathProblem, stringList, varsOf, type Raw} from './plugin.js'
 import {inProject, stepEnv, type ProvisionStep} from './step.js'
-import {emptyMapping, isObject, type Level, type PluginInput, type ProvisionerMapping} from '../kitchen/mapper.js'
+import {mapChef} from './chef-kitchen.js'
 
 export interface ChefSettings {
   /** `recipe[x]`, `role[y]`, `x` or `x::y`. */
@@ -16,6 +19,12 @@ export interface ChefSettings {
   attributes?: Record<string, unknown>
   /** Cookbook folders; `cookbooks` when not given. */
   cookbooksPath?: string[]
+  /** Install Cinc or Chef with the vendor's install script, unless the image has one. */
+  install?: ChefProduct
+  /** The version the install script installs (`18`, `18.4`, `18.4.12`); the latest when not given. */
+  version?: string
+  /** The install script's URL; Cinc's omnitruck script for `install: cinc`. */
+  installUrl?: string
 }
 
 const DIR = '/tmp/galley-chef'
@@ -81,7 +90,7 @@ export function parseChefOutput(output: string): ChefRun {
 function judgeChef(spec: InstanceSpec, code: number): Verdict {
   if (code === 0) return {ok: true}
   if (code === NO_CHEF) {
-    return {ok: false, message: `platform \`${spec.platform.name}\` has no cinc-solo or chef-solo: Chef is not packaged for Debian, so use an image with Cinc or Chef Infra Client installed`}
+    return {ok: false, message: `platform \`${spec.platform.name}\` has no cinc-solo or chef-solo: Chef is not packaged for Debian, so set install: cinc (Galley installs it with Cinc's install script) or use an image with Cinc or Chef Infra Client installed`}
   }
   return {ok: false, message: `chef-solo failed (exit ${code})`}
 }
@@ -106,6 +115,7 @@ function chefSteps(spec: InstanceSpec, p: ChefSettings): ProvisionStep[] {
   const argv = ['/bin/sh', '-c', script, 'galley', soloRb(spec, p), nodeJson(p)]
   const name = `chef-solo ${p.runList.map(runListEntry).join(',')}`
   return [
+    ...(p.install ? [chefInstallStep(spec, p.install, p.version, p.installUrl ?? CINC_INSTALL_SCRIPT)] : []),
     {
       kind: 'step',
       name,
@@ -120,79 +130,45 @@ function chefSteps(spec: InstanceSpec, p: ChefSettings): ProvisionStep[] {
   ]
 }
 
-/** What `galley import` says of Test Kitchen's Chef install settings. */
-export const CHEF_INSTALL = "Galley does not install Chef: the platform's image must have Cinc or Chef (cinc-solo or chef-solo)"
-
-/** Chef settings Test Kitchen also reads from a platform or a suite itself, beside its provisioner block. */
-export const CHEF_DATA = new Set(['attributes', 'run_list', 'named_run_list', 'data_path', 'data_bags_path', 'encrypted_data_bag_secret_key_path', 'environments_path', 'nodes_path', 'roles_path', 'policyfile_path'])
-
-/** Test Kitchen's settings for this tool, for `galley import`. */
-function mapChef({context: imp, block: p, suite}: PluginInput): ProvisionerMapping {
-  const out = emptyMapping()
-  const nameAt = p.at('name')
-  const runList = p.takeLevels('run_list')
-  // Kitchen joins the platform's run list and the suite's; a common one is overridden.
-  const perLevel = (level: Level) => runList.filter((r) => r.level === level).at(-1)
-  const parts = [perLevel('platform'), perLevel('suite')].filter((x) => x !== undefined)
-  const chosen = parts.length > 0 ? parts : [perLevel('common')].filter((x) => x !== undefined)
-  const list: string[] = []
-  for (const r of chosen) {
-    const v = imp.clean(r.value, r.place.pos, r.place.where)
-    if (v !== undefined && v !== null) list.push(...(Array.isArray(v) ? v : [v]).map(String))
-  }
-  if (list.length > 0) {
-    out.provisioner.name = 'chef'
-    out.provisioner.run_list = list
-  } else if (nameAt) {
-    imp.report('note', nameAt.pos, nameAt.where, `suite \`${suite}\` has no run_list, so it has no chef step (a Policyfile's run list is not read)`)
-  }
-  if (p.has('attributes')) {
-    const attrs = imp.value(p, 'attributes')
-    if (isObject(attrs) && Object.keys(attrs).length > 0 && list.length > 0) out.provisioner.attributes = attrs
-  }
-  if (p.has('cookbooks_path')) {
-    const at = p.at('cookbooks_path')!
-    const paths = (imp.list(p, 'cookbooks_path') ?? []).map((c) => imp.relPath(c, at.pos, at.where)).filter((c): c is string => c !== undefined)
-    if (paths.length > 0 && list.length > 0) out.provisioner.cookbooks_path = paths.length === 1 ? paths[0] : paths
-  }
-  if (list.length > 0 && nameAt) {
-    imp.report('note', nameAt.pos, nameAt.where, CHEF_INSTALL)
-    if (!out.provisioner.cookbooks_path && !imp.exists('cookbooks')) {
-      const how = imp.exists('Policyfile.rb')
-        ? 'this project resolves them with a Policyfile: export them (chef export, or berks vendor cookbooks with a Berksfile) into cookbooks/'
-        : imp.exists('Berksfile')
-          ? 'this project resolves them with Berkshelf: run berks vendor cookbooks first'
-          : imp.exists('metadata.rb')
-            ? 'this folder is itself a cookbook: put it (and its dependencies) under cookbooks/<name>/'
-            : 'put the cookbooks there'
-      imp.report('note', nameAt.pos, nameAt.where, `Galley's chef provisioner reads cookbooks from cookbooks_path (default cookbooks/), which does not exist: ${how}`)
-    }
-  }
-  if (p.has('enforce_idempotency')) {
-    if (p.take('enforce_idempotency') === true && list.length > 0) out.provisioner.idempotence = true
-  }
-  return out
-}
+export {CHEF_DATA, CHEF_INSTALL} from './chef-kitchen.js'
 
 export const chef = defineProvisioner<ChefSettings>({
   name: 'chef',
-  summary: '`cinc-solo` or `chef-solo` in local mode inside the instance, with a run list and node attributes',
+  summary: '`cinc-solo` or `chef-solo` in local mode inside the instance, with a run list and node attributes; Cinc or Chef installed when asked',
   settings: {
     run_list: {schema: {kind: 'strings'}, required: true, doc: 'recipe[x], role[y], x or x::y'},
     attributes: {schema: {kind: 'vars'}, doc: 'node attributes'},
     cookbooks_path: {schema: {kind: 'strings'}, files: 'folder', doc: 'folders of cookbooks (default: cookbooks)'},
+    install: {schema: {kind: 'enum', values: ['cinc', 'chef']}, doc: 'install Cinc or Chef Infra Client with the install script, unless the image has cinc-solo or chef-solo'},
+    version: {schema: {kind: 'scalar'}, doc: 'the version to install: 18, 18.4 or 18.4.12 (default: the latest)'},
+    install_url: {schema: {kind: 'string', pattern: /^(https?|file):\/\/\S+$/, what: 'an http(s) or file:// URL'}, doc: "the install script (default for cinc: Cinc's omnitruck install script; chef needs one)"},
   },
   read: (raw: Raw): ChefSettings => ({
     runList: stringList(raw.run_list) ?? [],
     ...(raw.attributes !== undefined ? {attributes: varsOf(raw.attributes)} : {}),
     ...(raw.cookbooks_path !== undefined ? {cookbooksPath: stringList(raw.cookbooks_path)} : {}),
+    ...(raw.install !== undefined ? {install: raw.install as ChefProduct} : {}),
+    ...(raw.version !== undefined ? {version: String(raw.version)} : {}),
+    ...(raw.install_url !== undefined ? {installUrl: String(raw.install_url)} : {}),
   }),
   check(p, spec, check) {
     for (const entry of p.runList.filter((e) => !RUN_LIST_ENTRY.test(e))) {
       check.error(`run_list entry \`${entry}\` is not a recipe or role`, {key: 'run_list', value: entry}, 'Write recipe[cookbook::recipe], role[name], or cookbook::recipe.')
     }
+    if (p.install === 'chef' && !p.installUrl) {
+      check.error("`install: chef` needs `install_url:`, the URL of Chef's install script", {key: 'install'}, "Give the script's URL from Chef's documentation, or install: cinc (Cinc, Chef's free distribution, whose install script is the default).")
+    }
+    if ((p.version || p.installUrl) && !p.install) check.error(`\`${p.version ? 'version' : 'install_url'}:\` says how to install Chef, but there is no \`install:\``, {key: p.version ? 'version' : 'install_url'}, 'Add install: cinc (or chef).')
+    const paths = p.cookbooksPath ?? ['cookbooks']
+    const into = paths[0]
     const problem = p.cookbooksPath ? undefined : pathProblem(check.root, 'cookbooks', 'folder')
-    if (problem) check.error(`suite \`${spec.suite}\` uses chef without \`cookbooks_path:\`, and the default \`cookbooks\` ${problem}`, {key: 'run_list'}, 'Set cookbooks_path: to the folder holding your cookbooks.')
+    if (problem) {
+      return check.error(`suite \`${spec.suite}\` uses chef without \`cookbooks_path:\`, and the default \`cookbooks\` ${problem}`, {key: 'run_list'}, vendorHint(check.root, into) ?? 'Set cookbooks_path: to the folder holding your cookbooks.')
+    }
+    if (p.cookbooksPath?.some((c) => pathProblem(check.root, c, 'folder'))) return
+    for (const m of missingCookbooks(check.root, paths, p.runList)) {
+      check.error(`cookbook \`${m.name}\` (needed by ${m.by}) is in no cookbooks_path folder (${paths.join(', ')})`, {key: p.cookbooksPath ? 'cookbooks_path' : 'run_list'}, vendorHint(check.root, into) ?? `Put it under ${into}/${m.name}/.`)
+    }
   },
   kitchen: {plugins: ['chef_zero', 'chef_solo', 'chef_infra', 'dokken'], map: mapChef},
   steps: chefSteps,

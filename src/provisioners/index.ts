@@ -4,7 +4,7 @@ import {ansible} from './ansible/index.js'
 import {chef} from './chef.js'
 import {itamae} from './itamae.js'
 import type {Provisioner} from './plugin.js'
-import {puppet} from './puppet.js'
+import {puppet} from './puppet/index.js'
 import {shell, shellSteps} from './shell.js'
 import type {ProvisionStep} from './step.js'
 

@@ -21,6 +21,7 @@ export function shellSteps(spec: InstanceSpec): ProvisionStep[] {
       expected: 0,
       command: step.run ?? step.script,
       ...(step.source ? {source: step.source} : {}),
+      ...(step.timeout ? {timeout: step.timeout} : {}),
       cache: {env: stepEnv(spec, env), settings: {script: step.script ?? null, run: step.run ?? null}, paths: step.script ? [step.script] : []},
       recheck:
         step.check === undefined
@@ -32,6 +33,7 @@ export function shellSteps(spec: InstanceSpec): ProvisionStep[] {
               env,
               expected: 0,
               command: step.check,
+              ...(step.timeout ? {timeout: step.timeout} : {}),
               judge: (code) => (code === 0 ? {ok: true} : {ok: false, message: `step \`${step.name}\` would change something: its check exited with ${code}`}),
             },
     }

@@ -187,14 +187,18 @@ export class ConsoleReporter {
     this.timer = undefined
     this.clearLive()
     const out = this.options.out
-    const head = ['Instance', 'Result', 'Stopped in', 'Steps', 'Tests', 'Time']
+    // Which engine each ran on, when they ran on more than one (a pool).
+    const engines = new Set(results.map((r) => r.engine)).size > 1
+    const head = ['Instance', 'Result', 'Stopped in', 'Steps', 'Tests', 'Time', ...(engines ? ['Engine'] : [])]
     const rows = results.map((r) => [
       r.instance,
       r.status,
       r.failedIn ?? '',
       `${r.steps.filter((s) => s.ok).length}/${r.steps.length}` + (r.steps.some((s) => s.cached) ? ` (${r.steps.filter((s) => s.cached).length} cached)` : ''),
-      `${r.tests.filter((t) => t.ok).length}/${r.tests.length}`,
+      // Every verifier kind's cases count alike; those their runner skipped are said apart.
+      `${r.tests.filter((t) => t.ok).length}/${r.tests.length}` + (r.tests.some((t) => t.skipped) ? ` (${r.tests.filter((t) => t.skipped).length} skipped)` : ''),
       `${(r.durationMs / 1000).toFixed(1)}s`,
+      ...(engines ? [r.engine ?? ''] : []),
     ])
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
     const fmt = (row: string[], paintStatus: boolean) =>

@@ -36,6 +36,7 @@ export function formatJson(results: InstanceResult[]): string {
       suite: r.suite,
       platform: r.platform,
       driver: r.driver,
+      ...(r.engine ? {engine: r.engine} : {}),
       image: r.image,
       status: r.status,
       ...(r.failedIn ? {failedIn: r.failedIn} : {}),

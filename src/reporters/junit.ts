@@ -34,6 +34,7 @@ export async function writeJunit(file: string, results: InstanceResult[]): Promi
   for (const r of results) {
     const suite = builder.testSuite().name(r.instance).timestamp(timestamp(r.startedAt)).time(Math.round(r.durationMs) / 1000)
     suite.property('platform', r.platform).property('suite', r.suite).property('driver', r.driver).property('image', r.image)
+    if (r.engine) suite.property('engine', r.engine)
     const addTasks = (kind: 'converge' | 'verify', ran: TaskResult[], skipped: PlanEntry[]) => {
       for (const t of ran) {
         // Cases from a bats file or an ingested report keep where they came from under the instance.

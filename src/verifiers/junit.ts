@@ -6,6 +6,7 @@
 import type {TaskResult} from '../model.js'
 import type {VerifyContext} from './context.js'
 import {defineVerifier} from './plugin.js'
+import {USER_SCHEMA} from './user.js'
 
 /** A command that writes a JUnit report, whose test cases join Galley's. */
 export interface JunitCommandSpec {
@@ -14,6 +15,8 @@ export interface JunitCommandSpec {
   /** Where the command writes its report inside the instance, relative to the project folder. */
   report: string
   env: Record<string, string>
+  /** The user of the instance it runs as; root when unset. */
+  user?: string
 }
 
 const MAX_REPORT_BYTES = 16 << 20
@@ -29,7 +32,7 @@ async function runJunitCommands(commands: JunitCommandSpec[], ctx: VerifyContext
     ctx.start(cmd.name, index, commands.length)
     // An old report must not pass for this run's.
     await ctx.exec(['/bin/sh', '-c', 'rm -f -- "$1"', 'galley', cmd.report])
-    const run = await ctx.exec(['/bin/sh', '-c', cmd.run], {env: cmd.env, task: cmd.name})
+    const run = await ctx.exec(['/bin/sh', '-c', cmd.run], {env: cmd.env, task: cmd.name, ...(cmd.user !== undefined ? {user: cmd.user} : {})})
     const tail = (run.stdout + run.stderr).slice(-4000)
     const read = await ctx.exec(['/bin/sh', '-c', `head -c ${MAX_REPORT_BYTES} -- "$1"`, 'galley', cmd.report])
     if (read.exitCode !== 0) {
@@ -55,11 +58,12 @@ async function runJunitCommands(commands: JunitCommandSpec[], ctx: VerifyContext
 export const junitVerifier = defineVerifier<JunitCommandSpec>({
   key: 'junit',
   summary: 'a command that writes a JUnit report (pytest, testinfra, serverspec), whose cases join the instance\'s',
-  schema: {kind: 'seq', items: {kind: 'map', keys: {name: {kind: 'string'}, run: {kind: 'string'}, report: {kind: 'string'}, env: {kind: 'env'}}, required: ['run', 'report']}},
+  schema: {kind: 'seq', items: {kind: 'map', keys: {name: {kind: 'string'}, run: {kind: 'string'}, report: {kind: 'string'}, env: {kind: 'env'}, user: USER_SCHEMA}, required: ['run', 'report']}},
   read: (raw, ctx) =>
     raw.map((entry) => {
       const j = entry as Record<string, unknown>
-      return {name: String(j.name ?? j.run), run: String(j.run), report: String(j.report), env: ctx.env(j.env)}
+      const user = j.user !== undefined ? String(j.user) : ctx.user
+      return {name: String(j.name ?? j.run), run: String(j.run), report: String(j.report), env: ctx.env(j.env), ...(user !== undefined ? {user} : {})}
     }),
   planned: (entries) => entries.map((j) => ({name: j.name, command: j.run})),
   run: runJunitCommands,

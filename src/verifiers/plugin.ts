@@ -11,6 +11,10 @@ import type {VerifyContext} from './context.js'
 
 /** What reading entries may need from the loader. */
 export interface ReadContext {
+  /** The project folder: paths and globs are relative to it. */
+  root: string
+  /** The verifier's `user:`, which entries that name none run as. */
+  user?: string
   /** An env mapping as strings, with `${VAR}`s taken from the environment and secrets noted. */
   env(raw: unknown): Record<string, string>
   /** Where the entry of `section` that writes `key: value` is. */
@@ -26,8 +30,8 @@ export interface Verifier<T = unknown> {
   read(raw: unknown[], ctx: ReadContext): T[]
   /** Project files the entries name, checked to exist before anything runs. */
   files?(entries: T[]): string[]
-  /** The test cases the entries will report, as far as they are known before they run. */
-  planned(entries: T[]): PlanEntry[]
+  /** The test cases the entries will report, as far as they are known before they run (`root`: the project folder). */
+  planned(entries: T[], root: string): PlanEntry[]
   run(entries: T[], ctx: VerifyContext): Promise<void>
 }
 

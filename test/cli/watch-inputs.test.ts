@@ -33,7 +33,7 @@ Inputs('folders to watch: the project, each file input folder, each folder input
 
 Inputs('a concurrency the thread pool cannot serve at once is said, for LXC only', () => {
   assert.is(concurrencyNote(4, true, {UV_THREADPOOL_SIZE: '8'}), undefined)
-  assert.match(concurrencyNote(8, true, {UV_THREADPOOL_SIZE: '4'})!, /UV_THREADPOOL_SIZE=4 lets 2 LXC engine calls run at once/)
+  assert.match(concurrencyNote(8, true, {UV_THREADPOOL_SIZE: '4'})!, /UV_THREADPOOL_SIZE=4 lets 2 LXC commands run at once/)
   assert.is(concurrencyNote(8, false, {UV_THREADPOOL_SIZE: '4'}), undefined)
 })
 

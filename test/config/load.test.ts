@@ -197,7 +197,7 @@ suites:
     ])
     assert.equal(asserts[0].expect, {group: 'adm', mode: 644, contains: 'hello'})
     assert.equal(asserts[1].expect, {user: 'www-data'})
-    assert.equal(v.sections.bats, ['tests/web.bats'])
+    assert.equal(v.sections.bats, [{file: 'tests/web.bats'}])
     assert.equal(v.sections.junit, [{name: 'pytest --junitxml=/tmp/out.xml', run: 'pytest --junitxml=/tmp/out.xml', report: '/tmp/out.xml', env: {}}])
   } finally {
     removeProject(root)

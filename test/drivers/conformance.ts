@@ -3,7 +3,7 @@
  * containers, labelled with this run's id, and the suite removes all of them afterwards.
  */
 import {createHash, randomBytes} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {Readable} from 'node:stream'
@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert'
 import {DockerDriver} from '../../drivers/docker/driver.js'
 import type {ContainerHandle, Driver, ExecOptions, Limits, Snapshot} from '../../drivers/driver.js'
 import {readTags, removeImage} from '../../src/images/store.js'
+import {safetyCases} from './conformance-safety.js'
 
 interface Ctx {
   driver: Driver
@@ -274,5 +275,53 @@ export function conformance(engine: string, makeDriver: () => Promise<Driver>): 
     await ctx.driver.destroy(h)
   })
 
+  safetyCases(test, make, run)
+  test('init: systemd boots the image\'s systemd unprivileged, a unit started runs, and destroy shuts it down leaving nothing', async (ctx) => {
+    // The platform of suites/systemd-timer: its image is built once (about a minute) and shared.
+    const snapshot = await ctx.driver.ensureImage(SYSTEMD_IMAGE)
+    const name = `conf-${ctx.run}-${ctx.seq++}`
+    const notes: string[] = []
+    const h = await ctx.driver.create({instance: name, name, snapshot, limits: {}, labels: labels(ctx), init: 'systemd', onNote: (m) => notes.push(m)})
+    const id = String(h.id ?? h.name)
+    try {
+      assert.is(h.init, 'systemd')
+      const unit = '[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n'
+      const seen = await run(ctx, h, `cat /proc/1/comm; systemctl is-system-running; hostname; printf '${unit}' > /etc/systemd/system/conf.service; systemctl daemon-reload; systemctl enable --now conf.service 2>/dev/null; systemctl is-enabled conf.service; systemctl is-active conf.service`)
+      assert.equal(seen.out.toString().trim().split('\n'), ['systemd', 'running', name, 'enabled', 'active'], seen.err)
+      assert.equal(notes, [])
+      assert.ok((await ctx.driver.list(labels(ctx))).some((c) => c.name === name && c.init === 'systemd'), 'list says its init')
+      // Masked for the boot: nothing in the image may take the engine's address away.
+      assert.is((await run(ctx, h, 'systemctl is-enabled systemd-networkd.service networking.service')).out.toString().trim(), 'masked-runtime\nmasked-runtime')
+    } finally {
+      await ctx.driver.destroy(h)
+    }
+    assert.not.ok((await ctx.driver.list(labels(ctx))).some((c) => c.name === name))
+    await waitGone(() => cgroupsNamed([name, id]), 'its cgroups')
+  })
+
   test.run()
+}
+
+const SYSTEMD_IMAGE = {bootstrap: 'debootstrap' as const, release: 'bookworm', variant: 'minbase', packages: ['ca-certificates', 'systemd', 'systemd-sysv', 'dbus'], init: 'systemd' as const}
+
+/** Cgroups whose name holds one of `needles`, in systemd's hierarchy (v1) or the unified one (v2), a few levels down. */
+function cgroupsNamed(needles: string[]): string[] {
+  const root = existsSync('/sys/fs/cgroup/systemd') ? '/sys/fs/cgroup/systemd' : '/sys/fs/cgroup'
+  const found: string[] = []
+  const walk = (dir: string, depth: number) => {
+    for (const e of readdirSync(dir, {withFileTypes: true})) {
+      if (!e.isDirectory()) continue
+      // The LXC monitor's own cgroup is swept by the driver as this process exits.
+      if (needles.some((n) => e.name.includes(n)) && !e.name.startsWith('lxc.monitor.')) found.push(path.join(dir, e.name))
+      else if (depth > 0) walk(path.join(dir, e.name), depth - 1)
+    }
+  }
+  walk(root, 2)
+  return found
+}
+
+/** Waits (a few seconds at most) until `left` finds nothing; engines remove cgroups just after the container. */
+async function waitGone(left: () => string[], what: string): Promise<void> {
+  for (let i = 0; i < 50 && left().length > 0; i++) await new Promise((r) => setTimeout(r, 100))
+  assert.equal(left(), [], `${what} left behind`)
 }

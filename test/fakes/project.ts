@@ -23,7 +23,7 @@ export function fakeSpec(name: string, steps: string[], tests: string[] = []): I
   return {
     name,
     suite: name.split('-')[0],
-    platform: {name: 'busybox', image: {bootstrap: 'busybox'}},
+    platform: {name: 'busybox', image: {bootstrap: 'busybox'}, init: 'none'},
     driver: {name: 'lxc'},
     provisioner: {name: 'shell', env: {}, steps: steps.map((run) => ({name: run, run, env: {}})), options: {}},
     verifier: {name: 'shell', env: {}, tests: tests.map((run) => ({name: run, run, exitStatus: 0, env: {}})), sections: {}},

@@ -114,7 +114,7 @@ Ansible('playbook, roles, extra vars per suite and idempotency map; install and 
   withProject('ansible', {}, (result) => {
     assert.equal(result.config, {
       driver: {name: 'docker'},
-      provisioner: {name: 'ansible', playbook: 'test/integration/default/default.yml', roles_path: 'roles', idempotence: true},
+      provisioner: {name: 'ansible', playbook: 'test/integration/default/default.yml', roles_path: 'roles', idempotence: true, requirements: 'requirements.yml'},
       verifier: {tests: [{name: 'shell verifier', run: 'py.test -v --hosts=docker://$KITCHEN_CONTAINER_ID test/integration/default/testinfra'}]},
       platforms: [
         {name: 'debian-12', image: 'debian:12'},
@@ -135,7 +135,6 @@ Ansible('playbook, roles, extra vars per suite and idempotency map; install and 
       'kitchen.yml:13:3 provisioner.require_chef_for_busser',
       'kitchen.yml:14:3 provisioner.ansible_verbose',
       'kitchen.yml:15:3 provisioner.ansible_verbosity',
-      'kitchen.yml:18:3 provisioner.requirements_path',
       'kitchen.yml:24:3 transport.max_ssh_sessions',
     ])
     // The shell verifier's command ran on the workstation in Kitchen: said, not hidden.
@@ -265,7 +264,7 @@ Loads('every fixture imports into a galley.yml that the loader accepts, provisio
   }
   // The dokken kitchen's cookbook is the repository itself: loadable once vendored into cookbooks/.
   withProject('dokken', {}, (result, root) => {
-    mkdirSync(path.join(root, 'cookbooks'), {recursive: true})
+    mkdirSync(path.join(root, 'cookbooks', 'test', 'recipes'), {recursive: true})
     const config = load(result, root)
     assert.ok(config.instances.every((i) => i.provisioner.name === 'chef'))
   }, true)

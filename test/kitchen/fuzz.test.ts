@@ -13,36 +13,13 @@ import {loadConfig} from '../../src/config/load.js'
 import {ConfigError, ConfigErrors, GalleyError} from '../../src/errors.js'
 import {importKitchen} from '../../src/kitchen/index.js'
 import {makeProject, removeProject} from '../fakes/project.js'
-import {rng} from '../fakes/random.js'
+import {mutate, rng} from '../fakes/random.js'
 import {FIXTURES} from './import-project.js'
 
 const REPLACEMENTS = ['', '~', '[]', '{}', '-1', '0', 'true', '"a b/c"', '../../etc/passwd', "<%= ENV['X'] %>", "<%= ENV.fetch('X', 'y') %>", '&a [*a]', '!!binary aGk=', "'", '{', '[', ':', '- - -', '/[/']
 const KEYS = ['driver', 'platforms', 'suites', 'name', 'image', 'provisioner', 'verifier', 'transport', 'lifecycle', 'run_list', 'attributes', 'includes', 'excludes', 'script', 'command', 'playbook', 'remote', 'driver_config', 'inspec_tests']
 
-function mutate(text: string, random: () => number): string {
-  const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]
-  const lines = text.split('\n')
-  const i = Math.floor(random() * lines.length)
-  switch (Math.floor(random() * 6)) {
-    case 0:
-      lines.splice(i, 1)
-      return lines.join('\n')
-    case 1:
-      lines[i] = lines[i].replace(/:\s.*$/, `: ${pick(REPLACEMENTS)}`)
-      return lines.join('\n')
-    case 2:
-      lines[i] = lines[i].replace(/(\w+):/, (_m, k: string) => `${pick([k.slice(1), pick(KEYS), 'we ird/key'])}:`)
-      return lines.join('\n')
-    case 3:
-      lines.splice(i, 0, lines[Math.floor(random() * lines.length)])
-      return lines.join('\n')
-    case 4:
-      lines.splice(i, 0, pick(['<% if true %>', '<% end %>', '<%# note %>']))
-      return lines.join('\n')
-    default:
-      return text.slice(0, Math.floor(random() * text.length))
-  }
-}
+const WORDS = {values: REPLACEMENTS, keys: KEYS, lines: ['<% if true %>', '<% end %>', '<%# note %>']}
 
 const Fuzz = suite('import fuzzing')
 
@@ -59,7 +36,7 @@ for (const fixture of ['docker-chef', 'dokken', 'ansible', 'shell']) {
       for (let seed = 1; seed <= 150; seed++) {
         const random = rng(seed * 7919 + fixture.length)
         let text = valid
-        for (let n = 1 + Math.floor(random() * 3); n > 0; n--) text = mutate(text, random)
+        for (let n = 1 + Math.floor(random() * 3); n > 0; n--) text = mutate(text, random, WORDS)
         writeFileSync(file, text)
         try {
           const result = importKitchen({file, outDir: root})

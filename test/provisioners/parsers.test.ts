@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import {judgeSecondRun, parseAnsibleOutput} from '../../src/provisioners/ansible/output.js'
 import {judgeChefSecondRun, nodeJson, parseChefOutput, runListEntry, soloRb} from '../../src/provisioners/chef.js'
 import {itamaeChanges, judgeItamaeSecondRun} from '../../src/provisioners/itamae.js'
-import {judgePuppet, judgePuppetSecondRun, puppetChanges} from '../../src/provisioners/puppet.js'
+import {judgePuppet, judgePuppetSecondRun, puppetChanges} from '../../src/provisioners/puppet/output.js'
 import {fakeSpec} from '../fakes/project.js'
 
 // Output as ansible-core 2.14 prints it with its default callback and no colour.

@@ -5,7 +5,8 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {InstanceSpec} from '../../src/config/types.js'
 import {stepKeys} from '../../src/lifecycle/cache.js'
-import {ansiblePackage, playbookGroups} from '../../src/provisioners/ansible/playbooks.js'
+import {FACT_CACHE_DIR, factCacheEnv} from '../../src/provisioners/ansible/facts.js'
+import {playbookGroups} from '../../src/provisioners/ansible/playbooks.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
 
@@ -47,12 +48,22 @@ Keys('editing a role template changes the playbook step key, not the install ste
   assert.is.not(after[1], before[1])
 })
 
-Keys('a roles_path folder outside the playbook folder is part of the key', () => {
+Keys('a role on roles_path outside the playbook folder is part of the key; a role the playbook does not name is not', () => {
   const spec = specWith('web-p', {name: 'ansible', playbooks: ['play/site.yml'], rolesPath: ['shared-roles']})
-  const {before, after} = keysAround({'play/site.yml': '- hosts: all\n', 'shared-roles/x/tasks/main.yml': '- debug: {msg: hi}\n', 'tests/t.sh': 'true\n'}, spec, 'shared-roles/x/tasks/main.yml')
+  const files = {'play/site.yml': '- hosts: all\n  roles: [x]\n', 'shared-roles/x/tasks/main.yml': '- debug: {msg: hi}\n', 'shared-roles/y/tasks/main.yml': '- debug: {msg: hi}\n', 'tests/t.sh': 'true\n'}
+  const {before, after} = keysAround(files, spec, 'shared-roles/x/tasks/main.yml')
   assert.is.not(after[1], before[1])
-  const unrelated = keysAround({'play/site.yml': '- hosts: all\n', 'shared-roles/x/tasks/main.yml': '', 'tests/t.sh': 'true\n'}, spec, 'tests/t.sh')
+  const unrelated = keysAround(files, spec, 'tests/t.sh')
   assert.equal(unrelated.after, unrelated.before, 'a file no step reads changes nothing')
+  const other = keysAround(files, spec, 'shared-roles/y/tasks/main.yml')
+  assert.equal(other.after, other.before, 'a role the playbook does not reach changes nothing')
+})
+
+Keys('a role named only at run time: the playbook folder and roles_path are covered whole', () => {
+  const spec = specWith('web-p', {name: 'ansible', playbooks: ['play/site.yml'], rolesPath: ['shared-roles']})
+  const files = {'play/site.yml': '- hosts: all\n  tasks:\n    - include_role: {name: "{{ which }}"}\n', 'shared-roles/y/tasks/main.yml': '- debug: {msg: hi}\n'}
+  const {before, after} = keysAround(files, spec, 'shared-roles/y/tasks/main.yml')
+  assert.is.not(after[1], before[1])
 })
 
 Keys('a playbook beside galley.yml: its top-level tests folder is not part of the key', () => {
@@ -138,12 +149,26 @@ Steps('modules of collections outside ansible-core install Debian\'s full ansibl
   const root = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - community.general.ufw: {rule: allow}\n    - ansible.builtin.debug: {msg: hi}\n'})
   const core = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - ansible.builtin.debug: {msg: hi}\n'})
   try {
-    assert.is(ansiblePackage({playbooks: ['site.yml']}, root), 'ansible')
-    assert.is(ansiblePackage({playbooks: ['site.yml']}, core), 'ansible-core')
-    assert.is(ansiblePackage({playbooks: ['site.yml'], package: 'ansible'}, core), 'ansible')
+    const install = (dir: string, settings: Record<string, unknown> = {}) => provisionSteps(specWith('a-p', {name: 'ansible', playbooks: ['site.yml'], ...settings}), dir)[0].name
+    assert.is(install(root), 'install ansible')
+    assert.is(install(core), 'install ansible-core')
+    assert.is(install(core, {package: 'ansible'}), 'install ansible')
   } finally {
     removeProject(root)
     removeProject(core)
+  }
+})
+
+Steps('ansible playbooks share facts gathered once per container; a run as a user keeps its own', () => {
+  const root = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - ansible.builtin.debug: {msg: hi}\n'})
+  try {
+    const [, play] = provisionSteps(specWith('a-p', {name: 'ansible', playbooks: ['site.yml']}), root)
+    assert.is(play.env?.ANSIBLE_GATHERING, 'smart')
+    assert.is(play.env?.ANSIBLE_CACHE_PLUGIN_CONNECTION, FACT_CACHE_DIR)
+    assert.is(play.recheck?.env?.ANSIBLE_CACHE_PLUGIN_CONNECTION, FACT_CACHE_DIR)
+    assert.is(factCacheEnv('app').ANSIBLE_CACHE_PLUGIN_CONNECTION, `${FACT_CACHE_DIR}-app`)
+  } finally {
+    removeProject(root)
   }
 })
 

@@ -66,6 +66,13 @@ Judge('service: systemd when it runs, else its init script, else a process by na
   assert.ok(judge(a('service', 'cron'), facts({init: 'sh', initd: '0', procs: ''})).ok)
   assert.is(message(a('service', 'apache2'), {init: 'sh', initd: '3', procs: PROCS}), 'expected service apache2 running, got stopped (no process named apache2; /etc/init.d/apache2 status exited with 3; PID 1 is sh, not systemd)')
   assert.is(message(a('service', 'nginx', {running: false}), {init: 'sh', procs: PROCS}), 'expected service nginx stopped, got running (running as pid 40, 41)')
+  // enabled: systemctl is-enabled under systemd, the rc?.d links otherwise; running is then checked only when asked.
+  assert.ok(judge(a('service', 'hello', {enabled: true}), facts({init: 'systemd', systemd: 'inactive\n', enabled: 'enabled\nrc 0\n'})).ok)
+  assert.is(message(a('service', 'hello', {enabled: true}), {init: 'systemd', enabled: 'static\nrc 0\n'}), 'expected service hello enabled, got disabled (systemctl is-enabled says static)')
+  assert.is(message(a('service', 'hello', {enabled: true, running: true}), {init: 'systemd', systemd: 'inactive\n', enabled: 'rc 4\n'}), 'expected service hello running, got stopped (systemctl is-active says inactive); expected service hello enabled, got disabled (systemctl is-enabled says not-found)')
+  assert.ok(judge(a('service', 'cron', {enabled: true}), facts({init: 'sh', rclinks: '/etc/rc2.d/S01cron\n'})).ok)
+  assert.is(message(a('service', 'cron', {enabled: false}), {init: 'sh', rclinks: '/etc/rc2.d/S01cron\n'}), 'expected service cron disabled, got enabled (started from /etc/rc2.d/S01cron)')
+  assert.is(message(a('service', 'cron', {enabled: true}), {init: 'sh', rclinks: ''}), 'expected service cron enabled, got disabled (no S link to it in /etc/rc2.d to /etc/rc5.d; PID 1 is sh, not systemd)')
 })
 
 Judge('process: by name (comm, argv0, names longer than the kernel keeps), /regex/ over the command line, and its user', () => {

@@ -11,13 +11,17 @@
  */
 export const FACT_CACHE_DIR = '/dev/shm/galley-ansible-facts'
 
-/** The environment that makes ansible-playbook keep and reuse facts in FACT_CACHE_DIR. */
-export function factCacheEnv(): Record<string, string> {
+/**
+ * The environment that makes ansible-playbook keep and reuse facts in FACT_CACHE_DIR. A run as
+ * another `user` keeps its own: root's facts say who runs (ansible_user_id, ansible_env), and a
+ * user could not write root's folder.
+ */
+export function factCacheEnv(user?: string): Record<string, string> {
   return {
     // smart: gather only for a host whose facts are not in the cache yet.
     ANSIBLE_GATHERING: 'smart',
     ANSIBLE_CACHE_PLUGIN: 'jsonfile',
-    ANSIBLE_CACHE_PLUGIN_CONNECTION: FACT_CACHE_DIR,
+    ANSIBLE_CACHE_PLUGIN_CONNECTION: user === undefined ? FACT_CACHE_DIR : `${FACT_CACHE_DIR}-${user}`,
     ANSIBLE_CACHE_PLUGIN_TIMEOUT: '86400',
   }
 }

@@ -37,6 +37,24 @@ export function mapAnsible({context: imp, block: p, suite}: PluginInput): Provis
   if (p.has('idempotency_test')) {
     if (p.take('idempotency_test') === true && rel) out.provisioner.idempotence = true
   }
+  // kitchen-ansible's roles requirements (requirements_path) and collections (requirements_collection_path).
+  const requirements: string[] = []
+  for (const key of ['requirements_path', 'requirements_collection_path']) {
+    if (!p.has(key)) continue
+    const kAt = p.at(key)!
+    const file = imp.str(p, key)
+    const r = file ? imp.relPath(file, kAt.pos, kAt.where) : undefined
+    if (r && !requirements.includes(r)) requirements.push(r)
+  }
+  if (requirements.length > 0 && rel) out.provisioner.requirements = requirements.length === 1 ? requirements[0] : requirements
+  if (p.has('ansible_version')) {
+    const vAt = p.at('ansible_version')!
+    const version = imp.value(p, 'ansible_version')
+    if (version !== undefined && version !== null && !['latest', 'default'].includes(String(version)) && rel) {
+      out.provisioner.ansible_version = String(version)
+      imp.report('note', vAt.pos, vAt.where, 'Galley installs this ansible-core version with pip, which needs the network; without ansible_version it installs Debian\'s')
+    }
+  }
   if (p.has('custom_pre_install_command')) {
     const run = imp.str(p, 'custom_pre_install_command')
     if (run) out.steps.push({name: 'custom_pre_install_command', run})

@@ -1,13 +1,18 @@
 /**
- * The kitchen tree: plain values read from YAML, with the place of every key kept beside them and
- * what the import used of each, so that what is left can be reported with its line.
+ * An imported file's tree (kitchen.yml, molecule.yml): plain values read from YAML, with the place
+ * of every key kept beside them and what the import used of each, so that what is left can be
+ * reported with its line.
  */
 import type {SourcePosition} from '../errors.js'
-import {isObject, type Raw} from './mapper.js'
+
+/** A mapping as the YAML reader gives it. */
+export type Raw = Record<string, unknown>
+
+export const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 // Positions of the keys of each object and of each list item, kept beside the plain values.
 const KEYPOS = new WeakMap<object, Record<string, SourcePosition>>()
-// What the import used, per object of the kitchen tree; the rest is reported.
+// What the import used, per object of the tree; the rest is reported.
 const USED = new WeakMap<object, Set<string>>()
 // The parts each merged object was made of: using a key of the merge uses it in the parts.
 const MERGED = new WeakMap<object, object[]>()
@@ -37,13 +42,16 @@ export function usedKeys(obj: object): Set<string> {
   return USED.get(obj) ?? new Set()
 }
 
-/** Test Kitchen's merge of kitchen.local.yml: mappings merge key by key, anything else (lists too) is replaced. */
-export function mergeKitchen(base: unknown, over: unknown): unknown {
+/**
+ * Test Kitchen's merge of kitchen.local.yml, and Molecule's of its base config: mappings merge key
+ * by key, anything else (lists too) is replaced; positions follow the value that won.
+ */
+export function mergeTrees(base: unknown, over: unknown): unknown {
   if (!isObject(base) || !isObject(over)) return over === undefined ? base : over
   const out: Raw = {...base}
   const pos = {...KEYPOS.get(base)}
   for (const [k, v] of Object.entries(over)) {
-    out[k] = mergeKitchen(base[k], v)
+    out[k] = mergeTrees(base[k], v)
     const p = posOf(over, k)
     if (p) pos[k] = p
   }

@@ -1,0 +1,216 @@
+import {mkdirSync, symlinkSync} from 'node:fs'
+import path from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {walkPlaybooks, type PlaybookGraph} from '../../src/provisioners/ansible/graph.js'
+import {makeProject, removeProject} from '../fakes/project.js'
+import {copyFixture} from '../fixtures/deps/artifacts.js'
+
+const modules = (g: PlaybookGraph) => g.tasks.map((t) => `${t.file}:${t.line} ${t.module}${t.reach === 'static' ? '' : ` (${t.reach})`}`)
+
+function withFiles<T>(files: Record<string, string>, fn: (root: string) => T): T {
+  const root = makeProject(files)
+  try {
+    return fn(root)
+  } finally {
+    removeProject(root)
+  }
+}
+
+const Walk = suite('playbook walker')
+
+Walk('a role with meta dependencies, handlers, a template and a templated include: every task, file and line', () => {
+  const root = makeProject({})
+  try {
+    copyFixture('ansible-community', root)
+    const g = walkPlaybooks(root, ['site.yml'])
+    assert.equal(modules(g), [
+      'roles/common/tasks/main.yml:2 ansible.builtin.template',
+      'roles/limits/tasks/main.yml:2 pam_limits',
+      'roles/limits/tasks/main.yml:10 ini_file',
+      'roles/limits/tasks/main.yml:18 ansible.builtin.include_tasks',
+      'roles/limits/tasks/debian.yml:2 ansible.builtin.copy (guess)',
+      'roles/limits/tasks/redhat.yml:2 ansible.builtin.dnf (guess)',
+      'roles/limits/handlers/main.yml:2 ansible.builtin.command',
+    ])
+    assert.equal(g.tasks.find((t) => t.module === 'pam_limits')!.role, 'limits')
+    assert.equal(g.files, [
+      'roles/common/meta/main.yml',
+      'roles/common/tasks/main.yml',
+      'roles/common/templates/motd.j2',
+      'roles/limits/defaults/main.yml',
+      'roles/limits/handlers/main.yml',
+      'roles/limits/meta/main.yml',
+      'roles/limits/tasks/debian.yml',
+      'roles/limits/tasks/main.yml',
+      'roles/limits/tasks/redhat.yml',
+      'site.yml',
+    ])
+    assert.equal(g.roles.map((r) => `${r.name} ${r.folder}`), ['limits roles/limits', 'common roles/common'])
+    assert.equal(g.dynamic.map((d) => `${d.file}:${d.line} ${d.name}`), ["roles/limits/tasks/main.yml:18 {{ ansible_facts['os_family'] | lower }}.yml"])
+    assert.equal(g.missing, [])
+  } finally {
+    removeProject(root)
+  }
+})
+
+Walk('import_playbook, pre/post tasks, blocks with rescue and always, play handlers, include_role with tasks_from, local_action and action forms', () => {
+  withFiles(
+    {
+      'site.yml': '- import_playbook: plays/web.yml\n- ansible.builtin.import_playbook: "{{ other }}.yml"\n',
+      'plays/web.yml': [
+        '- hosts: web',
+        '  collections: [community.general]',
+        '  pre_tasks:',
+        '    - apt: {name: nginx}',
+        '  tasks:',
+        '    - block:',
+        '        - ufw: {rule: allow}',
+        '      rescue:',
+        '        - action: debug msg=rescued',
+        '      always:',
+        '        - local_action: {module: ansible.builtin.command, cmd: "true"}',
+        '    - include_role: {name: app, tasks_from: install}',
+        '    - import_tasks: extra.yml',
+        '  post_tasks:',
+        '    - ansible.builtin.meta: flush_handlers',
+        '  handlers:',
+        '    - name: restart',
+        '      service: {name: nginx, state: restarted}',
+        '      listen: web changed',
+        '',
+      ].join('\n'),
+      'plays/extra.yml': '- name: with a loop\n  debug: {msg: "{{ item }}"}\n  with_items: [1, 2]\n',
+      'plays/roles/app/tasks/install.yml': '- package: {name: app}\n',
+      'plays/roles/app/tasks/main.yml': '- fail: {msg: not this one}\n',
+    },
+    (root) => {
+      const g = walkPlaybooks(root, ['site.yml'])
+      assert.equal(modules(g), [
+        'plays/web.yml:4 apt',
+        'plays/web.yml:7 ufw',
+        'plays/web.yml:9 debug',
+        'plays/web.yml:11 ansible.builtin.command',
+        'plays/web.yml:12 include_role',
+        'plays/web.yml:13 import_tasks',
+        'plays/web.yml:15 ansible.builtin.meta',
+        'plays/web.yml:17 service',
+        'plays/roles/app/tasks/install.yml:1 package (include)',
+        'plays/extra.yml:1 debug',
+      ])
+      assert.equal(g.tasks.find((t) => t.module === 'ufw')!.collections, ['community.general'])
+      assert.equal(g.dynamic.map((d) => d.kind), ['playbook'])
+      assert.not.ok(g.tasks.some((t) => t.module === 'fail'), 'tasks_from runs only the named file')
+      assert.ok(g.files.includes('plays/roles/app/tasks/main.yml'), "the role's folders are read whole")
+    },
+  )
+})
+
+Walk('roles are found in roles/ beside the playbook, on roles_path, beside the role that depends on them, and by alias', () => {
+  withFiles(
+    {
+      'pb/site.yml': '- hosts: all\n  roles: [local, shared, {role: under_test}, acme.ghost, ns.coll.role]\n',
+      'pb/roles/local/tasks/main.yml': '- debug: {msg: local}\n',
+      'pb/roles/local/meta/main.yml': 'dependencies: [sibling]\n',
+      'pb/roles/sibling/tasks/main.yml': '- debug: {msg: sibling}\n',
+      'lib/shared/tasks/main.yml': '- debug: {msg: shared}\n',
+      'src/tasks/main.yml': '- debug: {msg: the role under test}\n',
+    },
+    (root) => {
+      const g = walkPlaybooks(root, ['pb/site.yml'], {rolesPaths: ['lib'], roleAliases: {under_test: 'src'}})
+      assert.equal(g.roles.map((r) => `${r.name} ${r.folder}`).sort(), ['local pb/roles/local', 'shared lib/shared', 'sibling pb/roles/sibling', 'under_test src'])
+      assert.equal(g.missing.map((m) => `${m.file}:${m.line} ${m.kind} ${m.name}`), ['pb/site.yml:2 role acme.ghost'])
+      assert.equal(g.collectionRefs.map((m) => m.name), ['ns.coll.role'])
+    },
+  )
+})
+
+Walk('a roles/<name> -> .. link (a role testing itself) is followed once and does not loop', () => {
+  withFiles(
+    {
+      'tasks/main.yml': '- name: the role itself\n  debug: {msg: hi}\n- include_tasks: more.yml\n',
+      'tasks/more.yml': '- ansible.builtin.ping:\n',
+      'templates/a.j2': 'x\n',
+      'tests/test.yml': '- hosts: localhost\n  roles: [self]\n',
+    },
+    (root) => {
+      mkdirSync(path.join(root, 'tests', 'roles'))
+      symlinkSync('../..', path.join(root, 'tests', 'roles', 'self'))
+      symlinkSync('..', path.join(root, 'templates', 'loop'))
+      const g = walkPlaybooks(root, ['tests/test.yml'])
+      assert.equal(modules(g), ['tasks/main.yml:1 debug', 'tasks/main.yml:3 include_tasks', 'tasks/more.yml:1 ansible.builtin.ping (include)'])
+      assert.equal(g.files, ['tasks/main.yml', 'tasks/more.yml', 'templates/a.j2', 'tests/test.yml'])
+    },
+  )
+})
+
+Walk('a file reached by include first and by import later counts as imported; missing imports are reported, missing includes are not', () => {
+  withFiles(
+    {
+      'site.yml': '- hosts: all\n  tasks:\n    - include_tasks: t.yml\n    - import_tasks: t.yml\n    - import_tasks: gone.yml\n    - include_tasks: maybe.yml\n  vars_files: [vars/absent.yml]\n',
+      't.yml': '- copy: {dest: /x, content: y}\n',
+    },
+    (root) => {
+      const g = walkPlaybooks(root, ['site.yml'])
+      assert.equal(g.tasks.filter((t) => t.module === 'copy').map((t) => t.reach), ['static'])
+      assert.equal(g.missing.map((m) => `${m.kind} ${m.name} ${m.reach}`), ['vars vars/absent.yml static', 'tasks gone.yml static', 'tasks maybe.yml include'])
+    },
+  )
+})
+
+Walk('syntax errors are reported with their line; a task without a module too', () => {
+  withFiles({'site.yml': '- hosts: all\n  tasks:\n    - name: only a name\n    - debug: {msg: [unclosed}\n'}, (root) => {
+    const g = walkPlaybooks(root, ['site.yml'])
+    assert.equal(g.errors.length, 1)
+    assert.is(g.errors[0].file, 'site.yml')
+    assert.ok(g.errors[0].line >= 4, String(g.errors[0].line))
+  })
+  withFiles({'site.yml': '- hosts: all\n  tasks:\n    - name: only a name\n      when: true\n'}, (root) => {
+    assert.equal(walkPlaybooks(root, ['site.yml']).errors, [{file: 'site.yml', line: 3, message: 'no module or action in this task'}])
+  })
+})
+
+Walk('library/ modules and collections kept beside the playbook are listed', () => {
+  withFiles(
+    {
+      'site.yml': '- hosts: all\n  tasks:\n    - my_module: {}\n',
+      'library/my_module.py': '#!/usr/bin/python\n',
+      'collections/ansible_collections/acme/tools/plugins/modules/frob.py': '',
+      'collections/ansible_collections/acme/tools/galaxy.yml': 'namespace: acme\n',
+    },
+    (root) => {
+      const g = walkPlaybooks(root, ['site.yml'])
+      assert.equal(g.libraries, ['my_module'])
+      assert.equal(g.localCollections, {'acme.tools': ['frob']})
+      assert.ok(g.files.includes('library/my_module.py'))
+    },
+  )
+})
+
+Walk('a realistic role walks in a few milliseconds', () => {
+  const root = makeProject({})
+  try {
+    copyFixture('ansible-community', root)
+    const start = performance.now()
+    for (let i = 0; i < 20; i++) walkPlaybooks(root, ['site.yml'])
+    assert.ok((performance.now() - start) / 20 < 50)
+  } finally {
+    removeProject(root)
+  }
+})
+
+Walk.run()
+
+const Files = suite('the files a step key covers')
+
+Files('a link back up the tree is listed once, so the walk ends', async () => {
+  const {projectFiles} = await import('../../src/provisioners/files.js')
+  withFiles({'tasks/main.yml': '- debug: {}\n', 'tests/test.yml': '- hosts: all\n'}, (root) => {
+    mkdirSync(path.join(root, 'roles'))
+    symlinkSync('..', path.join(root, 'roles', 'self'))
+    assert.equal(projectFiles(root, '.'), ['tasks/main.yml'])
+    assert.equal(projectFiles(root, 'roles'), ['roles/self/tasks/main.yml', 'roles/self/tests/test.yml'])
+  })
+})
+
+Files.run()
