@@ -195,17 +195,32 @@ export const MAX_BLOCKING_CALLS = Math.max(1, (Number(process.env.UV_THREADPOOL_
 let blocking = 0
 const waiting: (() => void)[] = []
 
-async function callBlocking<T>(fn: KoffiFn, ...args: unknown[]): Promise<T> {
-  if (blocking < MAX_BLOCKING_CALLS) blocking++
-  else await new Promise<void>((turn) => waiting.push(turn))
-  try {
-    return await callAsync<T>(fn, ...args)
-  } finally {
-    // The slot passes straight to the next waiter, so no new call can take it in between.
-    const next = waiting.shift()
-    if (next) next()
-    else blocking--
+/** Waits for a free slot; false when `signal` aborts first, and the slot is then not taken. */
+function takeSlot(signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false)
+  if (blocking < MAX_BLOCKING_CALLS) {
+    blocking++
+    return Promise.resolve(true)
   }
+  return new Promise((resolve) => {
+    const turn = () => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve(true)
+    }
+    const onAbort = () => {
+      waiting.splice(waiting.indexOf(turn), 1)
+      resolve(false)
+    }
+    waiting.push(turn)
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
+}
+
+function releaseSlot(): void {
+  // The slot passes straight to the next waiter, so no new call can take it in between.
+  const next = waiting.shift()
+  if (next) next()
+  else blocking--
 }
 
 function head(c: LxcContainerPtr): {name: string; error_string: string | null} {
@@ -344,11 +359,15 @@ export async function shutdown(c: LxcContainerPtr, timeoutSeconds: number): Prom
   throw new LxcShutdownError('shutdown', name, `container ${name} did not shut down within ${timeoutSeconds} s`, {cause: liblxcCause(c)})
 }
 
+/** The wait status of a process killed by SIGKILL. */
+const KILLED_STATUS = 9
+
 /**
  * Runs `program` inside the running container and waits for it; resolves to its wait status.
- * Off the main thread.
+ * Off the main thread, once an attach slot is free. Aborting `signal` while it waits for one
+ * leaves the program unstarted (its kill found nothing to kill): it resolves as killed.
  */
-export async function attach_run_wait(c: LxcContainerPtr, options: lxc_attach_options, program: string, argv: string[]): Promise<number> {
+export async function attach_run_wait(c: LxcContainerPtr, options: lxc_attach_options, program: string, argv: string[], signal?: AbortSignal): Promise<number> {
   const {name} = head(c)
   const notRunning = () =>
     new LxcNotRunningError('attach_run_wait', name, `could not run ${program} in ${name}: the container is not running`, {
@@ -356,7 +375,13 @@ export async function attach_run_wait(c: LxcContainerPtr, options: lxc_attach_op
     })
   // Not asked before the call (a round trip to the monitor, every exec): a stopped container fails
   // the attach, and the check below says why.
-  const status = await callBlocking<number>(member(c, 'attach_run_wait'), c, options, program, [...argv, null])
+  if (!(await takeSlot(signal))) return KILLED_STATUS
+  let status: number
+  try {
+    status = await callAsync<number>(member(c, 'attach_run_wait'), c, options, program, [...argv, null])
+  } finally {
+    releaseSlot()
+  }
   if (status >= 0) return status
   // It may have stopped meanwhile; otherwise attaching itself failed.
   if (!is_running(c)) throw notRunning()
