@@ -1,9 +1,9 @@
 /**
  * dockerode, loaded without the parts Galley never uses until something calls them: docker-modem's
  * SSH transport (ssh2) and dockerode's BuildKit session (gRPC and protobuf) are required at load
- * time and cost about 110 ms of the 180 ms dockerode takes to load; Galley talks to a Unix socket or
- * tcp:// and builds no images through the engine. Each is replaced by a function that loads the
- * real module on its first call.
+ * time and cost about 110 ms of the 180 ms dockerode takes to load; Galley talks to a Unix socket,
+ * tcp://, or ssh:// through OpenSSH (./ssh.ts, an HTTP agent), and builds no images through the
+ * engine. Each is replaced by a function that loads the real module on its first call.
  */
 import {createRequire, Module} from 'node:module'
 import type DockerClass from 'dockerode'
