@@ -5,7 +5,7 @@
  * writes (state, reports, run records) matters little after the machine itself crashes: its
  * containers stopped with it, and `galley destroy` and `prune` find them by their labels.
  */
-import {closeSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats} from 'node:fs'
 import path from 'node:path'
 import {pipeline} from 'node:stream/promises'
 
@@ -45,5 +45,18 @@ export async function writeStreamAtomic(stream: NodeJS.ReadableStream, file: str
     renameSync(tmp, file)
   } finally {
     rmSync(tmp, {force: true})
+  }
+}
+
+/**
+ * A path's stat, or undefined when there is nothing there: no such entry, or a path through a
+ * file (`kitchen.yml/molecule.yml`), which statSync reports as ENOTDIR even with throwIfNoEntry off.
+ */
+export function statIfAny(file: string): Stats | undefined {
+  try {
+    return statSync(file, {throwIfNoEntry: false})
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
+    throw error
   }
 }

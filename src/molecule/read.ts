@@ -6,6 +6,7 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {ConfigError} from '../errors.js'
+import {statIfAny} from '../files.js'
 import {mergeTrees, type Raw} from '../import/tree.js'
 import {readTree} from '../import/yaml.js'
 import {interpolate, type Interpolated} from './interpolate.js'
@@ -36,8 +37,8 @@ export interface MoleculeProject {
   base?: string
 }
 
-const isDir = (p: string) => statSync(p, {throwIfNoEntry: false})?.isDirectory() ?? false
-const isFile = (p: string) => statSync(p, {throwIfNoEntry: false})?.isFile() ?? false
+const isDir = (p: string) => statIfAny(p)?.isDirectory() ?? false
+const isFile = (p: string) => statIfAny(p)?.isFile() ?? false
 
 /** The scenario folders (those holding a molecule.yml) under a molecule/ folder, sorted with `default` first. */
 function scenariosUnder(moleculeDir: string): string[] {

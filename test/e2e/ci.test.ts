@@ -20,6 +20,8 @@ suites:
       assert:
         - {file: /etc/motd, contains: welcome}
   - name: ok
+    verifier:
+      tests: [{run: 'true'}]
 `,
     'tests/check.sh': '#!/bin/sh\nexit 3\n',
   })

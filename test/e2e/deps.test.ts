@@ -6,7 +6,7 @@
  * installed through an install script served on the host's bridge address (a stand-in: no Cinc
  * build can be downloaded here). Nothing here reaches a network but Debian's mirror.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {networkInterfaces} from 'node:os'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -189,12 +189,15 @@ Puppet('a module neither Debian nor the project has comes from the Forge: out of
 
 Puppet.run()
 
-/** The address instances reach the host on: the bridge's (waited for: another test may be restarting it). */
+/**
+ * The address instances reach the host on: the bridge's (waited for: another test may be
+ * restarting it), from Node or, when Node's list of interfaces lacks it, from ip(8).
+ */
 async function bridgeAddress(engine: Engine): Promise<string> {
   const name = engine === 'lxc' ? 'lxcbr0' : 'docker0'
   for (let i = 0; i < 100; i++) {
-    const v4 = networkInterfaces()[name]?.find((a) => a.family === 'IPv4')
-    if (v4) return v4.address
+    const v4 = networkInterfaces()[name]?.find((a) => a.family === 'IPv4')?.address ?? /inet (\d+\.\d+\.\d+\.\d+)/.exec(spawnSync('ip', ['-4', '-o', 'addr', 'show', 'dev', name], {encoding: 'utf8'}).stdout ?? '')?.[1]
+    if (v4) return v4
     await new Promise((r) => setTimeout(r, 100))
   }
   throw new Error(`no IPv4 address on ${name}`)

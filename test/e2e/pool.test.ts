@@ -146,7 +146,7 @@ Pool('an engine reached over SSH works like one on this machine: the project is 
 })
 
 Pool('a single engine named by a Docker context (DOCKER_CONTEXT) is the one a run uses, TLS files included', async () => {
-  const root = makeProject({'galley.yml': 'platforms: [{name: bb, image: {bootstrap: busybox}}]\nsuites: [{name: a, verifier: {tests: [{name: up, run: "true"}]}}]\n'})
+  const root = makeProject({'galley.yml': "platforms: [{name: bb, image: {bootstrap: busybox}}]\nsuites: [{name: a, verifier: {tests: [{run: 'true'}]}}]\n"})
   const config = makeProject({})
   // What `docker context create docker2 --docker host=...,ca=...,cert=...,key=...` writes.
   const id = createHash('sha256').update('docker2').digest('hex')
