@@ -9,6 +9,7 @@ import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import type {Readable} from 'node:stream'
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {ImageSpec} from '../../src/config/types.js'
 import {InterruptedError, type EngineError} from '../../src/errors.js'
 import type {ArchiveFormat} from '../../src/images/archive.js'
@@ -36,6 +37,19 @@ function checkSystemd(lowers: string[], snapshot: string): void {
   throw new SystemdBootError(`the image of ${snapshot} has no systemd (${missing.join(' and ')} not found), so init: systemd cannot boot it`, {
     hint: 'Use a Debian platform (image: {bootstrap: debootstrap}), which gets systemd with init: systemd, or an image with systemd installed; or set init: none.',
   })
+}
+
+/**
+ * Whether the container's PID 1 has exited. Its processes die with it, so a boot wait can fail
+ * before liblxc's monitor has seen the container stop: a container still running is asked again
+ * for a moment.
+ */
+async function initExited(handle: ContainerHandle): Promise<boolean> {
+  for (let tries = 0; tries < 20; tries++) {
+    if (!isRunning(handle.name, String(handle.lxcpath))) return true
+    await sleep(50)
+  }
+  return false
 }
 
 /** How long systemd may take to shut down before the container is killed. */
@@ -125,8 +139,8 @@ export class LxcDriver implements Driver {
       if (report.state === 'degraded') options.onNote?.(describeDegraded(report))
     } catch (error) {
       if (error instanceof InterruptedError) throw error
+      const exited = (await initExited(handle)) ? ': its PID 1 exited' : ''
       const tail = consoleTail(dir)
-      const exited = isRunning(handle.name, String(handle.lxcpath)) ? '' : ': its PID 1 exited'
       throw new SystemdBootError(`systemd did not boot in ${handle.name}${exited}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: BOOT_HINT})
     }
   }
