@@ -80,8 +80,12 @@ export async function snapshotLayer(name: string, lxcpath: string, key: string):
     try {
       renameSync(tmp, final)
     } catch (error) {
-      // Another process stored the same step meanwhile.
-      if (!existsSync(path.join(final, LAYER_FILE))) throw error
+      // Another process stored the same step meanwhile: theirs is as good as ours.
+      if (existsSync(path.join(final, LAYER_FILE))) return id
+      // A folder without its layer file is what an interrupted removal left: set it aside, then retry.
+      if (!existsSync(final)) throw error
+      await discard(final, id)
+      renameSync(tmp, final)
     }
     return id
   } finally {
@@ -123,6 +127,21 @@ export function listLayers(lxcpath: string): SnapshotInfo[] {
 export async function removeLayer(lxcpath: string, id: string): Promise<boolean> {
   const layer = readLayers().find((l) => l.id === id)
   if (!layer || stackedDirs(lxcpath).has(layer.lowers[0])) return false
-  await rm(layerDir(id), {recursive: true, force: true})
+  await discard(layerDir(id), id)
   return true
+}
+
+/**
+ * Removes a layer's folder by first renaming it out of the way (atomic), so no other process ever
+ * sees it half-removed; a removal cut short leaves a `.tmp-` folder that removeDebris clears.
+ */
+async function discard(dir: string, id: string): Promise<void> {
+  const aside = path.join(storeDir('layers'), `.tmp-${id}-rm${Date.now()}-${process.pid}`)
+  try {
+    renameSync(dir, aside)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  await rm(aside, {recursive: true, force: true})
 }
