@@ -13,6 +13,7 @@ import {inProject, installStep, stepEnv, type ProvisionStep} from '../step.js'
 import {resolvePuppetDeps, type PuppetDeps} from './deps.js'
 import {DEBIAN_MODULEPATH, DEPS_DIR, depsStep} from './deps-step.js'
 import {mapPuppet} from './kitchen.js'
+import {moduleKeyPaths} from './module-files.js'
 import {judgePuppet, judgePuppetSecondRun} from './output.js'
 
 export interface PuppetSettings {
@@ -40,8 +41,10 @@ function puppetSteps(spec: InstanceSpec, p: PuppetSettings, root: string): Provi
   const manifest = p.manifest
   const env = {LANG: 'C.UTF-8', ...spec.provisioner.env}
   const given = (p.modulepath ?? []).map(inInstance)
+  const resolved = depsOf(spec, p, root)
   // Not the instance's own variables: suites with the same dependencies share the step.
-  const deps = depsStep(depsOf(spec, p, root), given, {LANG: 'C.UTF-8', ...spec.provisioner.env})
+  const deps = depsStep(resolved, given, {LANG: 'C.UTF-8', ...spec.provisioner.env})
+  const modules = moduleKeyPaths(root, resolved.sources.some((s) => s.how === 'project'), p.modulepath ?? [])
   const modulepath = p.modulepath || deps ? [...given, ...(deps ? [DEPS_DIR] : []), ...DEBIAN_MODULEPATH] : undefined
   const argv = ['puppet', 'apply', '--detailed-exitcodes', '--color=false', ...(modulepath ? [`--modulepath=${modulepath.join(':')}`] : []), inProject(manifest)]
   return [
@@ -55,8 +58,9 @@ function puppetSteps(spec: InstanceSpec, p: PuppetSettings, root: string): Provi
       expected: 0,
       command: `puppet apply ${manifest}`,
       judge: (code) => judgePuppet(code),
-      // A manifest folder is read whole; a manifest file with its folder (files it sources, imports).
-      cache: {env: stepEnv(spec, env), settings: {manifest, modulepath: p.modulepath ?? null}, paths: [path.dirname(manifest), manifest, ...(p.modulepath ?? []).filter((d) => !path.isAbsolute(d))]},
+      // A manifest folder is read whole; a manifest file with its folder (files it sources, imports);
+      // then every module the project holds, by name too (a renamed hiera.yaml is another module).
+      cache: {env: stepEnv(spec, env), settings: {manifest, modulepath: p.modulepath ?? null, modules}, paths: [path.dirname(manifest), manifest, ...modules]},
       recheck: {kind: 'idempotence', name: manifest, argv, env, expected: 0, judge: (code, output) => judgePuppetSecondRun(manifest, code, output)},
     },
   ]
