@@ -85,15 +85,17 @@ Cookbooks('a recipe\'s cookbook and its metadata.rb dependencies are looked for 
   })
 })
 
-Cookbooks('a missing cookbook in a Berkshelf project says to run berks vendor on the workstation; a Policyfile says chef export', () => {
+Cookbooks('a missing cookbook says where to put it, and how a workstation vendors it: berks vendor, or chef export for a Policyfile', () => {
   withFixture({}, (root) => {
     const galley = 'platforms: [{name: d, image: {bootstrap: busybox}}]\nsuites:\n  - name: s\n    provisioner: {name: chef, run_list: [motd], cookbooks_path: cookbooks}\n'
     const berks = loadErrors(root, galley)
     assert.match(berks, 'cookbook `base` (needed by cookbooks/motd/metadata.rb:8) is in no cookbooks_path folder (cookbooks)')
-    assert.match(berks, 'run `berks vendor cookbooks` on your workstation first')
+    assert.match(berks, 'Put it in cookbooks/base/ (a copy or a link). On a workstation, `berks vendor cookbooks` makes that folder from the Berksfile.')
     rmSync(path.join(root, 'Berksfile'))
     writeFileSync(path.join(root, 'Policyfile.rb'), "name 'app'\nrun_list 'motd'\n")
-    assert.match(loadErrors(root, galley), 'chef export Policyfile.rb')
+    assert.match(loadErrors(root, galley), 'Put it in cookbooks/base/ (a copy or a link). On a workstation, `chef install` and `chef export Policyfile.rb <folder>` give the cookbooks to copy there.')
+    const elsewhere = loadErrors(root, galley.replace('cookbooks_path: cookbooks', 'cookbooks_path: site-cookbooks').replace('run_list: [motd]', 'run_list: [base, nowhere]'))
+    assert.match(elsewhere, 'Put it in cookbooks/nowhere/ (a copy or a link) and add cookbooks to cookbooks_path.')
   })
 })
 

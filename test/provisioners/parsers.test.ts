@@ -116,8 +116,10 @@ Chef('the node JSON holds the attributes and the run list; solo.rb points into t
   const spec = fakeSpec('app-bb', [])
   const chef = {runList: ['app', 'app::db', 'role[web]'], attributes: {app: {port: 80}}, cookbooksPath: ['cookbooks', 'vendor/cookbooks']}
   assert.equal(JSON.parse(nodeJson(chef)), {app: {port: 80}, run_list: ['recipe[app]', 'recipe[app::db]', 'role[web]']})
-  assert.match(soloRb(spec, chef), /^cookbook_path \["\/tmp\/galley\/cookbooks", "\/tmp\/galley\/vendor\/cookbooks"\]$/m)
-  assert.match(soloRb(spec, chef), /^node_name "app-bb"$/m)
+  const layout = {folders: chef.cookbooksPath}
+  assert.match(soloRb(spec, layout), /^cookbook_path \["\/tmp\/galley\/cookbooks", "\/tmp\/galley\/vendor\/cookbooks"\]$/m)
+  assert.match(soloRb(spec, layout), /^node_name "app-bb"$/m)
+  assert.match(soloRb(spec, {folders: [], project: 'app'}), /^cookbook_path \["\/tmp\/galley-chef\/project-cookbook"\]$/m, 'the project as a cookbook, through its link')
   assert.is(runListEntry('recipe[x]'), 'recipe[x]')
 })
 
