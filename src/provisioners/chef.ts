@@ -103,20 +103,24 @@ export function parseChefOutput(output: string): ChefRun {
   return {updated, total, resources}
 }
 
-function judgeChef(spec: InstanceSpec, code: number): Verdict {
+/** The binary that ran (the run's script says which it found), or `chef` when the output does not say. */
+const binaryIn = (output: string): string => /^galley: running \S*?([\w-]+)$/m.exec(output)?.[1] ?? 'chef'
+
+function judgeChef(spec: InstanceSpec, code: number, output: string): Verdict {
   if (code === 0) return {ok: true}
   if (code === NO_CHEF) {
     return {ok: false, message: `platform \`${spec.platform.name}\` has no cinc-solo or chef-solo: Chef is not packaged for Debian, so set install: cinc (Galley installs it with Cinc's install script) or use an image with Cinc or Chef Infra Client installed`}
   }
-  return {ok: false, message: `chef-solo failed (exit ${code})`}
+  return {ok: false, message: `${binaryIn(output)} failed (exit ${code})`}
 }
 
 export function judgeChefSecondRun(code: number, output: string): Verdict {
-  if (code !== 0) return {ok: false, message: `the second chef-solo run failed (exit ${code})`}
+  const bin = binaryIn(output)
+  if (code !== 0) return {ok: false, message: `the second ${bin} run failed (exit ${code})`}
   const run = parseChefOutput(output)
   const updated = run.updated ?? run.resources.length
   if (updated === 0) return {ok: true}
-  return {ok: false, message: `the second chef-solo run updated ${updated} resource${updated === 1 ? '' : 's'}${run.resources.length ? ': ' + run.resources.join(', ') : ''}`}
+  return {ok: false, message: `the second ${bin} run updated ${updated} resource${updated === 1 ? '' : 's'}${run.resources.length ? ': ' + run.resources.join(', ') : ''}`}
 }
 
 function chefSteps(spec: InstanceSpec, p: ChefSettings, root: string): ProvisionStep[] {
@@ -128,10 +132,14 @@ function chefSteps(spec: InstanceSpec, p: ChefSettings, root: string): Provision
     ...(layout.project !== undefined ? [`rm -rf ${PROJECT_LINKS} && mkdir -p ${PROJECT_LINKS} && ln -s ${PROJECT_DIR} "${PROJECT_LINKS}/$3"`] : []),
     `printf '%s\\n' "$1" > ${DIR}/solo.rb`,
     `printf '%s\\n' "$2" > ${DIR}/node.json`,
+    'echo "galley: running $bin"',
     `exec "$bin" --no-color --format doc --config ${DIR}/solo.rb --json-attributes ${DIR}/node.json`,
   ].join('\n')
   const argv = ['/bin/sh', '-c', script, 'galley', soloRb(spec, layout), nodeJson(p), ...(layout.project !== undefined ? [layout.project] : [])]
-  const name = `chef-solo ${p.runList.map(runListEntry).join(',')}`
+  const runList = p.runList.map(runListEntry).join(',')
+  // Which binary runs is known only in the instance: the name stays neutral, the verdicts name it.
+  const name = `chef run_list ${runList}`
+  const command = `${p.install === 'cinc' ? 'cinc-solo' : p.install === 'chef' ? 'chef-solo' : 'cinc-solo (or chef-solo)'} -c solo.rb -j node.json`
   return [
     ...(p.install ? [chefInstallStep(spec, p.install, p.version, p.installUrl ?? CINC_INSTALL_SCRIPT)] : []),
     {
@@ -140,8 +148,8 @@ function chefSteps(spec: InstanceSpec, p: ChefSettings, root: string): Provision
       argv,
       env,
       expected: 0,
-      command: name,
-      judge: (code) => judgeChef(spec, code),
+      command,
+      judge: (code, output) => judgeChef(spec, code, output),
       // The project's own cookbook is in the key as a whole, but its top-level test folders.
       cache: {
         env: stepEnv(spec, env),

@@ -244,7 +244,7 @@ Chef('install: cinc pointed at an install script served on the bridge converges 
     )
     const r = galley(root, 'test', '--driver', 'lxc')
     assert.is(r.code, 0, r.stdout.slice(-4000) + r.stderr)
-    assert.equal(converged(report(root)).map((c) => c.name), ['install cinc 18', 'chef-solo recipe[base],recipe[motd]'])
+    assert.equal(converged(report(root)).map((c) => c.name), ['install cinc 18', 'chef run_list recipe[base],recipe[motd]'])
     const again = galley(root, 'test', '--driver', 'lxc')
     assert.match(again.stdout, /cached step install cinc 18/)
   } finally {

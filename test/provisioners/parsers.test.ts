@@ -108,7 +108,8 @@ Chef Infra Client finished, 1/3 resources updated in 01 seconds
 
 Chef('reads the updated count and the resources that did something', () => {
   assert.equal(parseChefOutput(CHEF), {updated: 1, total: 3, resources: ['execute[date > /etc/stamp]']})
-  assert.is(judgeChefSecondRun(0, CHEF).message, 'the second chef-solo run updated 1 resource: execute[date > /etc/stamp]')
+  assert.is(judgeChefSecondRun(0, CHEF).message, 'the second chef run updated 1 resource: execute[date > /etc/stamp]')
+  assert.is(judgeChefSecondRun(0, `galley: running /opt/cinc/bin/cinc-solo\n${CHEF}`).message, 'the second cinc-solo run updated 1 resource: execute[date > /etc/stamp]', 'the binary that ran is named')
   assert.equal(judgeChefSecondRun(0, CHEF.replace('1/3', '0/3').replace(/  \* execute.*\n.*\n/, '')), {ok: true})
 })
 
