@@ -6,6 +6,7 @@ import type {InstanceSpec} from '../../src/config/types.js'
 import {stepKeys} from '../../src/lifecycle/cache.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
+import {copyFixture} from '../fixtures/deps/artifacts.js'
 
 function puppetSpec(settings: Record<string, unknown>): InstanceSpec {
   const spec = fakeSpec('s-p', [])
@@ -116,6 +117,25 @@ Cache("a module reached through a link (rspec-puppet's fixtures) is the project:
     assert.is(applyKey(spec, root), key)
     appendFileSync(path.join(root, 'templates/motd.erb'), '# edited\n')
     assert.is.not(applyKey(spec, root), key)
+  } finally {
+    removeProject(root)
+  }
+})
+
+Cache("the deps fixture puppet-module, its dependencies skipped or taken from Debian: its template is in the apply's key, its spec is not, and the modules step keeps its key", () => {
+  const root = makeProject({})
+  try {
+    copyFixture('puppet-module', root)
+    const spec = puppetSpec({manifest: 'tests/init.pp', dependencies: {skip: ['puppetlabs/registry'], acceptDebian: true}})
+    const keys = () => stepKeys(spec, provisionSteps(spec, root), 'base', root)
+    assert.equal(provisionSteps(spec, root).map((s) => s.name), ['install puppet', 'install Puppet modules', 'tests/init.pp'])
+    const before = keys()
+    appendFileSync(path.join(root, 'spec/classes/motd_spec.rb'), '# edited\n')
+    assert.equal(keys(), before)
+    appendFileSync(path.join(root, 'templates/motd.erb'), 'edited\n')
+    const edited = keys()
+    assert.equal(edited.slice(0, 2), before.slice(0, 2))
+    assert.is.not(edited[2], before[2])
   } finally {
     removeProject(root)
   }
