@@ -1,5 +1,6 @@
 /** Test Kitchen's chef provisioners (chef_zero, chef_solo, chef_infra, dokken), for `galley import`. */
 import {emptyMapping, isObject, type ImportContext, type KitchenBlock, type Level, type PluginInput, type ProvisionerMapping} from '../kitchen/mapper.js'
+import {missingCookbooks} from './chef-cookbooks.js'
 
 /**
  * Test Kitchen's install settings: product_name (cinc, or chef with the script's URL in
@@ -80,14 +81,20 @@ export function mapChef({context: imp, block: p, suite}: PluginInput): Provision
   if (list.length > 0 && nameAt) {
     if (!installs) imp.report('note', nameAt.pos, nameAt.where, "Galley installs no Chef unless told (install: cinc): the platform's image must have Cinc or Chef (cinc-solo or chef-solo)")
     if (!out.provisioner.cookbooks_path && !imp.exists('cookbooks')) {
+      // A project that is itself a cookbook is on the cookbook path: only the cookbooks it needs besides want a folder.
+      const own = imp.exists('metadata.rb')
+      const others = own ? missingCookbooks(imp.root, [], list).map((m) => m.name) : []
       const how = imp.exists('Policyfile.rb')
         ? 'this project resolves them with a Policyfile: export them (chef export, or berks vendor cookbooks with a Berksfile) into cookbooks/'
         : imp.exists('Berksfile')
           ? 'this project resolves them with Berkshelf: run berks vendor cookbooks first'
-          : imp.exists('metadata.rb')
-            ? 'this folder is itself a cookbook: put it (and its dependencies) under cookbooks/<name>/'
+          : own
+            ? 'one folder each, cookbooks/<name>/'
             : 'put the cookbooks there'
-      imp.report('note', nameAt.pos, nameAt.where, `Galley's chef provisioner reads cookbooks from cookbooks_path (default cookbooks/), which does not exist: ${how}`)
+      if (!own) imp.report('note', nameAt.pos, nameAt.where, `Galley's chef provisioner reads cookbooks from cookbooks_path (default cookbooks/), which does not exist: ${how}`)
+      else if (others.length > 0) {
+        imp.report('note', nameAt.pos, nameAt.where, `Galley puts this folder, itself a cookbook, on the cookbook path; the cookbooks it needs besides (${others.join(', ')}) go in cookbooks_path (default cookbooks/, which does not exist): ${how}`)
+      }
     }
   }
   if (p.has('enforce_idempotency')) {

@@ -2,12 +2,13 @@
  * The chef provisioner: writes solo.rb and the node's JSON (run list and attributes) in the
  * instance and runs `cinc-solo` or `chef-solo` in local mode. Neither is packaged for Debian:
  * `install: cinc|chef` installs one with the vendor's install script in a cached step, else the
- * platform's image must bring one.
+ * platform's image must bring one. A project that is itself a cookbook is on the cookbook path
+ * under its name, through a link made in the instance.
  */
 import type {InstanceSpec} from '../config/types.js'
-import type {Verdict} from '../model.js'
+import {PROJECT_DIR, type Verdict} from '../model.js'
 import {chefInstallStep, CINC_INSTALL_SCRIPT, type ChefProduct} from './chef-install.js'
-import {missingCookbooks, vendorHint} from './chef-cookbooks.js'
+import {cookbooksHint, missingCookbooks, projectCookbook} from './chef-cookbooks.js'
 import {defineProvisioner, pathProblem, stringList, varsOf, type Raw} from './plugin.js'
 import {inProject, stepEnv, type ProvisionStep} from './step.js'
 import {mapChef} from './chef-kitchen.js'
@@ -28,7 +29,22 @@ export interface ChefSettings {
 }
 
 const DIR = '/tmp/galley-chef'
+/** The folder of the link to the project, when it is the cookbook under test. */
+const PROJECT_LINKS = `${DIR}/project-cookbook`
 const NO_CHEF = 100
+
+/** Where chef-solo finds cookbooks: the cookbooks_path folders there are, and the project by its cookbook name. */
+export interface CookbookLayout {
+  folders: string[]
+  project?: string
+}
+
+/** The cookbook path of a suite: the default `cookbooks` only when it is a folder, and the project when it is a cookbook no folder has. */
+export function cookbookLayout(root: string, p: ChefSettings): CookbookLayout {
+  const folders = p.cookbooksPath ?? (pathProblem(root, 'cookbooks', 'folder') === undefined ? ['cookbooks'] : [])
+  const project = projectCookbook(root, folders)
+  return {folders, ...(project !== undefined ? {project} : {})}
+}
 
 /** `x` and `x::y` become `recipe[x]` and `recipe[x::y]`; `recipe[...]` and `role[...]` stay. */
 export function runListEntry(entry: string): string {
@@ -38,8 +54,8 @@ export function runListEntry(entry: string): string {
 /** `recipe[x]`, `role[y]`, `x` or `x::y`. */
 const RUN_LIST_ENTRY = /^(?:(?:recipe|role)\[[A-Za-z0-9_.:-]+\]|[A-Za-z0-9_.-]+(?:::[A-Za-z0-9_.-]+)?)$/
 
-export function soloRb(spec: InstanceSpec, p: ChefSettings): string {
-  const paths = (p.cookbooksPath ?? ['cookbooks']).map((dir) => JSON.stringify(inProject(dir)))
+export function soloRb(spec: InstanceSpec, layout: CookbookLayout): string {
+  const paths = [...layout.folders.map(inProject), ...(layout.project !== undefined ? [PROJECT_LINKS] : [])].map((dir) => JSON.stringify(dir))
   return [
     `cookbook_path [${paths.join(', ')}]`,
     `file_cache_path ${JSON.stringify(`${DIR}/cache`)}`,
@@ -87,33 +103,43 @@ export function parseChefOutput(output: string): ChefRun {
   return {updated, total, resources}
 }
 
-function judgeChef(spec: InstanceSpec, code: number): Verdict {
+/** The binary that ran (the run's script says which it found), or `chef` when the output does not say. */
+const binaryIn = (output: string): string => /^galley: running \S*?([\w-]+)$/m.exec(output)?.[1] ?? 'chef'
+
+function judgeChef(spec: InstanceSpec, code: number, output: string): Verdict {
   if (code === 0) return {ok: true}
   if (code === NO_CHEF) {
     return {ok: false, message: `platform \`${spec.platform.name}\` has no cinc-solo or chef-solo: Chef is not packaged for Debian, so set install: cinc (Galley installs it with Cinc's install script) or use an image with Cinc or Chef Infra Client installed`}
   }
-  return {ok: false, message: `chef-solo failed (exit ${code})`}
+  return {ok: false, message: `${binaryIn(output)} failed (exit ${code})`}
 }
 
 export function judgeChefSecondRun(code: number, output: string): Verdict {
-  if (code !== 0) return {ok: false, message: `the second chef-solo run failed (exit ${code})`}
+  const bin = binaryIn(output)
+  if (code !== 0) return {ok: false, message: `the second ${bin} run failed (exit ${code})`}
   const run = parseChefOutput(output)
   const updated = run.updated ?? run.resources.length
   if (updated === 0) return {ok: true}
-  return {ok: false, message: `the second chef-solo run updated ${updated} resource${updated === 1 ? '' : 's'}${run.resources.length ? ': ' + run.resources.join(', ') : ''}`}
+  return {ok: false, message: `the second ${bin} run updated ${updated} resource${updated === 1 ? '' : 's'}${run.resources.length ? ': ' + run.resources.join(', ') : ''}`}
 }
 
-function chefSteps(spec: InstanceSpec, p: ChefSettings): ProvisionStep[] {
+function chefSteps(spec: InstanceSpec, p: ChefSettings, root: string): ProvisionStep[] {
   const env = {LANG: 'C.UTF-8', CHEF_LICENSE: 'accept-no-persist', ...spec.provisioner.env}
+  const layout = cookbookLayout(root, p)
   const script = [
     `bin=$(command -v cinc-solo || command -v chef-solo) || { echo "galley: no cinc-solo or chef-solo in this image" >&2; exit ${NO_CHEF}; }`,
     `mkdir -p ${DIR}`,
+    ...(layout.project !== undefined ? [`rm -rf ${PROJECT_LINKS} && mkdir -p ${PROJECT_LINKS} && ln -s ${PROJECT_DIR} "${PROJECT_LINKS}/$3"`] : []),
     `printf '%s\\n' "$1" > ${DIR}/solo.rb`,
     `printf '%s\\n' "$2" > ${DIR}/node.json`,
+    'echo "galley: running $bin"',
     `exec "$bin" --no-color --format doc --config ${DIR}/solo.rb --json-attributes ${DIR}/node.json`,
   ].join('\n')
-  const argv = ['/bin/sh', '-c', script, 'galley', soloRb(spec, p), nodeJson(p)]
-  const name = `chef-solo ${p.runList.map(runListEntry).join(',')}`
+  const argv = ['/bin/sh', '-c', script, 'galley', soloRb(spec, layout), nodeJson(p), ...(layout.project !== undefined ? [layout.project] : [])]
+  const runList = p.runList.map(runListEntry).join(',')
+  // Which binary runs is known only in the instance: the name stays neutral, the verdicts name it.
+  const name = `chef run_list ${runList}`
+  const command = `${p.install === 'cinc' ? 'cinc-solo' : p.install === 'chef' ? 'chef-solo' : 'cinc-solo (or chef-solo)'} -c solo.rb -j node.json`
   return [
     ...(p.install ? [chefInstallStep(spec, p.install, p.version, p.installUrl ?? CINC_INSTALL_SCRIPT)] : []),
     {
@@ -122,9 +148,14 @@ function chefSteps(spec: InstanceSpec, p: ChefSettings): ProvisionStep[] {
       argv,
       env,
       expected: 0,
-      command: name,
-      judge: (code) => judgeChef(spec, code),
-      cache: {env: stepEnv(spec, env), settings: {runList: p.runList, attributes: p.attributes ?? null}, paths: p.cookbooksPath ?? ['cookbooks']},
+      command,
+      judge: (code, output) => judgeChef(spec, code, output),
+      // The project's own cookbook is in the key as a whole, but its top-level test folders.
+      cache: {
+        env: stepEnv(spec, env),
+        settings: {runList: p.runList, attributes: p.attributes ?? null, ...(layout.project !== undefined ? {projectCookbook: layout.project} : {})},
+        paths: [...(p.cookbooksPath ?? ['cookbooks']), ...(layout.project !== undefined ? ['.'] : [])],
+      },
       recheck: {kind: 'idempotence', name, argv, env, expected: 0, judge: (code, output) => judgeChefSecondRun(code, output)},
     },
   ]
@@ -159,15 +190,15 @@ export const chef = defineProvisioner<ChefSettings>({
       check.error("`install: chef` needs `install_url:`, the URL of Chef's install script", {key: 'install'}, "Give the script's URL from Chef's documentation, or install: cinc (Cinc, Chef's free distribution, whose install script is the default).")
     }
     if ((p.version || p.installUrl) && !p.install) check.error(`\`${p.version ? 'version' : 'install_url'}:\` says how to install Chef, but there is no \`install:\``, {key: p.version ? 'version' : 'install_url'}, 'Add install: cinc (or chef).')
-    const paths = p.cookbooksPath ?? ['cookbooks']
-    const into = paths[0]
-    const problem = p.cookbooksPath ? undefined : pathProblem(check.root, 'cookbooks', 'folder')
+    const layout = cookbookLayout(check.root, p)
+    const problem = p.cookbooksPath || layout.project !== undefined ? undefined : pathProblem(check.root, 'cookbooks', 'folder')
     if (problem) {
-      return check.error(`suite \`${spec.suite}\` uses chef without \`cookbooks_path:\`, and the default \`cookbooks\` ${problem}`, {key: 'run_list'}, vendorHint(check.root, into) ?? 'Set cookbooks_path: to the folder holding your cookbooks.')
+      return check.error(`suite \`${spec.suite}\` uses chef without \`cookbooks_path:\`, and the default \`cookbooks\` ${problem}`, {key: 'run_list'}, cookbooksHint(check.root, p.cookbooksPath))
     }
     if (p.cookbooksPath?.some((c) => pathProblem(check.root, c, 'folder'))) return
-    for (const m of missingCookbooks(check.root, paths, p.runList)) {
-      check.error(`cookbook \`${m.name}\` (needed by ${m.by}) is in no cookbooks_path folder (${paths.join(', ')})`, {key: p.cookbooksPath ? 'cookbooks_path' : 'run_list'}, vendorHint(check.root, into) ?? `Put it under ${into}/${m.name}/.`)
+    const where = [...layout.folders, ...(layout.project !== undefined ? [`the project (${layout.project})`] : [])].join(', ') || 'none'
+    for (const m of missingCookbooks(check.root, layout.folders, p.runList)) {
+      check.error(`cookbook \`${m.name}\` (needed by ${m.by}) is in no cookbooks_path folder (${where})`, {key: p.cookbooksPath ? 'cookbooks_path' : 'run_list'}, cookbooksHint(check.root, p.cookbooksPath, m.name))
     }
   },
   kitchen: {plugins: ['chef_zero', 'chef_solo', 'chef_infra', 'dokken'], map: mapChef},

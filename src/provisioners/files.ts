@@ -11,6 +11,9 @@ export const isGalleyOwn = (name: string): boolean => SKIP.has(name)
 /** Test folders at the project's top: a recipe kept beside galley.yml does not read them. */
 const TEST_FOLDERS = new Set(['test', 'tests', 'spec', 'verify'])
 
+/** Whether a folder name at the top of a project or module is one of its test folders. */
+export const isTestFolder = (name: string): boolean => TEST_FOLDERS.has(name)
+
 /** A path's stat through its links; none when it is missing or a link that leads to itself (`a -> a`). */
 function statOf(full: string): Stats | undefined {
   try {

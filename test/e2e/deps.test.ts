@@ -8,7 +8,7 @@
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {networkInterfaces} from 'node:os'
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -187,6 +187,34 @@ Puppet('a module neither Debian nor the project has comes from the Forge: out of
   })
 })
 
+Puppet("a project that is itself a module, with dependencies skipped and Debian's stdlib taken out of range: editing its template reruns the apply, editing its spec does not", async () => {
+  const yml = `${DEBIAN}suites:
+  - name: module
+    provisioner:
+      name: puppet
+      manifest: tests/init.pp
+      dependencies: { skip: [puppetlabs/registry], accept_debian: true }
+    verifier:
+      tests:
+        - { name: the template's last line is in the motd, run: 'test "$(tail -n1 /etc/motd)" = "$(tail -n1 /tmp/galley/templates/motd.erb)"' }
+        - { name: stdlib came from Debian, run: "dpkg -s puppet-module-puppetlabs-stdlib" }
+`
+  await inProject('puppet-module', yml, 'lxc', (root) => {
+    const first = galley(root, 'test', '--driver', 'lxc')
+    assert.is(first.code, 0, first.stdout.slice(-4000) + first.stderr)
+    assert.equal(converged(report(root)).map((c) => c.name), ['install puppet', 'install Puppet modules', 'tests/init.pp'])
+    appendFileSync(path.join(root, 'spec/classes/motd_spec.rb'), '# edited\n')
+    const spec = galley(root, 'test', '--driver', 'lxc')
+    assert.is(spec.code, 0, spec.stdout.slice(-4000))
+    assert.match(spec.stdout, /module-debian-12\s+passed\s+3\/3 \(3 cached\)/, spec.stdout.slice(-3000))
+    appendFileSync(path.join(root, 'templates/motd.erb'), 'edited after the first run\n')
+    const edited = galley(root, 'test', '--driver', 'lxc')
+    assert.is(edited.code, 0, edited.stdout.slice(-4000))
+    assert.match(edited.stdout, /cached step install Puppet modules/)
+    assert.not.match(edited.stdout, /cached step tests\/init\.pp/)
+  })
+})
+
 Puppet.run()
 
 /**
@@ -244,9 +272,50 @@ Chef('install: cinc pointed at an install script served on the bridge converges 
     )
     const r = galley(root, 'test', '--driver', 'lxc')
     assert.is(r.code, 0, r.stdout.slice(-4000) + r.stderr)
-    assert.equal(converged(report(root)).map((c) => c.name), ['install cinc 18', 'chef-solo recipe[base],recipe[motd]'])
+    assert.equal(converged(report(root)).map((c) => c.name), ['install cinc 18', 'chef run_list recipe[base],recipe[motd]'])
     const again = galley(root, 'test', '--driver', 'lxc')
     assert.match(again.stdout, /cached step install cinc 18/)
+  } finally {
+    server.kill()
+    galley(root, 'destroy', '--driver', 'lxc')
+    assert.equal(await leftovers(root, 'lxc'), [])
+    removeProject(root)
+  }
+})
+
+Chef('a project that is itself a cookbook is on the cookbook path with no copy; editing its recipe reruns the chef step, editing its spec does not', async () => {
+  const root = makeProject({})
+  const {url, server} = await serveInstallScript(path.join(root, '.served'), await bridgeAddress('lxc'))
+  try {
+    copyFixture('chef-cookbook', root)
+    writeFileSync(
+      path.join(root, 'galley.yml'),
+      `${DEBIAN}suites:
+  - name: own
+    provisioner:
+      name: chef
+      install: cinc
+      version: "18"
+      install_url: ${url}
+      run_list: ['recipe[test::default]', galley_motd]
+      cookbooks_path: test/cookbooks
+    verifier:
+      tests:
+        - { name: the project's recipe ran, run: test -f /etc/motd.d/galley_motd }
+        - { name: the test cookbook's recipe ran, run: test -d /srv/test-cookbook }
+`,
+    )
+    const r = galley(root, 'test', '--driver', 'lxc')
+    assert.is(r.code, 0, r.stdout.slice(-4000) + r.stderr)
+    assert.equal(converged(report(root)).map((c) => c.name), ['install cinc 18', 'chef run_list recipe[test::default],recipe[galley_motd]'])
+    appendFileSync(path.join(root, 'spec/default_spec.rb'), '# edited\n')
+    const spec = galley(root, 'test', '--driver', 'lxc')
+    assert.match(spec.stdout, /own-debian-12\s+passed\s+2\/2 \(2 cached\)/, spec.stdout.slice(-3000))
+    appendFileSync(path.join(root, 'recipes/default.rb'), "\ndirectory '/srv/edited'\n")
+    const edited = galley(root, 'test', '--driver', 'lxc')
+    assert.is(edited.code, 0, edited.stdout.slice(-4000))
+    assert.match(edited.stdout, /cached step install cinc 18/)
+    assert.not.match(edited.stdout, /cached step chef run_list/)
   } finally {
     server.kill()
     galley(root, 'destroy', '--driver', 'lxc')

@@ -146,7 +146,7 @@ const Chef = suite('chef provisioner (with the stand-in chef-solo)')
 
 for (const engine of ['lxc', 'docker'] as const) {
   Chef(`${engine}: suites/chef-stand-in converges through solo.rb and the node JSON; a second run updates nothing`, async () => {
-    await passesExample('chef-stand-in', engine, ['install the chef-solo stand-in', 'chef-solo recipe[motd],recipe[motd::dirs]'])
+    await passesExample('chef-stand-in', engine, ['install the chef-solo stand-in', 'chef run_list recipe[motd],recipe[motd::dirs]'])
   })
 }
 

@@ -196,7 +196,15 @@ Judge('a collection Galaxy has no version of is named, with its place', () => {
 
 Judge('Galaxy out of reach names every requirement that needed it', () => {
   const out = "ERROR! Unknown error when attempting to call Galaxy at 'https://galaxy.example/api/': <urlopen error [Errno -3] Temporary failure in name resolution>\n"
-  assert.equal(judgeGalaxy(REQS, 10, out), {ok: false, message: 'collection requirements `galley.missing` (requirements.yml:2), `community.general` (requirements.yml:3) could not be installed: Galaxy could not be reached'})
+  assert.equal(judgeGalaxy(REQS, 10, out), {ok: false, message: "collection requirements `galley.missing` (requirements.yml:2), `community.general` (requirements.yml:3) could not be installed: Galaxy could not be reached. Debian's full ansible provides community.general: leave it out of the requirements and set `ansible: full`"})
+})
+
+Judge("Galaxy out of reach for collections Debian's full ansible carries says to take that package instead", () => {
+  const out = "ERROR! Unknown error when attempting to call Galaxy at 'https://galaxy.example/api/': <urlopen error [Errno -3] Temporary failure in name resolution>\n"
+  const debian = readRequirementsOf({'requirements.yml': 'collections:\n  - community.general\n  - name: ansible.posix\n    version: ">=1.4"\n'})
+  assert.equal(judgeGalaxy(debian, 10, out, 'bookworm'), {ok: false, message: "collection requirements `community.general` (requirements.yml:2), `ansible.posix` (requirements.yml:3) could not be installed: Galaxy could not be reached. Debian's full ansible provides community.general, ansible.posix: set `requirements: none` and `ansible: full`"})
+  const own = readRequirementsOf({'requirements.yml': 'collections:\n  - galley.missing\n'})
+  assert.equal(judgeGalaxy(own, 10, out, 'bookworm'), {ok: false, message: 'collection requirement `galley.missing` (requirements.yml:2) could not be installed: Galaxy could not be reached'}, 'a collection Debian does not carry gets no such hint')
 })
 
 Judge('a role that failed is named from ansible-galaxy\'s warning', () => {

@@ -40,11 +40,12 @@ function loadErrors(root: string, galley: string): string {
 
 const Install = suite('installing Cinc or Chef')
 
-Install("install: cinc runs Cinc's install script before chef-solo; its key is shared by every suite and names product, version and URL", () => {
+Install("install: cinc runs Cinc's install script before the chef run; its key is shared by every suite and names product, version and URL", () => {
   withFixture({}, (root) => {
     const spec = chefSpec({install: 'cinc', version: '18'})
     const steps = provisionSteps(spec, root)
-    assert.equal(steps.map((s) => s.name), ['install cinc 18', 'chef-solo recipe[base],recipe[motd]'])
+    assert.equal(steps.map((s) => s.name), ['install cinc 18', 'chef run_list recipe[base],recipe[motd]'])
+    assert.is(steps[1].command, 'cinc-solo -c solo.rb -j node.json')
     assert.equal(steps[0].argv.slice(-3), ['cinc', '18', CINC_INSTALL_SCRIPT])
     assert.equal(steps[0].cache.settings, {install: 'cinc', version: '18', url: CINC_INSTALL_SCRIPT})
     assert.match(steps[0].argv[2], 'command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 || need=curl')
@@ -53,7 +54,9 @@ Install("install: cinc runs Cinc's install script before chef-solo; its key is s
     assert.is(stepKeys(spec, steps, 'base', root)[0], stepKeys(other, provisionSteps(other, root), 'base', root)[0])
     const url = chefSpec({install: 'cinc', version: '18', installUrl: 'http://10.0.3.1:8000/install.sh'})
     assert.is.not(stepKeys(url, provisionSteps(url, root), 'base', root)[0], stepKeys(spec, steps, 'base', root)[0])
-    assert.equal(provisionSteps(chefSpec({}), root).map((s) => s.name), ['chef-solo recipe[base],recipe[motd]'], 'no install: the image brings it')
+    const own = provisionSteps(chefSpec({}), root)
+    assert.equal(own.map((s) => s.name), ['chef run_list recipe[base],recipe[motd]'], 'no install: the image brings it')
+    assert.is(own[0].command, 'cinc-solo (or chef-solo) -c solo.rb -j node.json')
   })
 })
 
@@ -85,15 +88,17 @@ Cookbooks('a recipe\'s cookbook and its metadata.rb dependencies are looked for 
   })
 })
 
-Cookbooks('a missing cookbook in a Berkshelf project says to run berks vendor on the workstation; a Policyfile says chef export', () => {
+Cookbooks('a missing cookbook says where to put it, and how a workstation vendors it: berks vendor, or chef export for a Policyfile', () => {
   withFixture({}, (root) => {
     const galley = 'platforms: [{name: d, image: {bootstrap: busybox}}]\nsuites:\n  - name: s\n    provisioner: {name: chef, run_list: [motd], cookbooks_path: cookbooks}\n'
     const berks = loadErrors(root, galley)
     assert.match(berks, 'cookbook `base` (needed by cookbooks/motd/metadata.rb:8) is in no cookbooks_path folder (cookbooks)')
-    assert.match(berks, 'run `berks vendor cookbooks` on your workstation first')
+    assert.match(berks, 'Put it in cookbooks/base/ (a copy or a link). On a workstation, `berks vendor cookbooks` makes that folder from the Berksfile.')
     rmSync(path.join(root, 'Berksfile'))
     writeFileSync(path.join(root, 'Policyfile.rb'), "name 'app'\nrun_list 'motd'\n")
-    assert.match(loadErrors(root, galley), 'chef export Policyfile.rb')
+    assert.match(loadErrors(root, galley), 'Put it in cookbooks/base/ (a copy or a link). On a workstation, `chef install` and `chef export Policyfile.rb <folder>` give the cookbooks to copy there.')
+    const elsewhere = loadErrors(root, galley.replace('cookbooks_path: cookbooks', 'cookbooks_path: site-cookbooks').replace('run_list: [motd]', 'run_list: [base, nowhere]'))
+    assert.match(elsewhere, 'Put it in cookbooks/nowhere/ (a copy or a link) and add cookbooks to cookbooks_path.')
   })
 })
 

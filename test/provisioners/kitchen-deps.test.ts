@@ -27,6 +27,21 @@ Import('product_name: chef without the script URL, and install_strategy: skip, a
   })
 })
 
+Import('a project that is itself a cookbook needs no cookbooks/ note unless it depends on cookbooks it does not have', () => {
+  const yml = 'provisioner: {name: chef_zero, product_name: cinc}\nplatforms: [{name: debian-12}]\nsuites: [{name: d, run_list: ["recipe[app]"]}]\n'
+  const cookbookNotes = (result: {notes: {reason: string}[]}) => result.notes.filter((n) => /cookbooks_path/.test(n.reason)).map((n) => n.reason)
+  withProject(undefined, {'kitchen.yml': yml, 'metadata.rb': "name 'app'\n", 'Policyfile.rb': "cookbook 'app', path: '.'\n"}, (result, root) => {
+    assert.equal(cookbookNotes(result), [])
+    assert.equal(load(result, root).instances.length, 1)
+  })
+  withProject(undefined, {'kitchen.yml': yml, 'metadata.rb': "name 'app'\ndepends 'line'\n", 'Berksfile': 'metadata\n'}, (result) => {
+    assert.equal(cookbookNotes(result), ['Galley puts this folder, itself a cookbook, on the cookbook path; the cookbooks it needs besides (line) go in cookbooks_path (default cookbooks/, which does not exist): this project resolves them with Berkshelf: run berks vendor cookbooks first'])
+  })
+  withProject(undefined, {'kitchen.yml': yml.replace('recipe[app]', 'recipe[motd]')}, (result) => {
+    assert.equal(cookbookNotes(result), ["Galley's chef provisioner reads cookbooks from cookbooks_path (default cookbooks/), which does not exist: put the cookbooks there"])
+  })
+})
+
 Import("kitchen-ansible's requirements_path, requirements_collection_path and ansible_version map", () => {
   withProject('ansible', {'collections.yml': 'collections: [community.general]\n'}, (result) => {
     assert.equal((result.config.provisioner as Record<string, unknown>).requirements, 'requirements.yml')

@@ -108,7 +108,8 @@ Chef Infra Client finished, 1/3 resources updated in 01 seconds
 
 Chef('reads the updated count and the resources that did something', () => {
   assert.equal(parseChefOutput(CHEF), {updated: 1, total: 3, resources: ['execute[date > /etc/stamp]']})
-  assert.is(judgeChefSecondRun(0, CHEF).message, 'the second chef-solo run updated 1 resource: execute[date > /etc/stamp]')
+  assert.is(judgeChefSecondRun(0, CHEF).message, 'the second chef run updated 1 resource: execute[date > /etc/stamp]')
+  assert.is(judgeChefSecondRun(0, `galley: running /opt/cinc/bin/cinc-solo\n${CHEF}`).message, 'the second cinc-solo run updated 1 resource: execute[date > /etc/stamp]', 'the binary that ran is named')
   assert.equal(judgeChefSecondRun(0, CHEF.replace('1/3', '0/3').replace(/  \* execute.*\n.*\n/, '')), {ok: true})
 })
 
@@ -116,8 +117,10 @@ Chef('the node JSON holds the attributes and the run list; solo.rb points into t
   const spec = fakeSpec('app-bb', [])
   const chef = {runList: ['app', 'app::db', 'role[web]'], attributes: {app: {port: 80}}, cookbooksPath: ['cookbooks', 'vendor/cookbooks']}
   assert.equal(JSON.parse(nodeJson(chef)), {app: {port: 80}, run_list: ['recipe[app]', 'recipe[app::db]', 'role[web]']})
-  assert.match(soloRb(spec, chef), /^cookbook_path \["\/tmp\/galley\/cookbooks", "\/tmp\/galley\/vendor\/cookbooks"\]$/m)
-  assert.match(soloRb(spec, chef), /^node_name "app-bb"$/m)
+  const layout = {folders: chef.cookbooksPath}
+  assert.match(soloRb(spec, layout), /^cookbook_path \["\/tmp\/galley\/cookbooks", "\/tmp\/galley\/vendor\/cookbooks"\]$/m)
+  assert.match(soloRb(spec, layout), /^node_name "app-bb"$/m)
+  assert.match(soloRb(spec, {folders: [], project: 'app'}), /^cookbook_path \["\/tmp\/galley-chef\/project-cookbook"\]$/m, 'the project as a cookbook, through its link')
   assert.is(runListEntry('recipe[x]'), 'recipe[x]')
 })
 

@@ -141,8 +141,62 @@ Steps('a module that cannot be had is named, with who needed it', () => {
   withFixture({}, (root) => {
     const deps = resolvePuppetDeps(root, {modulepath: ['modules']})
     const out = "Notice: Preparing to install into /opt/galley/puppet/modules ...\nNotice: Downloading from https://forge.example ...\nError: Could not connect via HTTPS to https://forge.example\n  Unable to verify the SSL certificate\n    The certificate may not be signed by a valid CA\nError: Try 'puppet help module install' for usage\ngalley: could not install puppetlabs-stdlib\n"
-    assert.equal(judgeDeps(deps, 30, out), {ok: false, message: 'Puppet module puppetlabs-stdlib (>= 4.13.1 < 10.0.0), needed by modules/demo/metadata.json (galley-demo) could not be installed from the Forge: the Forge could not be reached'})
+    assert.equal(judgeDeps(deps, 30, out), {
+      ok: false,
+      message:
+        "Puppet module puppetlabs-stdlib (>= 4.13.1 < 10.0.0), needed by modules/demo/metadata.json (galley-demo) could not be installed from the Forge: the Forge could not be reached. If this platform's code does not use it, `dependencies: {skip: [puppetlabs-stdlib]}` leaves it out.",
+    })
   })
+})
+
+/** puppetlabs-motd 1.9.0's dependencies: registry (Windows only, not in Debian), stdlib and translate (Debian's are newer than the ranges). */
+const MOTD = JSON.stringify({
+  name: 'puppetlabs-motd',
+  version: '1.9.0',
+  dependencies: [
+    {name: 'puppetlabs/registry', version_requirement: '>= 1.0.0 < 3.0.0'},
+    {name: 'puppetlabs/stdlib', version_requirement: '>= 2.1.0 < 6.0.0'},
+    {name: 'puppetlabs/translate', version_requirement: '>= 1.0.0 < 2.0.0'},
+  ],
+})
+
+Steps("dependencies: skip leaves a module out, accept_debian takes Debian's package out of range; the step says both", () => {
+  withFixture({'metadata.json': MOTD}, (root) => {
+    const asked = resolvePuppetDeps(root, {release: 'bookworm'})
+    assert.equal(asked.sources.map((s) => `${s.how} ${s.name}`), ['project puppetlabs-motd', 'forge puppetlabs-registry', 'forge puppetlabs-stdlib', 'forge puppetlabs-translate'])
+    assert.equal(Object.keys(asked.debianOutOfRange), ['puppetlabs-stdlib', 'puppetlabs-translate'])
+    const chosen = resolvePuppetDeps(root, {release: 'bookworm', skip: ['puppetlabs/registry'], acceptDebian: true})
+    assert.equal(chosen.sources.map((s) => `${s.how} ${s.name}`), ['project puppetlabs-motd', 'debian puppetlabs-stdlib', 'debian puppetlabs-translate'])
+    assert.equal(chosen.skipped, ['puppetlabs-registry'])
+    assert.equal(chosen.unknownSkips, [])
+    assert.equal(resolvePuppetDeps(root, {release: 'bookworm', skip: ['registry', 'puppetlabs-concat']}).unknownSkips, ['puppetlabs-concat'], 'a name alone skips it from any author')
+    const steps = provisionSteps(puppetSpec({manifest: 'manifests/site.pp', dependencies: {skip: ['puppetlabs/registry'], acceptDebian: true}}), root)
+    assert.match(steps[1].command!, 'puppetlabs-stdlib (puppet-module-puppetlabs-stdlib 8.5.0, outside >= 2.1.0 < 6.0.0)')
+    assert.match(steps[1].command!, /; skipped: puppetlabs-registry$/)
+    assert.not.match(steps[1].argv[2], 'registry')
+    const out = 'Error: Could not connect via HTTPS to https://forge.example\ngalley: could not install puppetlabs-stdlib\n'
+    const forge = provisionSteps(puppetSpec({manifest: 'manifests/site.pp'}), root)[1]
+    assert.match(forge.judge!(30, out).message!, "from the Forge: the Forge could not be reached. Debian has puppet-module-puppetlabs-stdlib 8.5.0, outside the range: `dependencies: {accept_debian: true}` takes it. If this platform's code does not use it, `dependencies: {skip: [puppetlabs-stdlib]}` leaves it out.")
+  })
+})
+
+Steps('dependencies: skip naming a module nothing asks for is a config error, at the name', async () => {
+  const {loadConfig} = await import('../../src/config/load.js')
+  withFixture(
+    {
+      'metadata.json': MOTD,
+      'galley.yml': 'platforms: [{name: d, image: {bootstrap: debootstrap, release: bookworm}}]\nsuites:\n  - name: s\n    provisioner:\n      name: puppet\n      manifest: manifests/site.pp\n      dependencies: {skip: [puppetlabs/registy], accept_debian: true}\n',
+    },
+    (root) => {
+      try {
+        loadConfig({cwd: root, driver: 'dummy'})
+        assert.unreachable('loading should fail')
+      } catch (e) {
+        const message = (e as Error).message
+        assert.match(message, 'galley.yml:7:29: dependencies.skip names `puppetlabs/registy`, which no metadata.json or Puppetfile of this suite asks to install')
+      }
+    },
+  )
 })
 
 Steps('modulepath may name folders inside the instance; a missing project folder or Puppetfile is a config error', async () => {

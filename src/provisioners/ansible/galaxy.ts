@@ -10,6 +10,7 @@ import type {Verdict} from '../../model.js'
 import type {ProvisionStep} from '../step.js'
 import {ANSIBLE_HOME} from './install.js'
 import type {Requirement, Requirements} from './requirements.js'
+import {DEFAULT_RELEASE, routingOf, type DebianRelease} from './routing.js'
 
 export const COLLECTIONS_DIR = `${ANSIBLE_HOME}/collections`
 export const ROLES_DIR = `${ANSIBLE_HOME}/roles`
@@ -30,8 +31,25 @@ function reasonIn(output: string): string | undefined {
   return (role ?? error)?.replace(/^\[WARNING\]:\s*-?\s*/, '').replace(/^ERROR!\s*/, '')
 }
 
-/** Names the requirements a failed ansible-galaxy run was about. */
-export function judgeGalaxy(reqs: Requirements, code: number, output: string): Verdict {
+/**
+ * When Galaxy is out of reach for collections Debian's full `ansible` package carries (as the
+ * routing snapshot of the platform's release lists them, or of the default release for a platform
+ * that is no Debian release Galley knows), what to do instead: no requirements at all when they
+ * name nothing else, or leave those out.
+ */
+function debianInstead(reqs: Requirements, culprits: Requirement[], release: DebianRelease | undefined): string {
+  const shipped = routingOf(release ?? DEFAULT_RELEASE).collections
+  const carried = (r: Requirement) => r.kind === 'collection' && r.fqcn !== undefined && shipped.has(r.fqcn)
+  const provided = culprits.filter(carried)
+  if (provided.length === 0) return ''
+  const names = provided.map((r) => r.fqcn).join(', ')
+  const all = [...reqs.collections, ...reqs.roles].every(carried)
+  const instead = all ? 'set `requirements: none` and `ansible: full`' : `leave ${provided.length > 1 ? 'them' : 'it'} out of the requirements and set \`ansible: full\``
+  return `. Debian's full ansible provides ${names}: ${instead}`
+}
+
+/** Names the requirements a failed ansible-galaxy run was about (`release`: the platform's, for what Debian's ansible carries). */
+export function judgeGalaxy(reqs: Requirements, code: number, output: string, release?: DebianRelease): Verdict {
   if (code === 0) return {ok: true}
   const git = [...reqs.collections, ...reqs.roles].filter((r) => r.source === 'git')
   if (code === NO_GIT) return {ok: false, message: `git is needed for ${named(git)} and could not be installed with apt-get; see the output`}
@@ -45,12 +63,13 @@ export function judgeGalaxy(reqs: Requirements, code: number, output: string): V
   const culprits = mentioned.length ? mentioned : cannotReach && galaxy.length ? galaxy : phase
   if (culprits.length === 0) return {ok: false, message: `ansible-galaxy failed (exit ${code}); see the output`}
   const plural = culprits.length > 1 ? 's' : ''
-  const because = cannotReach && culprits.every((r) => r.source === 'galaxy') ? 'Galaxy could not be reached' : (reason ?? 'see the output')
+  const unreachable = cannotReach && culprits.every((r) => r.source === 'galaxy')
+  const because = unreachable ? `Galaxy could not be reached${debianInstead(reqs, culprits, release)}` : (reason ?? 'see the output')
   return {ok: false, message: `${what} requirement${plural} ${named(culprits)} could not be installed: ${because}`}
 }
 
-/** The step that installs the requirements (none when they name nothing). */
-export function galaxyStep(reqs: Requirements, env: Record<string, string>): ProvisionStep | undefined {
+/** The step that installs the requirements (none when they name nothing); `release`: the platform's Debian release. */
+export function galaxyStep(reqs: Requirements, env: Record<string, string>, release?: DebianRelease): ProvisionStep | undefined {
   if (reqs.collections.length === 0 && reqs.roles.length === 0) return undefined
   const file = (key: string, list: Requirement[]) => (list.length ? stringify({[key]: list.map((r) => r.entry)}) : '')
   const collections = file('collections', reqs.collections)
@@ -80,7 +99,7 @@ export function galaxyStep(reqs: Requirements, env: Record<string, string>): Pro
     expected: 0,
     command: [collections && 'ansible-galaxy collection install -r', roles && 'ansible-galaxy role install -r'].filter(Boolean).map((c) => `${c} ${reqs.files.join(' ')}`).join(' && '),
     source: {file: reqs.files[0]},
-    judge: (code, output) => judgeGalaxy(reqs, code, output),
+    judge: (code, output) => judgeGalaxy(reqs, code, output, release),
     // Not the instance's own variables: suites with the same requirements share the install.
     cache: {env, settings: {requirements: {collections, roles}, commits}, paths: [...reqs.files, ...new Set(local)]},
   }

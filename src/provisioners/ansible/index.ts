@@ -61,7 +61,7 @@ export const planSuite = (spec: InstanceSpec, p: AnsibleSettings, root: string, 
 export function ansibleInstallSteps(spec: InstanceSpec, p: AnsibleSettings, plan: AnsiblePlan): ProvisionStep[] {
   const install = ansibleInstallStep(spec, plan.choice, {package: p.package, version: p.version})
   // The requirements' key leaves out the instance's own variables, so suites share the install.
-  const galaxy = galaxyStep(plan.requirements, ansibleEnv(spec, p.rolesPath, true))
+  const galaxy = galaxyStep(plan.requirements, ansibleEnv(spec, p.rolesPath, true), plan.choice.release)
   return galaxy ? [install, galaxy] : [install]
 }
 

@@ -30,7 +30,14 @@ export function judgeDeps(deps: PuppetDeps, code: number, output: string): Verdi
   const notFound = /Could not execute operation for|No releases matching|Unable to locate package|has no installation candidate|Could not install module/i.test(output)
   const why = how === 'forge' && unreachable ? 'the Forge could not be reached' : how === 'forge' && notFound ? 'the Forge has no release that fits' : how === 'debian' && notFound ? "the platform's apt has no such package" : 'see the output'
   const names = sources.map((s) => `${s.name}${s.how === 'forge' && s.range ? ` (${s.range})` : ''}, needed by ${s.by}`).join('; ')
-  return {ok: false, message: `Puppet module ${names} could not be installed from ${FROM[how]}: ${why}`}
+  return {ok: false, message: `Puppet module ${names} could not be installed from ${FROM[how]}: ${why}${how === 'forge' ? forgeWayOut(deps, sources) : ''}`}
+}
+
+/** What a suite may set when a Forge module cannot be had: Debian's package out of range, or no module at all. */
+function forgeWayOut(deps: PuppetDeps, sources: Source[]): string {
+  const packaged = sources.flatMap((s) => (deps.debianOutOfRange[s.name] ? [`${deps.debianOutOfRange[s.name][0]} ${deps.debianOutOfRange[s.name][1]}`] : []))
+  const debian = packaged.length ? ` Debian has ${packaged.join(', ')}, outside the range: \`dependencies: {accept_debian: true}\` takes it.` : ''
+  return `.${debian} If this platform's code does not use it, \`dependencies: {skip: [${sources.map((s) => s.name).join(', ')}]}\` leaves it out.`
 }
 
 /** The dependencies step, or none when nothing is to be installed. */
@@ -61,7 +68,8 @@ export function depsStep(deps: PuppetDeps, modulepath: string[], env: Record<str
     ...of('project').map((s) => `ln -sfn /tmp/galley ${sq(`${DEPS_DIR}/${moduleDir(s.name)}`)}`),
     ...of('forge').map((s) => `puppet module install --color=false --target-dir ${DEPS_DIR} --modulepath ${sq(lookIn)} ${sq(s.name)}${s.range ? ` --version ${sq(s.range)}` : ''} || fail ${sq(s.name)}`),
   ]
-  const summary = deps.sources.map((s) => `${s.name} (${s.how === 'debian' ? s.package : FROM[s.how]})`).join(', ')
+  const from = (s: Source) => (s.how !== 'debian' ? FROM[s.how] : s.outside !== undefined ? `${s.package} ${s.version}, outside ${s.outside}` : s.package)
+  const summary = deps.sources.map((s) => `${s.name} (${from(s)})`).join(', ') + (deps.skipped.length ? `; skipped: ${deps.skipped.join(', ')}` : '')
   return {
     kind: 'step',
     name: 'install Puppet modules',

@@ -3,7 +3,8 @@
  * metadata.json files (the project's own, when it is a module, and those on its modulepath) and
  * its Puppetfile ask for, and where each will come from: a module the project has, a tarball it
  * names, a git repository, Debian's puppet-module-* package when the release has one whose
- * version fits, or the Forge.
+ * version fits (or any version, with `accept_debian`), or the Forge. Modules the suite's
+ * `dependencies: {skip: [...]}` names are not installed at all.
  */
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
@@ -26,7 +27,8 @@ export interface Need {
 }
 
 export type Source =
-  | {how: 'debian'; name: string; package: string; version: string; by: string}
+  /** `outside`: the range Debian's version is outside of, taken because `accept_debian` says so. */
+  | {how: 'debian'; name: string; package: string; version: string; by: string; outside?: string}
   | {how: 'forge'; name: string; range?: string; by: string}
   | {how: 'tarball'; name: string; file: string; by: string}
   | {how: 'git'; name: string; url: string; ref?: string; commit?: string; by: string}
@@ -38,6 +40,12 @@ export interface PuppetDeps {
   /** Files whose contents decide the sources (metadata.json files, the Puppetfile, tarballs). */
   files: string[]
   problems: {message: string; file: string; line: number; hint?: string}[]
+  /** Modules not installed because `skip` names them. */
+  skipped: string[]
+  /** Names in `skip` that nothing asks for. */
+  unknownSkips: string[]
+  /** Modules from the Forge that Debian packages out of their range: [package, version]. */
+  debianOutOfRange: Record<string, [string, string]>
 }
 
 export interface DepsInputs {
@@ -47,6 +55,10 @@ export interface DepsInputs {
   tarballs?: string[]
   /** A Debian release Galley knows, whose packages may provide modules. */
   release?: string
+  /** Modules not to install (`author/name`, `author-name`, or the name alone for any author). */
+  skip?: string[]
+  /** Take Debian's package even when its version is outside the range asked for. */
+  acceptDebian?: boolean
 }
 
 interface Metadata {
@@ -75,7 +87,18 @@ const readJson = (file: string): Record<string, unknown> | undefined => {
 
 /** Resolves the dependencies of a suite's modules (paths relative to `root`). */
 export function resolvePuppetDeps(root: string, p: DepsInputs): PuppetDeps {
-  const out: PuppetDeps = {sources: [], files: [], problems: []}
+  const out: PuppetDeps = {sources: [], files: [], problems: [], skipped: [], unknownSkips: [], debianOutOfRange: {}}
+  const skips = (p.skip ?? []).map((written) => ({written, name: forgeName(written)}))
+  const used = new Set<string>()
+  /** Whether `skip` names the module; a name without author names it from any author. */
+  const skipped = (name: string): boolean => {
+    const hit = skips.find((s) => s.name === name || (!s.name.includes('-') && s.name === moduleDir(name)))
+    if (hit) {
+      used.add(hit.written)
+      if (!out.skipped.includes(name)) out.skipped.push(name)
+    }
+    return hit !== undefined
+  }
   /** Modules already there: by full name, and by folder name for modules without metadata.json. */
   const have = new Set<string>()
   const needs: Need[] = []
@@ -122,6 +145,7 @@ export function resolvePuppetDeps(root: string, p: DepsInputs): PuppetDeps {
       const by = `${p.puppetfile}:${mod.line}`
       if (mod.local) continue
       if (mod.git) {
+        if (skipped(forgeName(mod.name))) continue
         const local = localRepo(root, mod.git.url)
         const url = local === undefined ? mod.git.url : `file://${PROJECT_DIR}/${local}`
         const commit = local === undefined ? undefined : gitCommit(path.join(root, local), mod.git.ref)
@@ -139,13 +163,18 @@ export function resolvePuppetDeps(root: string, p: DepsInputs): PuppetDeps {
   }
   const debian = p.release ? DEBIAN[p.release] : undefined
   for (const need of needs) {
-    if (have.has(need.name) || have.has(moduleDir(need.name))) continue
+    if (have.has(need.name) || have.has(moduleDir(need.name)) || skipped(need.name)) continue
     have.add(need.name)
     const packaged = debian?.[need.name]
-    if (packaged && satisfies(packaged[1], need.range) !== false) {
-      out.sources.push({how: 'debian', name: need.name, package: packaged[0], version: packaged[1], by: need.by})
-    } else out.sources.push({how: 'forge', name: need.name, ...(need.range ? {range: need.range} : {}), by: need.by})
+    const fits = packaged ? satisfies(packaged[1], need.range) !== false : false
+    if (packaged && (fits || p.acceptDebian)) {
+      out.sources.push({how: 'debian', name: need.name, package: packaged[0], version: packaged[1], by: need.by, ...(fits ? {} : {outside: need.range})})
+    } else {
+      out.sources.push({how: 'forge', name: need.name, ...(need.range ? {range: need.range} : {}), by: need.by})
+      if (packaged) out.debianOutOfRange[need.name] = packaged
+    }
   }
+  out.unknownSkips = skips.filter((s) => !used.has(s.written)).map((s) => s.written)
   return out
 }
 

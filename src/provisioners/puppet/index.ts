@@ -13,6 +13,7 @@ import {inProject, installStep, stepEnv, type ProvisionStep} from '../step.js'
 import {resolvePuppetDeps, type PuppetDeps} from './deps.js'
 import {DEBIAN_MODULEPATH, DEPS_DIR, depsStep} from './deps-step.js'
 import {mapPuppet} from './kitchen.js'
+import {moduleKeyPaths} from './module-files.js'
 import {judgePuppet, judgePuppetSecondRun} from './output.js'
 
 export interface PuppetSettings {
@@ -25,6 +26,12 @@ export interface PuppetSettings {
   puppetfile?: string
   /** Module tarballs in the project. */
   tarballs?: string[]
+  /** `dependencies:`: modules not to install, and whether Debian's package will do out of range. */
+  dependencies?: {skip?: string[]; acceptDebian?: boolean}
+}
+
+function readDependencies(raw: Raw): NonNullable<PuppetSettings['dependencies']> {
+  return {...(raw.skip !== undefined ? {skip: stringList(raw.skip)} : {}), ...(raw.accept_debian !== undefined ? {acceptDebian: raw.accept_debian === true} : {})}
 }
 
 const inInstance = (dir: string) => (path.isAbsolute(dir) ? dir : inProject(dir))
@@ -33,15 +40,18 @@ const inInstance = (dir: string) => (path.isAbsolute(dir) ? dir : inProject(dir)
 const puppetfileOf = (root: string, p: PuppetSettings) => (p.puppetfile === 'none' ? undefined : (p.puppetfile ?? (existsSync(path.join(root, 'Puppetfile')) ? 'Puppetfile' : undefined)))
 
 function depsOf(spec: InstanceSpec, p: PuppetSettings, root: string): PuppetDeps {
-  return resolvePuppetDeps(root, {modulepath: p.modulepath, puppetfile: puppetfileOf(root, p), tarballs: p.tarballs, release: releaseOf(spec.platform.image)})
+  const {skip, acceptDebian} = p.dependencies ?? {}
+  return resolvePuppetDeps(root, {modulepath: p.modulepath, puppetfile: puppetfileOf(root, p), tarballs: p.tarballs, release: releaseOf(spec.platform.image), skip, acceptDebian})
 }
 
 function puppetSteps(spec: InstanceSpec, p: PuppetSettings, root: string): ProvisionStep[] {
   const manifest = p.manifest
   const env = {LANG: 'C.UTF-8', ...spec.provisioner.env}
   const given = (p.modulepath ?? []).map(inInstance)
+  const resolved = depsOf(spec, p, root)
   // Not the instance's own variables: suites with the same dependencies share the step.
-  const deps = depsStep(depsOf(spec, p, root), given, {LANG: 'C.UTF-8', ...spec.provisioner.env})
+  const deps = depsStep(resolved, given, {LANG: 'C.UTF-8', ...spec.provisioner.env})
+  const modules = moduleKeyPaths(root, resolved.sources.some((s) => s.how === 'project'), p.modulepath ?? [])
   const modulepath = p.modulepath || deps ? [...given, ...(deps ? [DEPS_DIR] : []), ...DEBIAN_MODULEPATH] : undefined
   const argv = ['puppet', 'apply', '--detailed-exitcodes', '--color=false', ...(modulepath ? [`--modulepath=${modulepath.join(':')}`] : []), inProject(manifest)]
   return [
@@ -55,8 +65,9 @@ function puppetSteps(spec: InstanceSpec, p: PuppetSettings, root: string): Provi
       expected: 0,
       command: `puppet apply ${manifest}`,
       judge: (code) => judgePuppet(code),
-      // A manifest folder is read whole; a manifest file with its folder (files it sources, imports).
-      cache: {env: stepEnv(spec, env), settings: {manifest, modulepath: p.modulepath ?? null}, paths: [path.dirname(manifest), manifest, ...(p.modulepath ?? []).filter((d) => !path.isAbsolute(d))]},
+      // A manifest folder is read whole; a manifest file with its folder (files it sources, imports);
+      // then every module the project holds, by name too (a renamed hiera.yaml is another module).
+      cache: {env: stepEnv(spec, env), settings: {manifest, modulepath: p.modulepath ?? null, modules}, paths: [path.dirname(manifest), manifest, ...modules]},
       recheck: {kind: 'idempotence', name: manifest, argv, env, expected: 0, judge: (code, output) => judgePuppetSecondRun(manifest, code, output)},
     },
   ]
@@ -71,6 +82,14 @@ export const puppet = defineProvisioner<PuppetSettings>({
     puppetfile: {schema: {kind: 'string'}, doc: 'a Puppetfile whose modules are installed before the manifest is applied (default: Puppetfile when present; none: none)'},
     tarballs: {schema: {kind: 'strings'}, files: 'file', doc: 'module tarballs in the project, installed with puppet module install'},
     package: {schema: {kind: 'string'}, doc: 'the Debian package that provides the tool when the platform lacks it'},
+    dependencies: {
+      schema: {
+        kind: 'map',
+        keys: {skip: {kind: 'strings'}, accept_debian: {kind: 'bool'}},
+        docs: {skip: 'modules not to install though metadata.json or the Puppetfile asks for them (author/name, or name for any author)', accept_debian: "take Debian's puppet-module-* package even when its version is outside the range asked for"},
+      },
+      doc: "how the modules' dependencies are installed: skip (modules this platform's code does not use) and accept_debian (Debian's package whatever its version)",
+    },
   },
   read: (raw: Raw): PuppetSettings => ({
     ...(raw.package !== undefined ? {package: String(raw.package)} : {}),
@@ -78,6 +97,7 @@ export const puppet = defineProvisioner<PuppetSettings>({
     ...(raw.modulepath !== undefined ? {modulepath: stringList(raw.modulepath)} : {}),
     ...(raw.puppetfile !== undefined ? {puppetfile: String(raw.puppetfile)} : {}),
     ...(raw.tarballs !== undefined ? {tarballs: stringList(raw.tarballs)} : {}),
+    ...(raw.dependencies !== undefined ? {dependencies: readDependencies(raw.dependencies as Raw)} : {}),
   }),
   check(p, spec, check) {
     for (const dir of (p.modulepath ?? []).filter((d) => !path.isAbsolute(d))) {
@@ -90,7 +110,11 @@ export const puppet = defineProvisioner<PuppetSettings>({
     }
     if ((p.tarballs ?? []).some((t) => pathProblem(check.root, t, 'file'))) return
     const puppetfile = puppetfileOf(check.root, p)
-    for (const problem of depsOf(spec, p, check.root).problems) {
+    const deps = depsOf(spec, p, check.root)
+    for (const name of deps.unknownSkips) {
+      check.error(`dependencies.skip names \`${name}\`, which no metadata.json or Puppetfile of this suite asks to install`, {key: 'skip', value: name}, 'Write the module as metadata.json names it (author/name), or drop it from skip.')
+    }
+    for (const problem of deps.problems) {
       const key = problem.file === puppetfile ? 'puppetfile' : (p.tarballs ?? []).includes(problem.file) ? 'tarballs' : 'manifest'
       check.error(problem.message, {key, ...(key === 'tarballs' ? {value: problem.file} : {})}, problem.hint)
     }
