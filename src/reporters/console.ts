@@ -4,6 +4,7 @@
  */
 import {formatSource, type InstanceResult, type Phase, type TaskKind} from '../model.js'
 import type {RunEmitter} from '../lifecycle/events.js'
+import {unreached} from './cases.js'
 
 export interface ConsoleOptions {
   out: NodeJS.WritableStream & {columns?: number}
@@ -194,7 +195,8 @@ export class ConsoleReporter {
       r.instance,
       r.status,
       r.failedIn ?? '',
-      `${r.steps.filter((s) => s.ok).length}/${r.steps.length}` + (r.steps.some((s) => s.cached) ? ` (${r.steps.filter((s) => s.cached).length} cached)` : ''),
+      // Out of the steps planned, as the reports list them: those after a failed step count too.
+      `${r.steps.filter((s) => s.ok).length}/${r.steps.length + unreached(r).steps.length}` + (r.steps.some((s) => s.cached) ? ` (${r.steps.filter((s) => s.cached).length} cached)` : ''),
       // Every verifier kind's cases count alike; those their runner skipped are said apart.
       `${r.tests.filter((t) => t.ok).length}/${r.tests.length}` + (r.tests.some((t) => t.skipped) ? ` (${r.tests.filter((t) => t.skipped).length} skipped)` : ''),
       `${(r.durationMs / 1000).toFixed(1)}s`,
