@@ -11,6 +11,7 @@ import {diskUsage, imageLowers, storeDir} from '../../src/images/store.js'
 import type {SnapshotInfo} from '../driver.js'
 import {readMeta, UPPER_NAME} from './containers.js'
 import * as lxc from './ffi.js'
+import {whileFrozen} from './freezer.js'
 
 const STEP_PREFIX = 'step-'
 const LAYER_FILE = 'layer.json'
@@ -51,14 +52,7 @@ function readLayers(): Layer[] {
  * opaque-directory xattrs.
  */
 export async function copyUpperFrozen(name: string, lxcpath: string, dest: string): Promise<void> {
-  await lxc.withContainer(name, lxcpath, async (c) => {
-    await lxc.freeze(c)
-    try {
-      await run('cp', ['-a', path.join(lxcpath, name, UPPER_NAME), dest])
-    } finally {
-      await lxc.unfreeze(c)
-    }
-  })
+  await lxc.withContainer(name, lxcpath, (c) => whileFrozen(c, name, () => run('cp', ['-a', path.join(lxcpath, name, UPPER_NAME), dest])))
 }
 
 /** The directories a container made from this snapshot (a base image or a step layer) stacks, top first. */

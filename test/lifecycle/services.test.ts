@@ -3,7 +3,10 @@ import {fileURLToPath} from 'node:url'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {ContainerHandle, ExecOptions} from '../../drivers/driver.js'
+import {runInstances} from '../../src/lifecycle/runner.js'
 import {judgeUnits, outsideUnits, parseProbe, parseShow, watchServices} from '../../src/lifecycle/services.js'
+import {dummyRun, endRun, instancesOf} from '../fakes/lifecycle.js'
+import {fakeSpec} from '../fakes/project.js'
 
 /** Probe outputs captured in Debian 11, 12 and 13 instances with `init: systemd` on LXC (a cgroup v1 hybrid host); see probes/README.md. */
 const PROBES = fileURLToPath(new URL('../../../test/lifecycle/probes/', import.meta.url))
@@ -127,6 +130,22 @@ Services('init: none: the processes a step left running are named, a few at most
   assert.is(await verdict(before, after(0), '', 'none'), undefined)
   assert.is(await verdict(before, after(2), '', 'none'), 'left processes running (daemon0 pid 40, daemon1 pid 41)')
   assert.is(await verdict(before, after(6), '', 'none'), 'left processes running (daemon0 pid 40, daemon1 pid 41, daemon2 pid 42, daemon3 pid 43 and 2 more)')
+})
+
+Services('a converge whose steps all come from the cache probes nothing; one with a step to run probes once before it and once after', async () => {
+  const run = dummyRun()
+  try {
+    const probes = () => run.driver.calls.filter((c) => c.startsWith('exec ') && c.includes('self $$')).length
+    const converge = (steps: string[]) => runInstances(instancesOf(run, [fakeSpec('a-p', steps)]), 'converge', {concurrency: 1, signal: run.controller.signal, events: run.events})
+    await converge(['echo one'])
+    assert.is(probes(), 2)
+    run.driver.calls.length = 0
+    const [cached] = await converge(['echo one'])
+    assert.is(cached.steps[0].cached, true)
+    assert.is(probes(), 0)
+  } finally {
+    endRun(run)
+  }
 })
 
 Services.run()
