@@ -13,6 +13,7 @@ import type {ProvisionStep} from '../provisioners/index.js'
 import {runCaseVerifiers} from '../verifiers/index.js'
 import {stepKeys} from './cache.js'
 import {DEFAULT_PIDS, execGuarded, timeoutFor, type LimitWatch} from './guard.js'
+import {LineSplitter} from './output-lines.js'
 import {watchServices, type ServiceWatch} from './services.js'
 import {afterIdempotenceAt, fallbackPlan, planTasks, type InstanceTasks} from './tasks.js'
 import {verifyContext} from './verify-context.js'
@@ -233,16 +234,14 @@ export class Instance {
       this.checkAborted()
       this.deps.events.emit('task:start', {instance: this.name, kind: cmd.kind, name: cmd.name, index, total: range.total ?? commands.length})
       const lines: string[] = []
-      let partial = ''
+      const split = new LineSplitter()
       // A judged command is judged on its whole output (Ansible's changed tasks come long before its recap).
       let whole = ''
       const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
         const text = chunk.toString()
         if (cmd.judge && whole.length < MAX_JUDGED_OUTPUT) whole += text
         this.deps.events.emit('task:output', {instance: this.name, kind: cmd.kind, name: cmd.name, stream, text})
-        const parts = (partial + text).split('\n')
-        partial = parts.pop() ?? ''
-        lines.push(...parts)
+        lines.push(...split.push(text))
         if (lines.length > TAIL_LINES * 2) lines.splice(0, lines.length - TAIL_LINES)
       }
       const started = performance.now()
@@ -250,7 +249,7 @@ export class Instance {
       const guards = {timeout: timeoutFor(cmd, this.spec, this.deps.timeoutMs), signal: this.deps.signal, spec: this.spec, watch: this.watch}
       const {exitCode, failure} = await execGuarded(this.deps.driver, handle, cmd, {env, cwd: PROJECT_DIR, onStdout: collect('stdout'), onStderr: collect('stderr'), task: {kind: cmd.kind, name: cmd.name}}, guards)
       this.checkAborted()
-      if (partial) lines.push(partial)
+      lines.push(...split.flush())
       const verdict = failure ? {ok: false, message: failure} : cmd.judge ? cmd.judge(exitCode, whole) : {ok: exitCode === cmd.expected}
       const ok = verdict.ok
       const result: TaskResult = {

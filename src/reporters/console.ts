@@ -4,6 +4,8 @@
  */
 import {formatSource, type InstanceResult, type Phase, type TaskKind} from '../model.js'
 import type {RunEmitter} from '../lifecycle/events.js'
+import {LineSplitter} from '../lifecycle/output-lines.js'
+import {unreached} from './cases.js'
 
 export interface ConsoleOptions {
   out: NodeJS.WritableStream & {columns?: number}
@@ -38,7 +40,8 @@ export class ConsoleReporter {
   private readonly live = new Map<string, Live>()
   private drawn = 0
   private timer?: NodeJS.Timeout
-  private readonly partial = new Map<string, string>()
+  /** Each running task's output, cut into lines; a line a progress meter rewrites shows its last state. */
+  private readonly partial = new Map<string, LineSplitter>()
   /** With `fold`: each running instance's lines, printed as one group when it is done. */
   private readonly held = new Map<string, string[]>()
 
@@ -138,8 +141,9 @@ export class ConsoleReporter {
 
   private output(instance: string, kind: TaskKind, stream: string, text: string): void {
     const key = `${instance}\0${kind}`
-    const lines = ((this.partial.get(key) ?? '') + text).split('\n')
-    this.partial.set(key, lines.pop() ?? '')
+    const split = this.partial.get(key) ?? new LineSplitter()
+    this.partial.set(key, split)
+    const lines = split.push(text)
     if (lines.length === 0) return
     const prefix = this.paint('36', `[${instance}]`) + (stream === 'stderr' ? this.paint('2', ' ! ') : ' | ')
     this.emit(instance, lines.map((l) => prefix + l + '\n').join(''))
@@ -147,7 +151,7 @@ export class ConsoleReporter {
 
   private flushPartial(instance: string, kind: TaskKind): void {
     const key = `${instance}\0${kind}`
-    const rest = this.partial.get(key)
+    const [rest] = this.partial.get(key)?.flush() ?? []
     this.partial.delete(key)
     if (rest) this.emit(instance, `${this.paint('36', `[${instance}]`)} | ${rest}\n`)
   }
@@ -194,7 +198,8 @@ export class ConsoleReporter {
       r.instance,
       r.status,
       r.failedIn ?? '',
-      `${r.steps.filter((s) => s.ok).length}/${r.steps.length}` + (r.steps.some((s) => s.cached) ? ` (${r.steps.filter((s) => s.cached).length} cached)` : ''),
+      // Out of the steps planned, as the reports list them: those after a failed step count too.
+      `${r.steps.filter((s) => s.ok).length}/${r.steps.length + unreached(r).steps.length}` + (r.steps.some((s) => s.cached) ? ` (${r.steps.filter((s) => s.cached).length} cached)` : ''),
       // Every verifier kind's cases count alike; those their runner skipped are said apart.
       `${r.tests.filter((t) => t.ok).length}/${r.tests.length}` + (r.tests.some((t) => t.skipped) ? ` (${r.tests.filter((t) => t.skipped).length} skipped)` : ''),
       `${(r.durationMs / 1000).toFixed(1)}s`,

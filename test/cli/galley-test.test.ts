@@ -100,7 +100,7 @@ Test('fail: converge fails the first step: exit 1, later steps and every test sk
   try {
     const r = await p.run('test', '--junit', 'out.xml')
     assert.is(r.code, 1, r.stdout + r.stderr)
-    assert.match(r.stdout, /web-bb\s+failed\s+converge\s+0\/1\s+0\/0/)
+    assert.match(r.stdout, /web-bb\s+failed\s+converge\s+0\/2\s+0\/0/)
     assert.match(r.stdout, 'told to fail converge (driver.fail)')
     const [web] = readJunit(path.join(p.root, 'out.xml')).suites
     assert.equal(web.cases.map((c) => [c.classname, c.name, c.failure?.type ?? (c.skipped ? 'skipped' : 'passed')]), [

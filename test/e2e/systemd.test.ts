@@ -99,6 +99,44 @@ Systemd('lxc: a template change restarts the service through the role\'s handler
   }
 })
 
+Systemd('lxc: on Debian 11 and 12, restarting a unit and calling bus-activated helpers are cached; a process left outside the units is not', async () => {
+  // The suite's name is in every step's cache key: a new one per run, so no earlier run's snapshot is found.
+  const suiteName = `sd${randomBytes(3).toString('hex')}`
+  const root = makeProject({
+    'galley.yml': `platforms:
+  - name: d11
+    image: { bootstrap: debootstrap, release: bullseye, packages: [ca-certificates] }
+    init: systemd
+  - name: d12
+    ${PLATFORM}
+suites:
+  - name: ${suiteName}
+    provisioner:
+      steps:
+        - run: systemctl restart systemd-journald
+        - run: timedatectl set-timezone Etc/UTC && hostnamectl && localectl
+        - run: nohup sleep 600 >/dev/null 2>&1 &
+    verifier: {tests: [{name: the clock is in UTC, run: 'test "$(readlink /etc/localtime)" = /usr/share/zoneinfo/Etc/UTC'}]}
+`,
+  })
+  try {
+    const first = galleyOn('lxc', root, 'test')
+    assert.is(first.code, 0, first.stdout.slice(-4000) + first.stderr)
+    for (const p of ['d11', 'd12']) {
+      const notes = first.stdout.split('\n').filter((l) => l.startsWith(`[${suiteName}-${p}] step \``))
+      assert.is(notes.length, 1, notes.join('\n'))
+      assert.match(notes[0], /^\[\S+\] step `nohup sleep 600 >\/dev\/null 2>&1 &` left processes running outside systemd's units \(sleep pid \d+\); it and the steps after it are not cached$/)
+    }
+    const again = galleyOn('lxc', root, 'test')
+    assert.is(again.code, 0, again.stdout.slice(-4000) + again.stderr)
+    for (const p of ['d11', 'd12']) assert.match(again.stdout, new RegExp(`${suiteName}-${p}\\s+passed\\s+3/3 \\(2 cached\\)`))
+  } finally {
+    galleyOn('lxc', root, 'destroy')
+    assert.equal(await leftovers(root), [])
+    removeProject(root)
+  }
+})
+
 /** Whether the engine can start a privileged container here (a host whose capability bounding set lacks some cannot). */
 async function canRunPrivileged(docker: DockerDriver): Promise<boolean> {
   const image = (await docker.ensureImage({bootstrap: 'busybox'})).id

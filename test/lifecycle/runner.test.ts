@@ -159,6 +159,15 @@ Runner('--no-cache runs every step on the existing container and snapshots none'
   assert.is(ctx.driver.calls.filter((c) => c.endsWith('echo two')).length, 2)
 })
 
+Runner('a line a progress meter rewrites with CRs is its last state in the output kept; its events carry the output as it came', async (ctx) => {
+  const meter = '(Reading database ... \r(Reading database ... 50%\r(Reading database ... 6541 files and directories currently installed.)'
+  const came: string[] = []
+  ctx.events.on('task:output', ({text}) => came.push(text))
+  const [r] = await run(ctx, [fakeSpec('a-p', [`echo ${meter}`])], 'converge')
+  assert.is(r.steps[0].outputTail, '(Reading database ... 6541 files and directories currently installed.)')
+  assert.equal(came, [`${meter}\n`])
+})
+
 Runner.run()
 
 const Store = suite('StateStore')

@@ -5,7 +5,7 @@ import {logLevel} from '../../src/cli/base.js'
 import type {InstanceResult, TaskResult} from '../../src/model.js'
 import {RunEmitter} from '../../src/lifecycle/events.js'
 import {ConsoleReporter, type ConsoleOptions} from '../../src/reporters/console.js'
-import {instanceResult, taskResult} from '../fakes/results.js'
+import {instanceResult, planOf, taskResult} from '../fakes/results.js'
 
 const task = (name: string, ok: boolean): TaskResult => taskResult(name, {ok, durationMs: 10, outputTail: '', message: undefined})
 const done = (instance: string, status: InstanceResult['status']): InstanceResult => instanceResult(instance, status, [], [], {startedAt: new Date(0), durationMs: 100})
@@ -58,4 +58,26 @@ Level('the level comes from GALLEY_LOG_LEVEL, info otherwise', () => {
   assert.is(logLevel({}), 'info')
 })
 
+const Summary = suite('console summary')
+
+/** What the summary prints for `results`. */
+function summary(results: InstanceResult[]): string {
+  const out = new PassThrough()
+  let text = ''
+  out.on('data', (b) => (text += b))
+  new ConsoleReporter(new RunEmitter(), {out, live: false, color: false}).summary(results, {logs: '.galley/logs/'})
+  return text
+}
+
+Summary('Steps counts passed steps out of those planned, as JUnit lists them: the steps after a failed one too', () => {
+  const step = (name: string, over: Partial<TaskResult> = {}) => taskResult(name, {kind: 'step', ...over})
+  const plan = planOf(['install', 'site.yml', 'after'], ['t1'])
+  const failed = instanceResult('a-p', 'failed', [step('install', {cached: true}), step('site.yml', {ok: false})], [], {plan, failedIn: 'converge'})
+  const passed = instanceResult('b-p', 'passed', [step('install', {cached: true}), step('site.yml'), step('after')], [taskResult('t1')], {plan})
+  const text = summary([failed, passed])
+  assert.match(text, /\na-p +failed +converge +1\/3 \(1 cached\) +0\/0 /)
+  assert.match(text, /\nb-p +passed +3\/3 \(1 cached\) +1\/1 /)
+})
+
 Level.run()
+Summary.run()

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert'
 import type {Assertion} from '../../src/config/types.js'
 import {parseHttpHead} from '../../src/verifiers/assert/http.js'
 import {decodeAddress, parseSockets} from '../../src/verifiers/assert/port.js'
+import {readAssertions} from '../../src/verifiers/assert/index.js'
 import {batchScript, parseFacts} from '../../src/verifiers/assert/probe.js'
 import {judge} from '../../src/verifiers/assert/run.js'
 
@@ -147,5 +148,31 @@ Judge('kernel-param and mount', () => {
   assert.is(message(a('mount', '/mnt'), {mounts}), 'expected a mount on /mnt, got none')
 })
 
+const Names = suite('assert default names')
+
+Names('entries on different resources keep `<kind> <target>`; two on one resource are told apart by what they expect', () => {
+  const names = (entries: Record<string, unknown>[]) => readAssertions(entries).map((a) => a.name)
+  assert.equal(names([{file: '/etc/motd'}, {service: 'nginx', running: true}, {port: 80}]), ['file /etc/motd', 'service nginx', 'port 80'])
+  assert.equal(names([{file: '/etc/motd', contains: 'welcome'}, {file: '/etc/motd', mode: 644, owner: 'root'}, {service: 'nginx'}]), [
+    'file /etc/motd contains welcome',
+    'file /etc/motd mode 0644, owner root',
+    'service nginx',
+  ])
+  assert.equal(names([{service: 'nginx', running: true}, {service: 'nginx', enabled: false}]), ['service nginx running', 'service nginx not enabled'])
+  assert.equal(names([{file: '/etc/motd', contains: ['hello', '/^bye$/']}, {file: '/etc/motd'}]), ['file /etc/motd contains hello and /^bye$/', 'file /etc/motd'])
+  assert.equal(names([{http: 'http://localhost/', headers: {'Content-Type': 'text/html'}}, {http: 'http://localhost/', body: 'x'.repeat(60)}]), [
+    'http http://localhost/ headers Content-Type=text/html',
+    `http http://localhost/ body ${'x'.repeat(39)}…`,
+  ])
+})
+
+Names('a written name is kept; a default one that still repeats is numbered', () => {
+  const names = (entries: Record<string, unknown>[]) => readAssertions(entries).map((a) => a.name)
+  assert.equal(names([{file: '/etc/motd', name: 'motd'}, {file: '/etc/motd', mode: '0600'}]), ['motd', 'file /etc/motd'])
+  assert.equal(names([{file: '/etc/motd', name: 'file /etc/motd'}, {file: '/etc/motd', mode: '0600'}]), ['file /etc/motd', 'file /etc/motd mode 0600'])
+  assert.equal(names([{port: 80}, {port: 80}, {port: 80, listening: true}]), ['port 80', 'port 80 (2)', 'port 80 listening'])
+})
+
 Facts.run()
 Judge.run()
+Names.run()

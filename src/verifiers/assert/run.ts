@@ -9,7 +9,7 @@ import type {Assertion} from '../../config/types.js'
 import type {TaskResult} from '../../model.js'
 import type {VerifyContext} from '../context.js'
 import {defineVerifier} from '../plugin.js'
-import {assertionSchema, assertKind, readAssertion} from './index.js'
+import {assertionSchema, assertKind, readAssertions} from './index.js'
 import type {AssertVerdict, Facts} from './kind.js'
 import {batchScript, parseFacts} from './probe.js'
 
@@ -101,8 +101,7 @@ export const assertVerifier = defineVerifier<Assertion>({
   summary: 'built-in checks of files, packages, services, users, ports, processes, commands, HTTP, kernel parameters and mounts',
   schema: {kind: 'seq', items: assertionSchema},
   read: (raw, ctx) =>
-    raw.map((entry) => {
-      const a = readAssertion(entry as Record<string, unknown>)
+    readAssertions(raw as Record<string, unknown>[]).map((a) => {
       const source = ctx.source('assert', a.kind, a.target)
       return source ? {...a, source} : a
     }),
