@@ -10,7 +10,8 @@ import {commandStep} from './hooks.js'
 import type {Importer} from './importer.js'
 import type {Block} from './layers.js'
 import {isObject, type KitchenStep, type Raw} from './mapper.js'
-import {posOf} from '../import/tree.js'
+import {isInitCommand, PRIVILEGE_WITHOUT_SYSTEMD, systemdPrivilege} from '../import/systemd.js'
+import {markUsed, posOf} from '../import/tree.js'
 
 export {imageForPlatformName} from '../import/images.js'
 
@@ -51,6 +52,28 @@ export function platformImage(imp: Importer, block: Block, platform: Raw, name: 
   return ref
 }
 
+/** Each mapped driver's key for the container's PID 1. */
+const PID_ONE: Record<string, string> = {docker: 'run_command', dokken: 'pid_one_command'}
+
+/**
+ * Whether a platform's containers boot systemd: its driver's PID 1 command (kitchen-dokken's
+ * pid_one_command, kitchen-docker's run_command) starts an init. Read from the common and platform
+ * levels only: init: is a platform's setting. Any other command is reported: Galley runs its own.
+ */
+export function platformInit(imp: Importer, block: Block): 'systemd' | undefined {
+  const key = PID_ONE[(block.has('name') ? imp.str(block, 'name') : undefined) ?? '']
+  const place = key ? block.at(key) : undefined
+  if (!key || !place) return undefined
+  const command = imp.str(block, key)
+  if (command === undefined) return undefined
+  if (isInitCommand(command)) {
+    imp.report('note', place.pos, place.where, "became init: systemd: Galley boots the image's systemd as PID 1 and waits for it before converge")
+    return 'systemd'
+  }
+  imp.report('unmapped', place.pos, place.where, `Galley runs its own PID 1 (a keep-alive loop, or the image's systemd with init: systemd), not \`${command}\``)
+  return undefined
+}
+
 export interface DriverMapping {
   /** The kitchen driver's name ('dummy', Test Kitchen's default, when none is written). */
   name: string
@@ -62,8 +85,8 @@ export interface DriverMapping {
   env: Record<string, string>
 }
 
-/** The driver settings of one instance. */
-export function mapDriver(imp: Importer, d: Block): DriverMapping {
+/** The driver settings of one instance, whose platform boots systemd or not. */
+export function mapDriver(imp: Importer, d: Block, systemd: boolean): DriverMapping {
   const name = (d.has('name') ? imp.str(d, 'name') : 'dummy') ?? 'unknown'
   const out: DriverMapping = {name, driver: {}, steps: [], env: {}}
   if (isMappedDriver(name)) {
@@ -77,6 +100,15 @@ export function mapDriver(imp: Importer, d: Block): DriverMapping {
     }
     const socket = d.has('socket') ? imp.str(d, 'socket') : undefined
     if (socket) out.driver.socket = socket.replace(/^unix:\/\//, '')
+    const privileged = d.has('privileged') ? imp.str(d, 'privileged') : undefined
+    if (privileged === 'true') {
+      const at = d.at('privileged')!
+      const verdict = systemd ? systemdPrivilege(imp.host) : {keep: false, reason: PRIVILEGE_WITHOUT_SYSTEMD}
+      if (verdict.keep) out.driver.privileged = true
+      imp.report(systemd ? 'note' : 'unmapped', at.pos, at.where, verdict.reason)
+    } else if (privileged !== undefined && privileged !== 'false') {
+      imp.report('unmapped', d.at('privileged')!.pos, d.at('privileged')!.where, `\`${privileged}\` is not true or false`)
+    }
     if (d.has('provision_command')) {
       for (const run of imp.list(d, 'provision_command') ?? []) out.steps.push(commandStep('provision_command', run))
     }
@@ -94,9 +126,15 @@ export function mapDriver(imp: Importer, d: Block): DriverMapping {
     const at = d.at('name')
     if (at) imp.report('unmapped', at.pos, at.where, `the ${name} driver makes machines Galley does not; Galley runs containers (LXC, Docker, Podman), so each platform got a container image by its name`)
   }
-  if (d.has('image')) {
-    const suiteImage = d.layers.find((l) => l.level === 'suite' && 'image' in l.obj)
-    if (suiteImage) imp.report('unmapped', posOf(suiteImage.obj, 'image')!, `${suiteImage.where}.image`, "a suite cannot choose the image in Galley: images belong to platforms")
+  const platformOnly: [string | undefined, string][] = [
+    ['image', 'a suite cannot choose the image in Galley: images belong to platforms'],
+    [PID_ONE[name], "a suite cannot choose PID 1 in Galley: init: is a platform's setting"],
+  ]
+  for (const [key, why] of platformOnly) {
+    const suiteLevel = key ? d.layers.find((l) => l.level === 'suite' && key in l.obj) : undefined
+    if (!key || !suiteLevel) continue
+    markUsed(suiteLevel.obj, key)
+    imp.report('unmapped', posOf(suiteLevel.obj, key)!, `${suiteLevel.where}.${key}`, why)
   }
   return out
 }
