@@ -5,7 +5,7 @@
 import {MIN_MEMORY} from '../config/schema.js'
 import {parseSize} from '../config/values.js'
 import type {SourcePosition} from '../errors.js'
-import {debootstrapFor, imageForPlatformName} from '../import/images.js'
+import {archivedReleaseNote, debootstrapFor, imageForPlatformName} from '../import/images.js'
 import {commandStep} from './hooks.js'
 import type {Importer} from './importer.js'
 import type {Block} from './layers.js'
@@ -44,6 +44,8 @@ export function platformImage(imp: Importer, block: Block, platform: Raw, name: 
     }
     if (spec) {
       imp.report('note', at, key, `platform \`${name}\` is built with debootstrap (release ${spec.release}) instead of the engine image \`${ref}\` (--bootstrap)`)
+      const archived = archivedReleaseNote(name, spec.release)
+      if (archived) imp.report('note', at, key, archived)
       return spec
     }
     if (/^(?:[\w.-]+\/)?ubuntu[:-]/.test(ref)) imp.report('note', at, key, `--bootstrap: Ubuntu releases need Ubuntu's mirror, which debootstrap here does not use; kept the engine image \`${ref}\``)

@@ -4,7 +4,7 @@
  * environment; every other driver setting is reported with why it has no place here.
  */
 import {NAME_PATTERN} from '../config/schema.js'
-import {debianFamily, imageForPlatformName} from '../import/images.js'
+import {archivedReleaseNote, debianFamily, imageForPlatformName} from '../import/images.js'
 import {isInitCommand, PRIVILEGE_WITHOUT_SYSTEMD, systemdPrivilege, type TargetHost} from '../import/systemd.js'
 import type {SourcePosition} from '../errors.js'
 import type {Raw} from '../import/tree.js'
@@ -128,6 +128,8 @@ function imageOf(imp: MoleculeImport, p: Section, name: string): {image: string 
   } else {
     imp.report('note', at, key, `platform \`${name}\` is built with debootstrap (Debian ${family.release}, with ${BASE_PACKAGES.join(' and ')}) instead of ${what} \`${ref}\` (--bootstrap)`)
   }
+  const archived = archivedReleaseNote(name, family.debian)
+  if (archived) imp.report('note', at, key, archived)
   return {image: {bootstrap: 'debootstrap', release: family.debian, packages: BASE_PACKAGES}}
 }
 

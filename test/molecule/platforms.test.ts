@@ -95,4 +95,12 @@ Images('a Vagrant box of Debian is built too; a platform with no image and no di
   })
 })
 
+Images('a platform on a release Debian has archived (Debian 10, or Ubuntu 18.04 built as it) is noted with the archive to use as its mirror', () => {
+  const {config, notes} = platformsOf('  - {name: d10, image: debian:10}\n  - {name: u1804, image: ubuntu:18.04}\n  - {name: d12, image: debian:12}\n')
+  assert.equal(config.map((p) => (p.image as {release: string}).release), ['buster', 'buster', 'bookworm'])
+  const archived = notes.filter((n) => n.includes('archive.debian.org'))
+  assert.equal(archived.map((n) => n.split(':')[0]), ['platforms[d10].image', 'platforms[u1804].image'])
+  assert.match(archived[0], "Debian buster is archived, and debootstrap's default mirror no longer has it: add `mirror: http://archive.debian.org/debian` to the platform's image")
+})
+
 Images.run()
