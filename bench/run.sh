@@ -12,8 +12,13 @@ export CI=true NO_COLOR=1
 echo "== machine"
 echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), node $(node --version), liblxc $(lxc-info --version 2>/dev/null || echo '?')"
 
-echo "== galley --version"
-hyperfine -N --warmup 5 --runs 30 "node $galley --version"
+echo "== galley --version and galley help, against bare node in the same run"
+hyperfine -N --warmup 5 --runs 30 "node -e 0" "node $galley --version" "node $galley help"
+
+echo "== modules each command loads (no engine, no YAML for --version and help)"
+node --import ./bench/load-count.mjs "$galley" --version >/dev/null
+node --import ./bench/load-count.mjs "$galley" help >/dev/null
+(cd bench/suites/trivial && node --import ../../load-count.mjs "$galley" test >/dev/null)
 
 echo "== per-instance overhead: create, two execs, destroy (galley in process vs the LXC CLI tools)"
 UV_THREADPOOL_SIZE=64 node bench/overhead.mjs 30
@@ -25,14 +30,23 @@ echo "== galley test, one trivial instance on LXC, whole process"
 (cd bench/suites/trivial && node "$galley" image build >/dev/null)
 hyperfine --warmup 2 --runs 15 "cd bench/suites/trivial && node $galley test"
 
-for engine in lxc docker; do
+# Podman through its Docker-compatible socket: the Docker driver with DOCKER_HOST.
+for engine in lxc docker podman; do
+  driver=$engine host=
+  if [ "$engine" = podman ]; then driver=docker host="DOCKER_HOST=unix:///run/podman/podman.sock"; fi
   echo "== converge again after editing the last of five 1-second steps ($engine)"
-  (cd bench/suites/steps5 && node "$galley" converge --driver $engine >/dev/null)
+  (cd bench/suites/steps5 && env $host node "$galley" converge --driver $driver >/dev/null)
   hyperfine --runs 5 \
     --prepare "printf '#!/bin/sh\\nsleep 1; echo %s >> /steps\\n' \$(date +%s%N) > bench/suites/steps5/last.sh" \
-    "cd bench/suites/steps5 && node $galley converge --driver $engine"
-  (cd bench/suites/steps5 && node "$galley" destroy --driver $engine >/dev/null && git checkout -q last.sh)
+    "cd bench/suites/steps5 && env $host node $galley converge --driver $driver"
+  (cd bench/suites/steps5 && env $host node "$galley" destroy --driver $driver >/dev/null && git checkout -q last.sh)
 done
+
+echo "== test --watch: an edited step's status line, from the write"
+node bench/watch-latency.mjs 5
+
+echo "== concurrency above libuv's pool: 8 instances of sleep 1 at --concurrency 8 with UV_THREADPOOL_SIZE=4"
+(cd bench/suites/sleep8 && UV_THREADPOOL_SIZE=4 /usr/bin/time -f "%e s" node "$galley" test --no-cache --concurrency 8 | head -3)
 
 for engine in lxc docker; do
   echo "== promote a verified busybox instance to an image and an oci-archive ($engine)"
@@ -69,3 +83,7 @@ trap 'cd "$many" && node "$galley" destroy >/dev/null 2>&1; rm -rf "$many"' EXIT
 } > "$many/galley.yml"
 hyperfine --warmup 1 --runs 3 "cd $many && node $galley test --concurrency 4"
 (cd "$many" && /usr/bin/time -f 'peak RSS %M KiB, %e s wall' node "$galley" test --concurrency 4 | tail -1)
+
+echo "== suites/ansible-nginx with --idempotence (converge, the second converge, verify)"
+(cd suites/ansible-nginx && node "$galley" test --idempotence >/dev/null)
+hyperfine --runs 3 "cd suites/ansible-nginx && node $galley test --idempotence"

@@ -33,6 +33,8 @@ wants docker2 && ! command -v dockerd >/dev/null && packages+=(docker.io)
 wants docker2 && packages+=(openssl)
 wants sshd && packages+=(openssh-server openssh-client)
 command -v node >/dev/null || packages+=(nodejs npm)
+# The HTML report's end-to-end test opens the page in headless Chromium.
+command -v chromium >/dev/null || packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

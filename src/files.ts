@@ -1,6 +1,9 @@
 /**
- * Files written whole or not at all: into `<file>.<pid>.tmp` beside the target, flushed to disk,
- * then renamed over it, so a crash or a concurrent reader never sees half a file.
+ * Files written whole or not at all: into `<file>.<pid>.tmp` beside the target, then renamed over
+ * it, so a crash of Galley or a concurrent reader never sees half a file. Only `durable` writes are
+ * flushed to disk first (an fsync, several milliseconds each, several per instance): what a run
+ * writes (state, reports, run records) matters little after the machine itself crashes: its
+ * containers stopped with it, and `galley destroy` and `prune` find them by their labels.
  */
 import {closeSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync, type Stats} from 'node:fs'
 import path from 'node:path'
@@ -10,20 +13,27 @@ export function tmpFor(file: string): string {
   return `${file}.${process.pid}.tmp`
 }
 
-export function writeFileAtomic(file: string, data: string | Buffer): void {
+export interface WriteOptions {
+  /** Flush to disk before the rename, so the file survives a crash of the machine (an index of images). */
+  durable?: boolean
+}
+
+export function writeFileAtomic(file: string, data: string | Buffer, options: WriteOptions = {}): void {
   mkdirSync(path.dirname(file), {recursive: true})
   const tmp = tmpFor(file)
   try {
     const fd = openSync(tmp, 'w')
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
-      fsyncSync(fd)
+      if (options.durable) fsyncSync(fd)
     } finally {
       closeSync(fd)
     }
     renameSync(tmp, file)
-  } finally {
+  } catch (error) {
+    // Only a failed write leaves the temporary file behind.
     rmSync(tmp, {force: true})
+    throw error
   }
 }
 

@@ -78,6 +78,18 @@ export interface InstancePlan {
   tests: PlanEntry[]
 }
 
+/**
+ * A stretch of an instance's run, for timelines: an action (image, create, converge, idempotence,
+ * verify, destroy, promote), or a step or test inside one. Times are milliseconds since the epoch.
+ */
+export interface TimelineSpan {
+  phase: Phase
+  /** Set for a step or test: which, and how it ended (a cached step takes no time). */
+  task?: {kind: TaskKind; name: string; ok: boolean; cached?: boolean}
+  start: number
+  end: number
+}
+
 export type InstanceStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted'
 
 export interface InstanceResult {
@@ -100,6 +112,10 @@ export interface InstanceResult {
   message?: string
   startedAt: Date
   durationMs: number
+  /** Which of the run's `concurrency` lanes it ran on (0, 1, …); undefined when it never started. */
+  lane?: number
+  /** Its actions and tasks in the order they ran. */
+  timeline?: TimelineSpan[]
 }
 
 /** Where the project folder appears inside each instance; steps and tests run there. */

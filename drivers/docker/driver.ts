@@ -233,7 +233,10 @@ export class DockerDriver implements Driver {
   async snapshot(handle: ContainerHandle, key: string): Promise<Snapshot> {
     const ref = `${STEP_REPO}:${key}`
     if (!(await this.engine.hasImage(ref))) {
-      await this.engine.commit(this.engine.container(handle.name), STEP_REPO, key, {[STEP_LABEL]: key})
+      // Not paused without systemd: the lifecycle snapshots a step only when it left no process
+      // running beside init, so nothing can change the files while they are committed. Under
+      // systemd, units (journald, an enabled service the step started) keep writing.
+      await this.engine.commit(this.engine.container(handle.name), STEP_REPO, key, {[STEP_LABEL]: key}, {pause: handle.init === 'systemd'})
     }
     return {id: ref, driver: this.name}
   }
@@ -269,7 +272,7 @@ export class DockerDriver implements Driver {
     // /sbin/init, without the masks Galley's instances boot with.
     await this.exec(handle, ['/bin/sh', '-c', '[ -s /etc/machine-id ] && cp /etc/machine-id /run/galley-machine-id && : > /etc/machine-id'])
     try {
-      await this.engine.commit(this.engine.container(handle.name), repo, tag, labels, ['CMD ["/sbin/init"]'])
+      await this.engine.commit(this.engine.container(handle.name), repo, tag, labels, {changes: ['CMD ["/sbin/init"]']})
     } finally {
       await this.exec(handle, ['/bin/sh', '-c', '[ -e /run/galley-machine-id ] && cat /run/galley-machine-id > /etc/machine-id && rm /run/galley-machine-id'])
     }

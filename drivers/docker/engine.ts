@@ -3,10 +3,11 @@
  * Each call maps the engine's HTTP statuses to named errors (as dockerode's own docs list them),
  * with the engine's message kept as `cause`. Podman's Docker-compatible socket answers the same calls.
  */
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 import {readFileSync} from 'node:fs'
 import type {Agent} from 'node:http'
 import https from 'node:https'
+import {Docker as DockerApi} from './dockerode.js'
 import type {Readable} from 'node:stream'
 import {EngineError} from '../../src/errors.js'
 import {EngineUnreachable} from '../driver.js'
@@ -104,7 +105,7 @@ export class Engine {
     const at = describeEndpoint(this.endpoint)
     this.label = label ?? resolved.name ?? at
     this.where = this.label === at ? `at ${at}` : `${this.label} at ${at}`
-    this.api = new Docker(connectOptions(this.endpoint))
+    this.api = new DockerApi(connectOptions(this.endpoint))
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -294,13 +295,13 @@ export class Engine {
   }
 
   /**
-   * Commits the container as image `repo:tag`, paused meanwhile, with `labels` on the image and
-   * other Dockerfile `changes` (CMD …) applied.
+   * Commits the container as image `repo:tag` with `labels` on the image and other Dockerfile
+   * `changes` (CMD …) applied; paused meanwhile unless `pause` is false.
    */
-  async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>, more: string[] = []): Promise<void> {
+  async commit(c: Docker.Container, repo: string, tag: string, labels: Record<string, string>, options: {changes?: string[]; pause?: boolean} = {}): Promise<void> {
     // Quoted as in a Dockerfile, so values may hold spaces, quotes and backslashes.
-    const changes = [...Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`), ...more]
-    await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause: true, changes}))
+    const changes = [...Object.entries(labels).map(([k, v]) => `LABEL ${k}=${JSON.stringify(v)}`), ...(options.changes ?? [])]
+    await this.call(`commit ${c.id} as ${repo}:${tag}`, () => c.commit({repo, tag, pause: options.pause ?? true, changes}))
   }
 
   /** Image references (repo:tag) whose repository is one of `repos`. */

@@ -18,6 +18,24 @@ const KILLED = 137
 /** How long output is still read after a kill. */
 const OUTPUT_GRACE_MS = 2000
 
+/**
+ * dockerd marks a container paused when containerd's pause event arrives, which can be after the
+ * unpause that followed it has returned: an exec right after a kill may be refused for a moment.
+ */
+const PAUSED_RETRY_MS = 3000
+
+async function retryWhilePaused<T>(attempt: () => Promise<T>): Promise<T> {
+  const until = Date.now() + PAUSED_RETRY_MS
+  for (;;) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (Date.now() > until || !/is paused/i.test((error as Error).message)) throw error
+      await sleep(50)
+    }
+  }
+}
+
 function sink(onData?: (chunk: Buffer) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -46,16 +64,18 @@ export class Commands {
     const hasStdin = options.stdin !== undefined
     await this.kills.get(handle.name)
     const container = this.engine.container(handle.name)
-    const exec = await this.engine.exec(container, {
-      Cmd: argv,
-      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      WorkingDir: options.cwd ?? '/',
-      AttachStdout: true,
-      AttachStderr: true,
-      AttachStdin: hasStdin,
-      Tty: false,
-    })
-    const stream = await this.engine.startExec(exec, hasStdin)
+    const exec = await retryWhilePaused(() =>
+      this.engine.exec(container, {
+        Cmd: argv,
+        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        WorkingDir: options.cwd ?? '/',
+        AttachStdout: true,
+        AttachStderr: true,
+        AttachStdin: hasStdin,
+        Tty: false,
+      }),
+    )
+    const stream = await retryWhilePaused(() => this.engine.startExec(exec, hasStdin))
     // Kept for telling "not found" apart: runc writes its failure to start the program to a stream.
     const errText: Buffer[] = []
     const ended = new Promise<void>((resolve, reject) => {
@@ -77,8 +97,12 @@ export class Commands {
     let onKilled = () => {}
     const killed = new Promise<void>((resolve) => (onKilled = resolve))
     const onAbort = () => {
-      const kill = this.killCommand(handle, exec, token!).finally(() => this.kills.delete(handle.name))
-      this.kills.set(handle.name, kill.catch(() => {}))
+      // Kills on one container take turns: a second pause while the first holds would be refused.
+      const before = this.kills.get(handle.name) ?? Promise.resolve()
+      const kill = before.then(() => this.killCommand(handle, exec, token!))
+      const settled = kill.catch(() => {})
+      this.kills.set(handle.name, settled)
+      void settled.then(() => this.kills.get(handle.name) === settled && this.kills.delete(handle.name))
       killing = kill.then(() => undefined, (error) => void (killError = error))
       onKilled()
     }

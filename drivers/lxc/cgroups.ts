@@ -2,13 +2,17 @@
  * The LXC driver's cgroup housekeeping on this host: which cgroup version it runs, moving Galley
  * back out of the cgroups liblxc moves it into, and removing the empty cgroups liblxc leaves.
  */
-import {existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, rmdirSync} from 'node:fs'
+import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 /** The host's cgroup version: 2 when the unified hierarchy is mounted at the root. */
 export function cgroupVersion(): 1 | 2 {
   return existsSync('/sys/fs/cgroup/cgroup.controllers') ? 2 : 1
 }
+
+/** liblxc names a container's cgroup lxc.payload.<name> (with a -N suffix when that name was taken). */
+export const isPayloadOf = (name: string) => (component: string) => component === `lxc.payload.${name}` || new RegExp(`^lxc\\.payload\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`).test(component)
 
 /** Every cgroup hierarchy's root on this host (v1 controllers, and the unified one). */
 function cgroupRoots(): string[] {
@@ -67,15 +71,19 @@ export function readOwnCgroups(): Map<string, string> {
   return out
 }
 
-/** Moves this process back into the cgroups `readOwnCgroups` found it in. */
-export function returnToCgroups(home: Map<string, string>): void {
-  for (const [mountPoint, p] of home) {
-    try {
-      writeFileSync(path.join(mountPoint, p, 'cgroup.procs'), String(process.pid))
-    } catch {
-      // A hierarchy we may not write to: then liblxc did not move us there either.
-    }
-  }
+/**
+ * Moves this process back into the cgroups `readOwnCgroups` found it in. Each write migrates every
+ * thread of the process, a few milliseconds per hierarchy while containers start beside it, so
+ * the writes run on libuv's pool rather than on the event loop.
+ */
+export async function returnToCgroups(home: Map<string, string>): Promise<void> {
+  await Promise.all(
+    [...home].map(([mountPoint, p]) =>
+      writeFile(path.join(mountPoint, p, 'cgroup.procs'), String(process.pid)).catch(() => {
+        // A hierarchy we may not write to: then liblxc did not move us there either.
+      }),
+    ),
+  )
 }
 
 /** Sweepers whose stopped containers' cgroups are swept once more as the process exits. */

@@ -93,6 +93,6 @@ export async function startContainer(name: string, lxcpath: string, home: Map<st
       await lxc.start(c, 0, init === 'systemd' ? systemdArgv() : KEEPALIVE)
     })
   } finally {
-    returnToCgroups(home)
+    await returnToCgroups(home)
   }
 }

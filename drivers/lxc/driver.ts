@@ -9,6 +9,7 @@ import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import type {Readable} from 'node:stream'
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {ImageSpec} from '../../src/config/types.js'
 import {InterruptedError, type EngineError} from '../../src/errors.js'
 import type {ArchiveFormat} from '../../src/images/archive.js'
@@ -21,7 +22,7 @@ import {CONFIG_NAME, isRunning, readMeta, type ContainerMeta} from './containers
 import {listContainers, removeDebris} from './debris.js'
 import {attachTerminal, copyInto, copyOutOf, execIn} from './exec.js'
 import * as lxc from './ffi.js'
-import {ensureBaseImage, promoteContainer, pushImage, saveImage} from './images.js'
+import {ensureBaseImage} from './base-image.js'
 import {findLayer, listLayers, lowersOf, removeLayer, snapshotLayer} from './layers.js'
 import {limitsHitIn} from './limits.js'
 import {findBridge, leaseAddress, releaseAddress, type Bridge} from './network.js'
@@ -36,6 +37,19 @@ function checkSystemd(lowers: string[], snapshot: string): void {
   throw new SystemdBootError(`the image of ${snapshot} has no systemd (${missing.join(' and ')} not found), so init: systemd cannot boot it`, {
     hint: 'Use a Debian platform (image: {bootstrap: debootstrap}), which gets systemd with init: systemd, or an image with systemd installed; or set init: none.',
   })
+}
+
+/**
+ * Whether the container's PID 1 has exited. Its processes die with it, so a boot wait can fail
+ * before liblxc's monitor has seen the container stop: a container still running is asked again
+ * for a moment.
+ */
+async function initExited(handle: ContainerHandle): Promise<boolean> {
+  for (let tries = 0; tries < 20; tries++) {
+    if (!isRunning(handle.name, String(handle.lxcpath))) return true
+    await sleep(50)
+  }
+  return false
 }
 
 /** How long systemd may take to shut down before the container is killed. */
@@ -125,14 +139,8 @@ export class LxcDriver implements Driver {
       if (report.state === 'degraded') options.onNote?.(describeDegraded(report))
     } catch (error) {
       if (error instanceof InterruptedError) throw error
-      // A PID 1 that exited takes liblxc's monitor a moment to report: look for a while before saying it runs.
-      let running = isRunning(handle.name, String(handle.lxcpath))
-      for (let i = 0; running && i < 20; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100))
-        running = isRunning(handle.name, String(handle.lxcpath))
-      }
+      const exited = (await initExited(handle)) ? ': its PID 1 exited' : ''
       const tail = consoleTail(dir)
-      const exited = running ? '' : ': its PID 1 exited'
       throw new SystemdBootError(`systemd did not boot in ${handle.name}${exited}` + (tail ? `; its console ended with:\n${tail}` : ''), {cause: error, hint: BOOT_HINT})
     }
   }
@@ -174,15 +182,19 @@ export class LxcDriver implements Driver {
     return removeLayer(this.lxcpath, id)
   }
 
-  promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
+  // Promote, save and push load the archive and registry code on first use, not with the driver.
+  async promote(handle: ContainerHandle, ref: string, labels: Record<string, string>): Promise<void> {
+    const {promoteContainer} = await import('./images.js')
     return promoteContainer(handle.name, this.lxcpathOf(handle), ref, labels)
   }
 
-  saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void> {
+  async saveImage(ref: string, format: ArchiveFormat, file: string): Promise<void> {
+    const {saveImage} = await import('./images.js')
     return saveImage(ref, format, file)
   }
 
-  pushImage(ref: string, onProgress?: (line: string) => void): Promise<void> {
+  async pushImage(ref: string, onProgress?: (line: string) => void): Promise<void> {
+    const {pushImage} = await import('./images.js')
     return pushImage(ref, onProgress)
   }
 
@@ -198,7 +210,7 @@ export class LxcDriver implements Driver {
     }
     if (existsSync(path.join(dir, CONFIG_NAME))) {
       await lxc.withContainer(handle.name, lxcpath, async (c) => {
-        if (!lxc.is_running(c)) return
+        if (!(await lxc.is_running_async(c))) return
         if (meta.init === 'systemd') {
           try {
             // systemd's own shutdown stops the units; a unit that will not stop is killed with the rest.

@@ -59,6 +59,7 @@ export async function execIn(handle: ContainerHandle, argv: string[], options: E
         },
         argv[0],
         argv,
+        signal,
       ),
     )
   } finally {

@@ -10,8 +10,12 @@
 import {readFileSync} from 'node:fs'
 import {constants} from 'node:os'
 import {getSystemErrorName} from 'node:util'
-import koffi, {type LibraryHandle} from 'koffi'
+import {createRequire} from 'node:module'
+import type {LibraryHandle} from 'koffi'
 import {EngineError, type ErrorOptions} from '../../src/errors.js'
+
+// Required, not imported: as an ES import the CommonJS package is first scanned for its exports (10 ms).
+const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi')
 
 // liblxc's start through an async call hung on koffi's default 128 KiB worker stack.
 koffi.config({...koffi.config(), async_stack_size: 8 << 20})
@@ -124,6 +128,8 @@ const lxc_get_version_fn = lib.func('const char *lxc_get_version()')
 const pipe2_fn = libc.func('int pipe2(_Out_ int *pipefd, int flags)')
 const close_fn = libc.func('int close(int fd)')
 const lgetxattr_fn = libc.func('long lgetxattr(const char *path, const char *name, void *value, size_t size)')
+const socket_fn = libc.func('int socket(int domain, int type, int protocol)')
+const ioctl_fn = libc.func('int ioctl(int fd, unsigned long request, ...)')
 
 // The data members that precede the function pointers in struct lxc_container.
 const lxc_container_head = koffi.struct('lxc_container_head', {
@@ -175,7 +181,46 @@ function member(c: LxcContainerPtr, name: Member): KoffiFn {
 }
 
 function callAsync<T>(fn: KoffiFn, ...args: unknown[]): Promise<T> {
-  return new Promise((resolve, reject) => fn.async(...args, (err: unknown, res: T) => (err ? reject(err) : resolve(res))))
+  return new Promise<T>((resolve, reject) => fn.async(...args, (err: unknown, res: T) => (err ? reject(err) : resolve(res))))
+}
+
+/**
+ * How many attaches may hold a thread of libuv's pool at once. Each holds one until its program
+ * exits, and file reads and the other calls here need threads of that same pool: with every thread
+ * held the process would stall. Two stay free; attaches beyond the rest wait their turn. The other
+ * calls (open, start, freeze, stop …) end on their own and are not counted: queued behind attaches,
+ * the kill that ends one of them, or a check of its limits, would wait for it forever.
+ */
+export const MAX_BLOCKING_CALLS = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 2)
+let blocking = 0
+const waiting: (() => void)[] = []
+
+/** Waits for a free slot; false when `signal` aborts first, and the slot is then not taken. */
+function takeSlot(signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false)
+  if (blocking < MAX_BLOCKING_CALLS) {
+    blocking++
+    return Promise.resolve(true)
+  }
+  return new Promise((resolve) => {
+    const turn = () => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve(true)
+    }
+    const onAbort = () => {
+      waiting.splice(waiting.indexOf(turn), 1)
+      resolve(false)
+    }
+    waiting.push(turn)
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
+}
+
+function releaseSlot(): void {
+  // The slot passes straight to the next waiter, so no new call can take it in between.
+  const next = waiting.shift()
+  if (next) next()
+  else blocking--
 }
 
 function head(c: LxcContainerPtr): {name: string; error_string: string | null} {
@@ -209,13 +254,18 @@ export function lxc_container_put(c: LxcContainerPtr): void {
   lxc_container_put_fn(c)
 }
 
-/** Opens the container for as long as `fn` runs, and releases it after. */
+/**
+ * Opens the container for as long as `fn` runs, and releases it after. Opening reads and parses its
+ * config files, so it runs on libuv's pool, off the event loop, as does the release.
+ */
 export async function withContainer<T>(name: string, lxcpath: string, fn: (c: LxcContainerPtr) => T | Promise<T>): Promise<T> {
-  const c = lxc_container_new(name, lxcpath)
+  koffi.errno(0)
+  const c = (await callAsync<LxcContainerPtr | null>(lxc_container_new_fn as unknown as KoffiFn, name, lxcpath)) ?? undefined
+  if (!c) throw new LxcOpenError('lxc_container_new', name, `liblxc could not open container ${name} in ${lxcpath}`, {cause: errnoCause('lxc_container_new')})
   try {
     return await fn(c)
   } finally {
-    lxc_container_put(c)
+    await callAsync<number>(lxc_container_put_fn as unknown as KoffiFn, c)
   }
 }
 
@@ -250,6 +300,8 @@ function liblxcCause(c: LxcContainerPtr): LxcLog | undefined {
 
 /** Whether the container is running (or frozen). */
 export const is_running = (c: LxcContainerPtr): boolean => member(c, 'is_running')(c)
+/** is_running off the event loop: it asks the container's monitor over a socket, which may be slow to answer when busy. */
+export const is_running_async = (c: LxcContainerPtr): Promise<boolean> => callAsync<boolean>(member(c, 'is_running'), c)
 /** The container's init pid on the host, or -1 when it is not running. */
 export const init_pid = (c: LxcContainerPtr): number => member(c, 'init_pid')(c)
 
@@ -280,7 +332,7 @@ export function want_daemonize(c: LxcContainerPtr, on: boolean): void {
 /** Starts the container with argv as its init; runs off the main thread. */
 export async function start(c: LxcContainerPtr, useinit: number, argv: string[]): Promise<void> {
   const {name} = head(c)
-  if (is_running(c)) throw new LxcStartError('start', name, `container ${name} is already running`)
+  if (await is_running_async(c)) throw new LxcStartError('start', name, `container ${name} is already running`)
   if (await callAsync<boolean>(member(c, 'start'), c, useinit, [...argv, null])) return
   const tail = logTail(c)
   throw new LxcStartError('start', name, `container ${name} failed to start` + (tail ? `:\n${tail}` : ''), {
@@ -307,18 +359,29 @@ export async function shutdown(c: LxcContainerPtr, timeoutSeconds: number): Prom
   throw new LxcShutdownError('shutdown', name, `container ${name} did not shut down within ${timeoutSeconds} s`, {cause: liblxcCause(c)})
 }
 
+/** The wait status of a process killed by SIGKILL. */
+const KILLED_STATUS = 9
+
 /**
  * Runs `program` inside the running container and waits for it; resolves to its wait status.
- * Off the main thread.
+ * Off the main thread, once an attach slot is free. Aborting `signal` while it waits for one
+ * leaves the program unstarted (its kill found nothing to kill): it resolves as killed.
  */
-export async function attach_run_wait(c: LxcContainerPtr, options: lxc_attach_options, program: string, argv: string[]): Promise<number> {
+export async function attach_run_wait(c: LxcContainerPtr, options: lxc_attach_options, program: string, argv: string[], signal?: AbortSignal): Promise<number> {
   const {name} = head(c)
   const notRunning = () =>
     new LxcNotRunningError('attach_run_wait', name, `could not run ${program} in ${name}: the container is not running`, {
       hint: 'Start afresh: galley destroy, then run the command again.',
     })
-  if (!is_running(c)) throw notRunning()
-  const status = await callAsync<number>(member(c, 'attach_run_wait'), c, options, program, [...argv, null])
+  // Not asked before the call (a round trip to the monitor, every exec): a stopped container fails
+  // the attach, and the check below says why.
+  if (!(await takeSlot(signal))) return KILLED_STATUS
+  let status: number
+  try {
+    status = await callAsync<number>(member(c, 'attach_run_wait'), c, options, program, [...argv, null])
+  } finally {
+    releaseSlot()
+  }
   if (status >= 0) return status
   // It may have stopped meanwhile; otherwise attaching itself failed.
   if (!is_running(c)) throw notRunning()
@@ -350,4 +413,33 @@ export function lgetxattr(path: string, name: string): string | undefined {
   const errno = koffi.errno()
   if (errno === constants.errno.ENODATA || errno === constants.errno.ENOTSUP) return undefined
   throw new LxcCallError('lgetxattr', undefined, `could not read the extended attribute ${name} of ${path}`, {cause: new ErrnoError('lgetxattr', errno)})
+}
+
+const AF_INET = 2
+const SOCK_DGRAM = 2
+const SIOCGIFADDR = 0x8915
+const SIOCGIFNETMASK = 0x891b
+/** struct ifreq: the name (16 bytes), then a union whose sockaddr_in holds the IPv4 address at byte 20. */
+const IFREQ_SIZE = 40
+
+/**
+ * The IPv4 address and netmask of the network interface `name` (SIOCGIFADDR, SIOCGIFNETMASK), or
+ * undefined when it has none or does not exist. Unlike os.networkInterfaces(), it sees a bridge
+ * with no carrier (one no container is attached to yet), without running `ip`.
+ */
+export function interfaceIPv4(name: string): {address: string; netmask: string} | undefined {
+  const fd = socket_fn(AF_INET, SOCK_DGRAM | O_CLOEXEC, 0) as number
+  if (fd < 0) throw new LxcCallError('socket', undefined, 'could not open a socket to read network interfaces', {cause: errnoCause('socket')})
+  try {
+    const ask = (request: number): string | undefined => {
+      const ifreq = Buffer.alloc(IFREQ_SIZE)
+      ifreq.write(name, 0, 15)
+      return ioctl_fn(fd, request, 'void *', ifreq) === 0 ? [...ifreq.subarray(20, 24)].join('.') : undefined
+    }
+    const address = ask(SIOCGIFADDR)
+    const netmask = address ? ask(SIOCGIFNETMASK) : undefined
+    return address && netmask ? {address, netmask} : undefined
+  } finally {
+    close_fn(fd)
+  }
 }

@@ -8,15 +8,12 @@ import {existsSync, mkdirSync, mkdtempSync, renameSync, rmdirSync, writeFileSync
 import {rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {isImageRef, type ImageSpec} from '../../src/config/types.js'
 import {archiveLayout, imageConfig, writeLayout, type ArchiveFormat, type Layout} from '../../src/images/archive.js'
-import {ensureImage} from '../../src/images/build.js'
 import {stageLayer} from '../../src/images/layer.js'
 import {pushLayout} from '../../src/images/registry.js'
 import {run} from '../../src/images/run.js'
 import {diskUsage, hasImage, imageDir, imageLowers, readImage, readTags, removeImage, storePath, writeTag, type ImageRecord} from '../../src/images/store.js'
 import {packDirectory} from '../../src/images/tar.js'
-import type {ImageProgress} from '../driver.js'
 import {readMeta} from './containers.js'
 import * as lxc from './ffi.js'
 import {copyUpperFrozen, stackedDirs} from './layers.js'
@@ -27,18 +24,6 @@ function rmdirQuietly(dir: string): void {
   } catch {
     // Not empty, or not there.
   }
-}
-
-/** The id of the base image for `spec`: an image promoted under that name, or one built from a bootstrap spec. */
-export async function ensureBaseImage(spec: ImageSpec, onProgress?: ImageProgress, signal?: AbortSignal): Promise<string> {
-  if (isImageRef(spec)) {
-    const id = readTags()[spec.ref]
-    if (id && hasImage(id)) return id
-    throw new lxc.LxcError(`no image ${spec.ref} in Galley's LXC store (only images made with galley promote are)`, {
-      hint: 'Use image: {bootstrap: busybox} or {bootstrap: debootstrap, ...}, promote an instance under that name, or use --driver docker.',
-    })
-  }
-  return (await ensureImage(spec, onProgress, signal)).id
 }
 
 /**

@@ -11,6 +11,7 @@ import {diskUsage, imageLowers, storeDir} from '../../src/images/store.js'
 import type {SnapshotInfo} from '../driver.js'
 import {readMeta, UPPER_NAME} from './containers.js'
 import * as lxc from './ffi.js'
+import {whileFrozen} from './freezer.js'
 
 const STEP_PREFIX = 'step-'
 const LAYER_FILE = 'layer.json'
@@ -51,14 +52,7 @@ function readLayers(): Layer[] {
  * opaque-directory xattrs.
  */
 export async function copyUpperFrozen(name: string, lxcpath: string, dest: string): Promise<void> {
-  await lxc.withContainer(name, lxcpath, async (c) => {
-    await lxc.freeze(c)
-    try {
-      await run('cp', ['-a', path.join(lxcpath, name, UPPER_NAME), dest])
-    } finally {
-      await lxc.unfreeze(c)
-    }
-  })
+  await lxc.withContainer(name, lxcpath, (c) => whileFrozen(c, name, () => run('cp', ['-a', path.join(lxcpath, name, UPPER_NAME), dest])))
 }
 
 /** The directories a container made from this snapshot (a base image or a step layer) stacks, top first. */
@@ -86,8 +80,12 @@ export async function snapshotLayer(name: string, lxcpath: string, key: string):
     try {
       renameSync(tmp, final)
     } catch (error) {
-      // Another process stored the same step meanwhile.
-      if (!existsSync(path.join(final, LAYER_FILE))) throw error
+      // Another process stored the same step meanwhile: theirs is as good as ours.
+      if (existsSync(path.join(final, LAYER_FILE))) return id
+      // A folder without its layer file is what an interrupted removal left: set it aside, then retry.
+      if (!existsSync(final)) throw error
+      await discard(final, id)
+      renameSync(tmp, final)
     }
     return id
   } finally {
@@ -129,6 +127,21 @@ export function listLayers(lxcpath: string): SnapshotInfo[] {
 export async function removeLayer(lxcpath: string, id: string): Promise<boolean> {
   const layer = readLayers().find((l) => l.id === id)
   if (!layer || stackedDirs(lxcpath).has(layer.lowers[0])) return false
-  await rm(layerDir(id), {recursive: true, force: true})
+  await discard(layerDir(id), id)
   return true
+}
+
+/**
+ * Removes a layer's folder by first renaming it out of the way (atomic), so no other process ever
+ * sees it half-removed; a removal cut short leaves a `.tmp-` folder that removeDebris clears.
+ */
+async function discard(dir: string, id: string): Promise<void> {
+  const aside = path.join(storeDir('layers'), `.tmp-${id}-rm${Date.now()}-${process.pid}`)
+  try {
+    renameSync(dir, aside)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  await rm(aside, {recursive: true, force: true})
 }

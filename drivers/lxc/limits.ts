@@ -1,14 +1,13 @@
 /**
  * What an LXC container's limits counted, and killing one command's processes from the host: the
- * container is frozen through liblxc, its processes that carry the command's mark are killed
+ * container is frozen (./freezer.ts), its processes that carry the command's mark are killed
  * through its cgroups, and it is thawed.
  */
 import type {ContainerHandle, LimitCounters} from '../driver.js'
 import {containerCgroups, killMarked, readLimitCounters, type ContainerCgroups} from '../host-cgroups.js'
+import {isPayloadOf} from './cgroups.js'
 import * as lxc from './ffi.js'
-
-/** liblxc names a container's cgroup lxc.payload.<name> (with a -N suffix when that name was taken). */
-const isPayloadOf = (name: string) => (component: string) => component === `lxc.payload.${name}` || new RegExp(`^lxc\\.payload\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`).test(component)
+import {whileFrozen} from './freezer.js'
 
 async function cgroupsOf(c: lxc.LxcContainerPtr, name: string): Promise<ContainerCgroups | undefined> {
   const pid = lxc.init_pid(c)
@@ -29,14 +28,9 @@ export function limitsHitIn(handle: ContainerHandle): Promise<LimitCounters | un
  */
 export function killCommandIn(handle: ContainerHandle, token: string): Promise<number> {
   return lxc.withContainer(handle.name, String(handle.lxcpath), async (c) => {
-    if (!lxc.is_running(c)) return 0
+    if (!(await lxc.is_running_async(c))) return 0
     const cgroups = await cgroupsOf(c, handle.name)
     if (!cgroups) return 0
-    await lxc.freeze(c)
-    try {
-      return killMarked(cgroups, token)
-    } finally {
-      await lxc.unfreeze(c)
-    }
+    return whileFrozen(c, handle.name, () => killMarked(cgroups, token))
   })
 }

@@ -3,11 +3,10 @@
  * instance gets a static address from a lease file that any Galley process on the machine respects.
  */
 import {closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
-import {spawnSync} from 'node:child_process'
-import {networkInterfaces} from 'node:os'
 import path from 'node:path'
 import {EngineError} from '../../src/errors.js'
 import {storeDir} from '../../src/images/store.js'
+import * as lxc from './ffi.js'
 
 export interface Bridge {
   name: string
@@ -28,18 +27,16 @@ export function findBridge(name: string): Bridge {
 }
 
 function lookUpBridge(name: string): Bridge {
-  const up = networkInterfaces()[name]?.find((a) => a.family === 'IPv4')
-  if (up?.cidr) return {name, address: up.address, prefix: Number(up.cidr.split('/')[1])}
-  // os.networkInterfaces() omits a bridge with no carrier, which is how it looks while no instance
-  // is attached to it, so then ask iproute2.
-  const out = spawnSync('ip', ['-4', '-o', 'addr', 'show', 'dev', name], {encoding: 'utf8'})
-  const m = /inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/.exec(out.stdout ?? '')
-  if (!m) {
+  // Asked of the kernel directly: os.networkInterfaces() omits a bridge with no carrier, which is
+  // how it looks while no instance is attached to it, and running iproute2 costs a fork.
+  const found = lxc.interfaceIPv4(name)
+  if (!found) {
     throw new EngineError(`the LXC bridge ${name} has no IPv4 address, so instances would have no network`, {
       hint: 'Start LXC networking: /usr/libexec/lxc/lxc-net start (or systemctl start lxc-net), then run galley again.',
     })
   }
-  return {name, address: m[1], prefix: Number(m[2])}
+  const prefix = found.netmask.split('.').reduce((bits, octet) => bits + (Number(octet).toString(2).match(/1/g)?.length ?? 0), 0)
+  return {name, address: found.address, prefix}
 }
 
 // Leases stay above the low hosts of the /24 that lxc-net's dnsmasq tends to hand out first.

@@ -12,6 +12,7 @@ export const noCacheFlag = Flags.boolean({summary: 'Run every converge step, ign
 export const verboseFlag = Flags.boolean({char: 'v', summary: 'Print step and test output on a terminal too (it is always in .galley/logs/).'})
 export const tapFlag = Flags.string({summary: 'Also write a TAP report to FILE.', helpValue: 'FILE'})
 export const jsonFlag = Flags.string({summary: 'Also write a JSON report to FILE.', helpValue: 'FILE'})
+export const htmlFlag = Flags.string({summary: 'Also write an HTML report to FILE: the instance matrix, a timeline of the run, each failure with its output.', helpValue: 'FILE'})
 export const timeoutFlag = Flags.custom<number>({
   summary: "Time limit of each step and test that sets no `timeout:` of its own (30s, 10m, 1h; 0: none); it overrides the suites' provisioner.timeout and verifier.timeout.",
   helpValue: 'DURATION',
@@ -30,7 +31,7 @@ export abstract class ActionCommand extends GalleyCommand {
   async run(): Promise<void> {
     // oclif spreads the options object, which drops inherited statics such as `strict`: pass them explicitly.
     const {argv, flags} = await this.parse({strict: false, flags: ActionCommand.flags, baseFlags: GalleyCommand.baseFlags, args: {}})
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const {code} = await runSession(config, specs, this.action, {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache']})
     if (code !== 0) this.exit(code)

@@ -1,6 +1,5 @@
 /** What every galley command shares: --config and --debug, loading the project, and turning errors into exit codes. */
 import {Command, Flags, type Interfaces} from '@oclif/core'
-import {loadConfig} from '../config/load.js'
 import type {DriverName, ProjectConfig} from '../config/types.js'
 import {ConfigErrors, ExitCode, GalleyError} from '../errors.js'
 
@@ -29,7 +28,9 @@ export abstract class GalleyCommand extends Command {
 
   protected debugMode = false
 
-  protected project(flags: {config?: string; driver?: DriverName}): ProjectConfig {
+  /** Loads galley.yml. The loader (YAML, the schema, every plugin) is imported here, not at start-up: help and --version never need it. */
+  protected async project(flags: {config?: string; driver?: DriverName}): Promise<ProjectConfig> {
+    const {loadConfig} = await import('../config/load.js')
     return loadConfig({cwd: process.cwd(), file: flags.config, driver: flags.driver})
   }
 

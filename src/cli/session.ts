@@ -9,17 +9,14 @@ import {Instance, type Action} from '../lifecycle/instance.js'
 import {exitCodeFor, runInstances, type DestroyStrategy} from '../lifecycle/runner.js'
 import {logLevel} from './base.js'
 import {ConfigError, ConfigErrors} from '../errors.js'
+import {writeLastRun} from './last-run.js'
 import {readTags} from '../images/store.js'
 import {lockInstances} from '../lifecycle/lock.js'
 import {maskEvents} from '../lifecycle/mask.js'
 import {detectCi, reportToCi} from '../reporters/ci.js'
-import {promoteInstance} from '../lifecycle/promote.js'
 import {registerRun} from '../lifecycle/runs.js'
 import {StateStore} from '../lifecycle/state.js'
 import {ConsoleReporter} from '../reporters/console.js'
-import {writeJsonReport} from '../reporters/json.js'
-import {writeJunit} from '../reporters/junit.js'
-import {writeTap} from '../reporters/tap.js'
 import {LogReporter} from '../reporters/log.js'
 import {openRunPools, type RunPools} from './pools.js'
 
@@ -32,6 +29,8 @@ export interface SessionOptions {
   /** Where to write TAP and JSON reports; undefined for none. */
   tap?: string
   json?: string
+  /** Where to write the HTML report (matrix, timeline, failures); undefined for none. */
+  html?: string
   verbose?: boolean
   /** Print the summary table only when something failed (for the create before login and exec). */
   quiet?: boolean
@@ -55,12 +54,16 @@ export function promotionRef(pattern: string, instance: string): string {
 }
 
 /**
- * Each running LXC instance holds one thread of libuv's pool during an engine call, and reporters
- * need a few more; bin/run.js sizes the pool, but a caller may have set it smaller.
+ * Each LXC command holds a thread of libuv's pool while it runs (an attach, until its program
+ * exits), and file reads and liblxc's other calls need two more: the LXC driver lets at most
+ * pool − 2 commands run at once and queues the rest. bin/run.js sizes the pool for the concurrency
+ * asked for; when a caller set it smaller, the run goes ahead at that concurrency and says that
+ * commands queue.
  */
-export function effectiveConcurrency(requested: number): number {
-  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4
-  return Math.max(1, Math.min(requested, pool - 2))
+export function concurrencyNote(requested: number, usesLxc: boolean, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const pool = Number(env.UV_THREADPOOL_SIZE) || 4
+  if (!usesLxc || requested <= pool - 2) return undefined
+  return `concurrency ${requested}: UV_THREADPOOL_SIZE=${pool} lets ${Math.max(1, pool - 2)} LXC commands run at once; the others wait their turn (set UV_THREADPOOL_SIZE to ${requested + 2} or more to run them all at once)`
 }
 
 export function isLiveTerminal(): boolean {
@@ -126,6 +129,18 @@ export function commandLine(): string {
   return ['galley', ...process.argv.slice(2)].join(' ')
 }
 
+/** The report files asked for, and the last run's results. The writers load here, after the run, not at start-up. */
+async function writeReports(root: string, options: SessionOptions, results: InstanceResult[]): Promise<void> {
+  writeLastRun(root, commandLine(), results)
+  if (options.junit) await (await import('../reporters/junit.js')).writeJunit(options.junit, results)
+  if (options.tap) (await import('../reporters/tap.js')).writeTap(options.tap, results)
+  if (options.json) (await import('../reporters/json.js')).writeJsonReport(options.json, results)
+  if (options.html) {
+    const [{writeHtml}, {reportOfResults}] = await Promise.all([import('../reporters/html.js'), import('../reporters/html-model.js')])
+    writeHtml(options.html, reportOfResults(results, {title: commandLine(), logs: path.relative(path.dirname(options.html), path.join(root, '.galley', 'logs')) || '.'}))
+  }
+}
+
 export async function runSession(config: ProjectConfig, specs: InstanceSpec[], action: Action | 'test', options: SessionOptions): Promise<{code: number; results: InstanceResult[]}> {
   if (config.envErrors?.length) throw new ConfigErrors(config.envErrors)
   // Before anything is made or printed: another process acting on these instances stops this one.
@@ -169,14 +184,16 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
   try {
-    const pools = await openRunPools(specs, action, effectiveConcurrency(options.concurrency), events, (line) => logLevel() !== 'error' && process.stdout.write(`${line}\n`))
+    const pools = await openRunPools(specs, action, options.concurrency, events, (line) => logLevel() !== 'error' && process.stdout.write(`${line}\n`))
     const instances = await makeInstances(config, specs, {events, signal: controller.signal, runId, cache: !options.noCache, idempotence: options.idempotence, timeoutMs: options.timeoutMs, pools})
-    for (const why of new Set(autoChoices.values())) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
+    const note = concurrencyNote(Math.min(options.concurrency, instances.length), instances.some((i) => i.driver.name === 'lxc'))
+    for (const why of [...new Set(autoChoices.values()), ...(note ? [note] : [])]) if (logLevel() === 'info' || logLevel() === 'debug') process.stdout.write(`${why}\n`)
     const store = new StateStore(config.root)
     const onPassed = options.promote
       ? async (inst: Instance) => {
           events.emit('instance:phase', {instance: inst.name, phase: 'promote'})
           const ref = promotionRef(options.promote!, inst.name)
+          const {promoteInstance} = await import('../lifecycle/promote.js')
           await promoteInstance(config.root, inst.spec, store.read(inst.name), inst.driver, ref, false)
           events.emit('instance:note', {instance: inst.name, message: `promoted to ${ref} on ${inst.driver.name}`})
           if (options.push) {
@@ -185,8 +202,8 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
           }
         }
       : undefined
-    const results = await runInstances(instances, action, {
-      concurrency: effectiveConcurrency(options.concurrency),
+    const running = runInstances(instances, action, {
+      concurrency: options.concurrency,
       failFast: options.failFast,
       destroy: options.destroy,
       signal: controller.signal,
@@ -194,12 +211,13 @@ export async function runSession(config: ProjectConfig, specs: InstanceSpec[], a
       onPassed,
       place: pools.place,
     })
-    if (options.junit) await writeJunit(options.junit, results)
-    if (options.tap) writeTap(options.tap, results)
-    if (options.json) writeJsonReport(options.json, results)
+    // The JUnit writer's library loads while the first instances wait on their engine, not after.
+    if (options.junit) setTimeout(() => void import('../reporters/junit.js').then((m) => m.preloadJunit()).catch(() => {}), 0)
+    const results = await running
+    await writeReports(config.root, options, results)
     const rel = (p: string) => path.relative(process.cwd(), p) || p
     const code = controller.signal.aborted ? 130 : exitCodeFor(results)
-    const reports = {junit: options.junit, tap: options.tap, json: options.json}
+    const reports = {junit: options.junit, tap: options.tap, json: options.json, html: options.html}
     const files = Object.fromEntries(Object.entries(reports).map(([k, v]) => [k, v ? rel(v) : undefined]))
     if (!options.quiet || code !== 0) console.summary(results, {...files, logs: rel(path.join(config.root, '.galley', 'logs')) + '/'})
     reportToCi(results, config.root, process.stdout)

@@ -15,7 +15,7 @@ export default class Destroy extends GalleyCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Destroy)
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const store = new StateStore(config.root)
     // Instances that left state behind but are no longer in galley.yml can be destroyed too.
     const known = [...new Set([...config.instances.map((i) => i.name), ...store.readAll().map((s) => s.instance)])].map((name) => ({name}))

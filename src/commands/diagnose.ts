@@ -26,7 +26,7 @@ export default class Diagnose extends GalleyCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Diagnose)
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const local = path.join(path.dirname(config.file), 'galley.local.yml')
     let auto: string | undefined

@@ -97,7 +97,7 @@ export default class Doctor extends GalleyCommand {
     const {flags} = await this.parse(Doctor)
     let specs: InstanceSpec[]
     try {
-      specs = this.project(flags).instances
+      specs = (await this.project(flags)).instances
     } catch {
       return []
     }

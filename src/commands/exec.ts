@@ -13,7 +13,7 @@ export default class Exec extends GalleyCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Exec)
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const handles = await ensureCreated(config, specs)
     const prefixed = specs.length > 1

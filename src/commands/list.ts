@@ -20,7 +20,7 @@ export default class List extends GalleyCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(List)
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const store = new StateStore(config.root)
     const specs = selectInstances(config.instances, argv as string[])
     // What the engines hold for this project: container → running, and instance → container.

@@ -12,7 +12,7 @@ export default class Login extends GalleyCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Login)
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const specs = selectInstances(config.instances, [args.instance])
     if (specs.length !== 1) throw new UsageError(`\`${args.instance}\` matches ${specs.length} instances (${specs.map((s) => s.name).join(', ')}); login takes one`, {hint: 'Give the full instance name.'})
     const handle = (await ensureCreated(config, specs)).get(specs[0].name)!

@@ -37,7 +37,7 @@ export default class Promote extends GalleyCommand {
     }
     // Checked before anything is made: a tag that names no registry cannot be pushed.
     if (flags.push) parseRegistryRef(flags.tag)
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const [spec, ...more] = selectInstances(config.instances, [args.instance])
     if (more.length > 0) throw new UsageError(`\`${args.instance}\` matches ${more.length + 1} instances; promote takes one`, {hint: 'Give the full instance name.'})
     const unlock = lockInstances(config.root, [spec.name], commandLine())

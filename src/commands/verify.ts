@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import path from 'node:path'
-import {ActionCommand, concurrencyFlag, jsonFlag, noCacheFlag, tapFlag, timeoutFlag, verboseFlag} from '../cli/action.js'
+import {ActionCommand, concurrencyFlag, htmlFlag, jsonFlag, noCacheFlag, tapFlag, timeoutFlag, verboseFlag} from '../cli/action.js'
 import {GalleyCommand} from '../cli/base.js'
 import {selectInstances} from '../cli/select.js'
 import {runSession} from '../cli/session.js'
@@ -17,15 +17,16 @@ export default class Verify extends ActionCommand {
     junit: Flags.string({summary: 'Also write a JUnit report to FILE.', helpValue: 'FILE'}),
     tap: tapFlag,
     json: jsonFlag,
+    html: htmlFlag,
   }
   protected action = 'verify' as const
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse({strict: false, flags: Verify.flags, baseFlags: GalleyCommand.baseFlags, args: {}})
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const file = (f: string | undefined) => (f ? path.resolve(f) : undefined)
-    const {code} = await runSession(config, specs, 'verify', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], timeoutMs: flags.timeout, junit: file(flags.junit), tap: file(flags.tap), json: file(flags.json)})
+    const {code} = await runSession(config, specs, 'verify', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], timeoutMs: flags.timeout, junit: file(flags.junit), tap: file(flags.tap), json: file(flags.json), html: file(flags.html)})
     if (code !== 0) this.exit(code)
   }
 }

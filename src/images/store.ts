@@ -135,12 +135,12 @@ export function readTags(): Record<string, string> {
 }
 
 export function writeTag(ref: string, id: string): void {
-  writeFileAtomic(tagsFile(), JSON.stringify({...readTags(), [ref]: id}, null, 2) + '\n')
+  writeFileAtomic(tagsFile(), JSON.stringify({...readTags(), [ref]: id}, null, 2) + '\n', {durable: true})
 }
 
 function removeTag(ref: string): void {
   const {[ref]: _gone, ...rest} = readTags()
-  writeFileAtomic(tagsFile(), JSON.stringify(rest, null, 2) + '\n')
+  writeFileAtomic(tagsFile(), JSON.stringify(rest, null, 2) + '\n', {durable: true})
 }
 
 export function readImage(id: string): ImageRecord {

@@ -5,7 +5,6 @@
  */
 import {createHash} from 'node:crypto'
 import {Readable} from 'node:stream'
-import {packDirectory} from '../images/tar.js'
 import type {ContainerHandle, Driver, Snapshot} from '../../drivers/driver.js'
 import type {InstanceSpec} from '../config/types.js'
 import {EngineError, GalleyError, InterruptedError} from '../errors.js'
@@ -60,8 +59,8 @@ export class Instance {
   /** Containers this process created, so an interrupt can remove exactly those. */
   private createdHere?: ContainerHandle
   private cleanup?: Promise<void>
-  /** What ran in the container when it was created; a step that leaves more running may not be cacheable. */
-  private baseline?: ServiceWatch
+  /** What ran in the container after create, probed when a step is about to run; a step that leaves more may not be cacheable. */
+  private baseline?: ServiceWatch | 'unread'
   /** The container this process last copied the project into: verify after converge needs no second copy. */
   private uploadedTo?: string
   readonly steps: TaskResult[] = []
@@ -189,7 +188,7 @@ export class Instance {
     this.createdHere = handle
     this.uploadedTo = undefined
     this.record('created', 'create', {handle})
-    this.baseline = this.caching ? await watchServices(this.deps.driver, handle, this.spec.platform.init) : undefined
+    this.baseline = this.caching ? 'unread' : undefined
     if (this.deps.signal.aborted) await this.abortCleanup()
   }
 
@@ -207,6 +206,7 @@ export class Instance {
     // Read into memory before the engine call: an LXC attach holds a thread of libuv's pool until
     // tar exits, and reading files while it waits needs threads of that same pool.
     const chunks: Buffer[] = []
+    const {packDirectory} = await import('../images/tar.js')
     for await (const chunk of packDirectory(this.deps.root, {portable: true, exclude: skip})) chunks.push(chunk as Buffer)
     await this.deps.driver.copyIn(handle, Readable.from([Buffer.concat(chunks)]), PROJECT_DIR)
     this.uploadedTo = handle.name
@@ -317,18 +317,22 @@ export class Instance {
       this.deps.events.emit('task:end', {instance: this.name, result})
     }
     await this.upload(handle)
+    // Only now: a converge whose steps all come from the cache never probes the container.
+    if (this.baseline === 'unread' && from < commands.length) this.baseline = await watchServices(this.deps.driver, handle, this.spec.platform.init)
     // A snapshot holds files, not processes: once a step leaves running what a restore would not
     // bring back, neither it nor the steps after it are cached, or a later converge would restore
     // them without it (see ./services.ts).
     let servicesRunning = false
     const snapshot = async (i: number) => {
-      if (!this.caching || servicesRunning || !this.baseline) return
-      const why = await this.baseline.check()
+      const baseline = this.baseline
+      if (!this.caching || servicesRunning || !baseline || baseline === 'unread') return
+      const why = await baseline.check()
       if (why) {
         servicesRunning = true
         this.deps.events.emit('instance:note', {instance: this.name, message: `step \`${commands[i].name}\` ${why}; it and the steps after it are not cached`})
         return
       }
+      // Only after the check: an LXC freeze would freeze its attach half-way, holding what it inherited at its fork.
       await this.deps.driver.snapshot(handle, keys[i])
     }
     const runSteps = async (range: {from: number; to?: number}) => {

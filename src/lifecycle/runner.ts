@@ -5,6 +5,7 @@ import {GalleyError, InterruptedError} from '../errors.js'
 import type {InstanceResult, InstanceStatus} from '../model.js'
 import type {RunEmitter} from './events.js'
 import {TaskFailed, type Action, type Instance} from './instance.js'
+import {TimelineRecorder} from './timeline.js'
 
 export type DestroyStrategy = 'passing' | 'always' | 'never'
 
@@ -50,6 +51,9 @@ export async function runInstances(instances: Instance[], action: Action | 'test
     for (const inst of running) void inst.abortCleanup().catch(() => {})
   }
   options.signal.addEventListener('abort', onAbort, {once: true})
+  const timeline = new TimelineRecorder(options.events)
+  // Which of the `concurrency` lanes each running instance holds, for timelines.
+  const lanes: boolean[] = []
 
   const runOne = async (inst: Instance): Promise<InstanceResult> => {
     const startedAt = new Date()
@@ -62,7 +66,9 @@ export async function runInstances(instances: Instance[], action: Action | 'test
       image: describeImage(inst.spec.platform.image),
       startedAt,
     }
+    let lane: number | undefined
     const finish = (status: InstanceStatus, message?: string, failedIn = inst.currentPhase): InstanceResult => {
+      if (lane !== undefined) lanes[lane] = false
       const result: InstanceResult = {
         ...base,
         status,
@@ -74,6 +80,7 @@ export async function runInstances(instances: Instance[], action: Action | 'test
         message,
         durationMs: performance.now() - started,
         ...(inst.driver.location ? {engine: inst.driver.location} : {}),
+        ...(lane !== undefined ? {lane, timeline: timeline.spans(inst.name)} : {}),
       }
       options.events.emit('instance:phase', {instance: inst.name, phase: 'done'})
       options.events.emit('instance:done', {result})
@@ -87,6 +94,8 @@ export async function runInstances(instances: Instance[], action: Action | 'test
       return finish(options.signal.aborted ? 'interrupted' : statusOf(error), options.signal.aborted ? 'interrupted before it started' : messageOf(error), 'create')
     }
     running.add(inst)
+    lane = lanes.indexOf(false) >= 0 ? lanes.indexOf(false) : lanes.length
+    lanes[lane] = true
     let status: InstanceStatus = 'passed'
     let message: string | undefined
     try {
@@ -133,6 +142,7 @@ export async function runInstances(instances: Instance[], action: Action | 'test
     return await Promise.all(instances.map((inst) => limit(() => runOne(inst))))
   } finally {
     options.signal.removeEventListener('abort', onAbort)
+    timeline.stop()
   }
 }
 

@@ -1,5 +1,8 @@
 /** Reads what a dependency tarball says about itself (a collection's MANIFEST.json, a module's metadata.json) before it is installed. */
-import {list} from 'tar'
+import {createRequire} from 'node:module'
+
+// Required when first needed: every run plans its verifiers, few read a tarball (tar loads in 20 ms).
+const loadTar = () => createRequire(import.meta.url)('tar') as typeof import('tar')
 
 /**
  * The text of the first entry named `name` at the tarball's top or one folder down
@@ -8,7 +11,7 @@ import {list} from 'tar'
 export function tarballEntry(file: string, name: string): string | undefined {
   let found: string | undefined
   try {
-    list({
+    loadTar().list({
       file,
       sync: true,
       onReadEntry: (entry) => {

@@ -182,7 +182,7 @@ export class ConsoleReporter {
   }
 
   /** Stops redrawing and prints the final table, then each failure's message and output tail. */
-  summary(results: InstanceResult[], files: {junit?: string; tap?: string; json?: string; logs: string}): void {
+  summary(results: InstanceResult[], files: {junit?: string; tap?: string; json?: string; html?: string; logs: string}): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
     this.clearLive()
@@ -215,7 +215,7 @@ export class ConsoleReporter {
       }
     }
     const passed = results.filter((r) => r.status === 'passed').length
-    const reports = [files.junit && `JUnit: ${files.junit}.`, files.tap && `TAP: ${files.tap}.`, files.json && `JSON: ${files.json}.`].filter(Boolean)
+    const reports = [files.junit && `JUnit: ${files.junit}.`, files.tap && `TAP: ${files.tap}.`, files.json && `JSON: ${files.json}.`, files.html && `HTML: ${files.html}.`].filter(Boolean)
     out.write(`\n${passed} of ${results.length} instances passed.` + reports.map((r) => ` ${r}`).join('') + ` Logs: ${files.logs}\n`)
   }
 

@@ -1,5 +1,6 @@
 /** JUnit XML via junit-report-builder: one testsuite per instance, one testcase per step and per test. */
 import type {Builder} from 'junit-report-builder'
+import {createRequire} from 'node:module'
 import {writeFileAtomic} from '../files.js'
 import type {InstanceResult, PlanEntry, TaskResult} from '../model.js'
 import {failureText, unreached} from './cases.js'
@@ -14,10 +15,22 @@ function clean(text: string | undefined): string | undefined {
   return text?.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '')
 }
 
+/**
+ * junit-report-builder, loaded when first needed, not at start-up: it is large (800 kB, 50 ms) and
+ * only reports need it. Required, not imported: as an ES import it is first scanned for exports.
+ */
+function loadBuilder(): Builder {
+  const shared = createRequire(import.meta.url)('junit-report-builder') as Builder & {default?: Builder}
+  return shared.default ?? shared
+}
+
+/** Loads the library ahead of writeJunit, so a run can do it while it waits on its engine. */
+export function preloadJunit(): void {
+  loadBuilder()
+}
+
 export async function writeJunit(file: string, results: InstanceResult[]): Promise<void> {
-  // Loaded here, not at start-up: it is large and only `test` writes reports.
-  const {default: shared} = await import('junit-report-builder')
-  const builder: Builder = (shared as unknown as {default?: Builder}).default?.newBuilder() ?? (shared as unknown as Builder).newBuilder()
+  const builder: Builder = loadBuilder().newBuilder()
   for (const r of results) {
     const suite = builder.testSuite().name(r.instance).timestamp(timestamp(r.startedAt)).time(Math.round(r.durationMs) / 1000)
     suite.property('platform', r.platform).property('suite', r.suite).property('driver', r.driver).property('image', r.image)

@@ -9,6 +9,7 @@ import type {InstanceSpec} from '../config/types.js'
 import type {PlanEntry, TaskResult} from '../model.js'
 import {CALLBACK_PLUGIN} from '../provisioners/ansible/callback.js'
 import {ANSIBLE_DIR, playbookRun, projectPath} from '../provisioners/ansible/command.js'
+import {factCacheEnv} from '../provisioners/ansible/facts.js'
 import {ansibleInstallSteps, planSuite, walkPlaybooks, type AnsiblePlan, type AnsibleSettings, type PlaybookGraph} from '../provisioners/ansible/index.js'
 import {roleAliasesOf} from '../provisioners/ansible/plan.js'
 import {isTemplated} from '../provisioners/ansible/task-keys.js'
@@ -62,7 +63,7 @@ async function runPlaybooks(entries: AnsibleVerifyEntry[], ctx: VerifyContext): 
     const results = `/tmp/galley-verify-${index}.jsonl`
     const run = playbookRun(ctx.spec, p, ctx.root, playbook, plan, {
       files: [{path: `${CALLBACK_DIR}/galley.py`, content: CALLBACK_PLUGIN}],
-      env: {ANSIBLE_CALLBACK_PLUGINS: CALLBACK_DIR, GALLEY_RESULTS_FILE: results},
+      env: {ANSIBLE_CALLBACK_PLUGINS: CALLBACK_DIR, GALLEY_RESULTS_FILE: results, ...(user !== undefined ? factCacheEnv(user) : {})},
       wrap: (argv) => ['/bin/sh', '-c', 'rm -f -- "$1"; shift; exec "$@"', 'galley', results, ...(user ? asUser(user, argv) : argv)],
     })
     const r = await ctx.exec(run.argv, {env: run.env, task: label})

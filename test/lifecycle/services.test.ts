@@ -1,6 +1,9 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
+import {runInstances} from '../../src/lifecycle/runner.js'
 import {judgeUnits, outsideUnits, parseProbe, parseShow} from '../../src/lifecycle/services.js'
+import {dummyRun, endRun, instancesOf} from '../fakes/lifecycle.js'
+import {fakeSpec} from '../fakes/project.js'
 
 const Services = suite('services a snapshot brings back')
 
@@ -44,6 +47,22 @@ Services('an enabled service the step stopped would run again after a restore', 
   assert.equal(judgeUnits(units(BOOT), units({...BOOT, 'cron.service': 'dead'}), shown), {started: [], stopped: ['cron.service']})
   const disabled = parseShow('Id=cron.service\nUnitFileState=disabled\n')
   assert.equal(judgeUnits(units(BOOT), units({...BOOT, 'cron.service': 'dead'}), disabled), {started: [], stopped: []})
+})
+
+Services('a converge whose steps all come from the cache probes nothing; one with a step to run probes once before it and once after', async () => {
+  const run = dummyRun()
+  try {
+    const probes = () => run.driver.calls.filter((c) => c.startsWith('exec ') && c.includes('self $$')).length
+    const converge = (steps: string[]) => runInstances(instancesOf(run, [fakeSpec('a-p', steps)]), 'converge', {concurrency: 1, signal: run.controller.signal, events: run.events})
+    await converge(['echo one'])
+    assert.is(probes(), 2)
+    run.driver.calls.length = 0
+    const [cached] = await converge(['echo one'])
+    assert.is(cached.steps[0].cached, true)
+    assert.is(probes(), 0)
+  } finally {
+    endRun(run)
+  }
 })
 
 Services.run()

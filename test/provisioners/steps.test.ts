@@ -5,6 +5,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import type {InstanceSpec} from '../../src/config/types.js'
 import {stepKeys} from '../../src/lifecycle/cache.js'
+import {FACT_CACHE_DIR, factCacheEnv} from '../../src/provisioners/ansible/facts.js'
 import {playbookGroups} from '../../src/provisioners/ansible/playbooks.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
 import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
@@ -155,6 +156,19 @@ Steps('modules of collections outside ansible-core install Debian\'s full ansibl
   } finally {
     removeProject(root)
     removeProject(core)
+  }
+})
+
+Steps('ansible playbooks share facts gathered once per container; a run as a user keeps its own', () => {
+  const root = makeProject({'site.yml': '- hosts: all\n  tasks:\n    - ansible.builtin.debug: {msg: hi}\n'})
+  try {
+    const [, play] = provisionSteps(specWith('a-p', {name: 'ansible', playbooks: ['site.yml']}), root)
+    assert.is(play.env?.ANSIBLE_GATHERING, 'smart')
+    assert.is(play.env?.ANSIBLE_CACHE_PLUGIN_CONNECTION, FACT_CACHE_DIR)
+    assert.is(play.recheck?.env?.ANSIBLE_CACHE_PLUGIN_CONNECTION, FACT_CACHE_DIR)
+    assert.is(factCacheEnv('app').ANSIBLE_CACHE_PLUGIN_CONNECTION, `${FACT_CACHE_DIR}-app`)
+  } finally {
+    removeProject(root)
   }
 })
 

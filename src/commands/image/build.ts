@@ -12,7 +12,7 @@ export default class ImageBuild extends GalleyCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(ImageBuild)
-    const config = this.project(flags)
+    const config = await this.project(flags)
     const platforms = new Map(config.instances.map((i) => [i.platform.name, i.platform]))
     const chosen = selectInstances([...platforms.values()], argv as string[], 'platform')
     for (const p of chosen) {

@@ -5,6 +5,7 @@
  */
 import type {InstanceSpec} from '../../config/types.js'
 import {inProject} from '../step.js'
+import {factCacheEnv} from './facts.js'
 import {COLLECTIONS_DIR, ROLES_DIR} from './galaxy.js'
 
 /** Galley's own files for ansible inside the instance, outside the project folder. */
@@ -16,9 +17,10 @@ const DEFAULT_COLLECTIONS = '~/.ansible/collections:/usr/share/ansible/collectio
 const DEFAULT_ROLES = '~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles'
 
 /**
- * The environment of ansible-playbook: plain output, no retry files; `rolesPath` (project folders),
- * the folder of links to the role under test (`roleLinks`), and, when a requirements step installed
- * something, its folders on the collections and roles paths.
+ * The environment of ansible-playbook: plain output, no retry files, facts gathered once per
+ * container (./facts.ts); `rolesPath` (project folders), the folder of links to the role under test
+ * (`roleLinks`), and, when a requirements step installed something, its folders on the collections
+ * and roles paths.
  */
 export function ansibleEnv(spec: InstanceSpec, rolesPath: string[] | undefined, requirements: boolean, roleLinks?: string): Record<string, string> {
   const galleys = [...(roleLinks ? [roleLinks] : []), ...(requirements ? [ROLES_DIR] : [])]
@@ -32,6 +34,7 @@ export function ansibleEnv(spec: InstanceSpec, rolesPath: string[] | undefined, 
     ANSIBLE_RETRY_FILES_ENABLED: '0',
     ANSIBLE_LOCALHOST_WARNING: '0',
     ANSIBLE_INVENTORY_UNPARSED_WARNING: '0',
+    ...factCacheEnv(),
     ...(roles.length ? {ANSIBLE_ROLES_PATH: roles.join(':')} : {}),
     // The singular name: ansible-core 2.10 to 2.19 all read it (the plural is gone in 2.19).
     ...(requirements ? {ANSIBLE_COLLECTIONS_PATH: `${COLLECTIONS_DIR}:${DEFAULT_COLLECTIONS}`} : {}),
