@@ -28,6 +28,25 @@ class Problems {
   }
 }
 
+/**
+ * What galley.local.yml may leave a platform without, since it need not repeat galley.yml: an
+ * image (unset, or a platform of its own that names none), or an image's `bootstrap:` (a mapping
+ * merged over an engine image's name). Run before the matrix, which reads every platform's image.
+ */
+export function checkMerged(raw: Raw, sources: Sources): ConfigError[] {
+  const problems = new Problems()
+  for (const p of raw.platforms as Raw[]) {
+    const name = String(p.name)
+    const image = p.image
+    if (typeof image === 'string' || (typeof image === 'object' && image !== null && 'bootstrap' in image)) continue
+    const what = image === undefined ? 'has no image' : 'has an image with no `bootstrap:`'
+    problems.add(`image ${name}`, `platform \`${name}\` ${what} once galley.local.yml is merged over galley.yml`, sources.item('platforms', name, 'image'), {
+      hint: 'Give the platform image: NAME:TAG or {bootstrap: ...} (in galley.local.yml, a whole image replaces an engine image name).',
+    })
+  }
+  return problems.errors
+}
+
 /** Checks the merged platforms and suites by name. */
 export function checkNames(raw: Raw, sources: Sources): ConfigError[] {
   const problems = new Problems()
@@ -133,6 +152,10 @@ function checkProvisioners(instances: InstanceSpec[], root: string, sources: Sou
     for (const [key, setting] of Object.entries(tool.settings)) {
       if (setting.required && given[key] === undefined) {
         problems.add(`required ${inst.suite} ${key}`, `suite \`${inst.suite}\` uses the ${tool.name} provisioner but has no \`${key}:\``, sources.key('name', tool.name) ?? suiteAt(), {hint: `Add provisioner: {name: ${tool.name}, ${key}: ...} (see the README's provisioners section).`})
+      }
+      // galley.local.yml may empty any list; not one the tool cannot run without.
+      if (setting.required && Array.isArray(given[key]) && (given[key] as unknown[]).length === 0) {
+        problems.add(`required ${inst.suite} ${key}`, `suite \`${inst.suite}\` uses the ${tool.name} provisioner, whose \`${key}:\` must name at least one entry`, sources.key(key) ?? suiteAt(), {hint: `Name one in galley.local.yml, or leave \`${key}:\` out of it to keep galley.yml's.`})
       }
       if (!setting.files || given[key] === undefined) continue
       for (const rel of (Array.isArray(given[key]) ? (given[key] as unknown[]) : [given[key]]).map(String)) {

@@ -143,11 +143,29 @@ const suite: Schema = {
   required: ['name'],
 }
 
-/** The whole file. `required` is relaxed for galley.local.yml, which only overrides. */
+/** A list merged by name (platforms, suites), not replaced whole. */
+const isNamedList = (s: Schema): boolean => s.kind === 'seq' && s.items.kind === 'map' && (s.items.required ?? []).includes('name')
+
+/**
+ * galley.local.yml's shape: what it merges key by key may be unset (null: as if galley.yml did not
+ * have it), its lists of names may be empty, and only names are required, since the entry it
+ * overrides has the rest (what the merge leaves is checked after it: checks.ts). Lists it replaces
+ * whole (steps, tests, assertions) keep galley.yml's rules for their items.
+ */
+function overrideOf(schema: Schema): Schema {
+  if (schema.kind === 'strings') return {...schema, empty: true}
+  if (schema.kind === 'seq') return isNamedList(schema) ? {...schema, items: overrideOf(schema.items)} : schema
+  if (schema.kind !== 'map') return schema
+  const keys = Object.entries(schema.keys).map(([key, sub]): [string, Schema] => [key, key === 'name' || isNamedList(sub) ? overrideOf(sub) : {kind: 'unsettable', schema: overrideOf(sub)}])
+  return {...schema, keys: Object.fromEntries(keys), required: schema.required?.filter((key) => key === 'name')}
+}
+
+/** The whole file: galley.yml, or with `isOverride` galley.local.yml, which overrides it. */
 export function fileSchema(isOverride: boolean): Schema {
-  return {
+  const file: Schema = {
     kind: 'map',
     keys: {driver, provisioner, verifier, platforms: {kind: 'seq', items: platform}, suites: {kind: 'seq', items: suite}},
-    required: isOverride ? [] : ['platforms', 'suites'],
+    required: ['platforms', 'suites'],
   }
+  return isOverride ? overrideOf(file) : file
 }

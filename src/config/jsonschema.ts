@@ -60,9 +60,13 @@ export function toJsonSchema(schema: Schema): Json {
       return {type: 'object', description: 'names to values, passed to the tool as they are'}
     case 'scalar':
       return {type: ['string', 'number', 'boolean']}
-    case 'strings':
-      if (schema.values) return {anyOf: [{enum: schema.values}, {type: 'array', minItems: 1, items: {enum: schema.values}}]}
-      return {anyOf: [{type: 'string', minLength: 1}, {type: 'array', minItems: 1, items: {type: 'string', minLength: 1}}], description: 'one string (a path, a name, text to find or /a regular expression/) or a list of them'}
+    case 'strings': {
+      const minItems = schema.empty ? {} : {minItems: 1}
+      if (schema.values) return {anyOf: [{enum: schema.values}, {type: 'array', ...minItems, items: {enum: schema.values}}]}
+      return {anyOf: [{type: 'string', minLength: 1}, {type: 'array', ...minItems, items: {type: 'string', minLength: 1}}], description: 'one string (a path, a name, text to find or /a regular expression/) or a list of them'}
+    }
+    case 'unsettable':
+      return {anyOf: [toJsonSchema(schema.schema), {type: 'null', description: 'unset: as if galley.yml did not set it'}]}
     case 'mode':
       return {type: ['string', 'integer'], description: 'an octal file mode such as "0644"'}
     case 'duration':

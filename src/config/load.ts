@@ -7,7 +7,7 @@
 import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {ConfigError, ConfigErrors} from '../errors.js'
-import {checkInstances, checkNames} from './checks.js'
+import {checkInstances, checkMerged, checkNames} from './checks.js'
 import {EnvReader} from './env.js'
 import {expandInstances} from './instances.js'
 import {mergeFiles} from './merge.js'
@@ -46,6 +46,8 @@ export function loadConfig(options: LoadOptions): ProjectConfig {
   const local = existsSync(localFile) ? readConfigFile(localFile, true) : undefined
   const raw = local ? mergeFiles(main.raw, local.raw) : main.raw
   const sources = new Sources(local ? [local.src, main.src] : [main.src])
+  const mergeErrors = checkMerged(raw, sources)
+  if (mergeErrors.length > 0) throw new ConfigErrors(mergeErrors)
 
   const nameErrors = checkNames(raw, sources)
   const env = new EnvReader()

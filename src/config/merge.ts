@@ -3,11 +3,24 @@ import type {Raw} from './read.js'
 
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** Deep merge: objects merge key by key, anything else is replaced by the override. */
+/** What galley.local.yml's `key: null` is read as: the key is removed from what it merges over. */
+export const UNSET = Symbol('unset')
+
+/** A value with every UNSET key left out: what is new in an override has nothing to unset. */
+function withoutUnsets(value: unknown): unknown {
+  if (!isObject(value)) return value
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== UNSET).map(([k, v]) => [k, withoutUnsets(v)]))
+}
+
+/** Deep merge: objects merge key by key, anything else is replaced by the override; an UNSET key is removed. */
 export function deepMerge(base: unknown, override: unknown): unknown {
-  if (!isObject(base) || !isObject(override)) return override === undefined ? base : override
+  if (override === undefined) return base
+  if (!isObject(base) || !isObject(override)) return withoutUnsets(override)
   const out: Raw = {...base}
-  for (const [k, v] of Object.entries(override)) out[k] = deepMerge(base[k], v)
+  for (const [k, v] of Object.entries(override)) {
+    if (v === UNSET) delete out[k]
+    else out[k] = deepMerge(base[k], v)
+  }
   return out
 }
 
@@ -17,7 +30,7 @@ function mergeNamed(base: unknown, override: unknown): Raw[] {
   for (const item of (override as Raw[] | undefined) ?? []) {
     const i = out.findIndex((x) => x.name === item.name)
     if (i >= 0) out[i] = deepMerge(out[i], item) as Raw
-    else out.push(item)
+    else out.push(withoutUnsets(item) as Raw)
   }
   return out
 }

@@ -4,7 +4,8 @@ import path from 'node:path'
 import {LineCounter, parseDocument, type Node} from 'yaml'
 import {ConfigError, ConfigErrors} from '../errors.js'
 import {fileSchema} from './galley-schema.js'
-import {check} from './schema.js'
+import {UNSET} from './merge.js'
+import {check, type Schema} from './schema.js'
 import {SourceMap} from './source.js'
 
 export type Raw = Record<string, unknown>
@@ -37,7 +38,16 @@ export function readConfigFile(file: string, isOverride: boolean): ParsedFile {
   const errors: ConfigError[] = []
   const contents = doc.contents as Node | null
   if (contents === null && isOverride) return {raw: {}, src}
-  check(contents, fileSchema(isOverride), path.basename(file), src, errors)
+  const schema = fileSchema(isOverride)
+  check(contents, schema, path.basename(file), src, errors)
   if (errors.length > 0) throw new ConfigErrors(errors)
-  return {raw: (doc.toJS({maxAliasCount: 100}) ?? {}) as Raw, src}
+  return {raw: markUnsets(doc.toJS({maxAliasCount: 100}) ?? {}, schema) as Raw, src}
+}
+
+/** galley.local.yml's nulls where its schema lets a key be unset, as UNSET for the merge; other values as they are. */
+function markUnsets(value: unknown, schema: Schema): unknown {
+  if (schema.kind === 'unsettable') return value === null ? UNSET : markUnsets(value, schema.schema)
+  if (schema.kind === 'seq' && Array.isArray(value)) return value.map((item) => markUnsets(item, schema.items))
+  if (schema.kind !== 'map' || typeof value !== 'object' || value === null || Array.isArray(value)) return value
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, schema.keys[k] ? markUnsets(v, schema.keys[k]) : v]))
 }

@@ -20,11 +20,13 @@ export type Schema =
   | {kind: 'env'; keys?: RegExp}
   | {kind: 'bool'}
   | {kind: 'scalar'}
-  | {kind: 'strings'; values?: string[]}
+  | {kind: 'strings'; values?: string[]; empty?: boolean}
   | {kind: 'mode'}
   | {kind: 'duration'}
   | {kind: 'variants'; what: string; variants: Record<string, Schema>}
   | {kind: 'vars'}
+  /** galley.local.yml's keys: null unsets what galley.yml sets. */
+  | {kind: 'unsettable'; schema: Schema}
 
 /** An env value kept out of logs, console and reports: `{value: ..., secret: true}`. */
 const SECRET_VALUE: Schema = {kind: 'map', keys: {value: {kind: 'scalar'}, secret: {kind: 'bool'}}, required: ['value']}
@@ -92,6 +94,9 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
   const fail = (message: string, at: Node | Pair['key'] | null | undefined = node, hint?: string) =>
     errors.push(new ConfigError(message, src.at(at), {hint}))
   switch (schema.kind) {
+    case 'unsettable':
+      if (node === null || node === undefined || (isScalar(node) && node.value === null)) return
+      return check(node, schema.schema, where, src, errors)
     case 'map': {
       if (schema.orString && isScalar(node) && typeof node.value === 'string' && node.value.trim() !== '') return
       if (!isMap(node)) return void fail(`${where} must be a mapping${schema.orString ? ` or ${schema.orString}` : ''}, got ${kindOf(node)}`)
@@ -158,7 +163,7 @@ export function check(node: Node | null | undefined, schema: Schema, where: stri
     case 'strings':
       // One string or a list of them: paths and names for provisioners, text or /regex/ for assertions.
       if (isSeq(node)) {
-        if (node.items.length === 0) fail(`${where} must name at least one entry`)
+        if (node.items.length === 0 && !schema.empty) fail(`${where} must name at least one entry`)
         node.items.forEach((item, i) => check(item as Node, schema.values ? {kind: 'enum', values: schema.values} : {kind: 'string'}, `${where}[${i}]`, src, errors))
         return
       }

@@ -6,6 +6,7 @@ import path from 'node:path'
 import {ImageBuildError} from '../errors.js'
 import type {BootstrapSpec} from '../config/types.js'
 import {diskUsage, hasImage, imageDir, imageId, readImage, storeDir, storePath, type ImageRecord} from './store.js'
+import {archiveOf} from '../import/images.js'
 
 const HOST_BUSYBOX = '/bin/busybox'
 const inFlight = new Map<string, Promise<ImageRecord>>()
@@ -89,9 +90,16 @@ function runDebootstrap(spec: Extract<BootstrapSpec, {bootstrap: 'debootstrap'}>
     })
     child.on('close', (code) => {
       if (code === 0) resolve()
-      else reject(new ImageBuildError(`debootstrap of ${spec.release} exited with ${code}:\n${tail.slice(-8).join('\n')}`, {hint: 'Check the release name, the package names and that Debian\'s mirror is reachable.'}))
+      else reject(new ImageBuildError(`debootstrap of ${spec.release} exited with ${code}:\n${tail.slice(-8).join('\n')}`, {hint: failureHint(spec)}))
     })
   })
+}
+
+/** What to check when debootstrap fails: an archived release needs its archive as the mirror (exported for its test). */
+export function failureHint(spec: {release: string; mirror?: string}): string {
+  const archive = archiveOf(spec.release)
+  if (archive && !spec.mirror) return `${archive.distro} ${spec.release} is archived and debootstrap's default mirror no longer has it: set \`mirror: ${archive.mirror}\` in the platform's image.`
+  return "Check the release name, the package names and that Debian's mirror is reachable."
 }
 
 /** Removes half-built images left by runs that were killed (their process is gone). */

@@ -6,6 +6,7 @@ import {existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 import type {SourcePosition} from '../errors.js'
 import {ImportReport} from '../import/report.js'
+import type {TargetHost} from '../import/systemd.js'
 import {posOf} from '../import/tree.js'
 import {isObject, type ImportContext, type KitchenBlock, type Raw} from './mapper.js'
 import {PLACEHOLDER, type ErbTag} from './read.js'
@@ -28,6 +29,8 @@ export class Importer extends ImportReport implements ImportContext {
     readonly file: string,
     private readonly tags: ErbTag[],
     readonly bootstrap: boolean,
+    /** Where galley.yml is meant to run: whether systemd needs a privileged container there. */
+    readonly host: TargetHost,
   ) {
     super()
   }

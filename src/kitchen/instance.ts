@@ -25,8 +25,9 @@ export interface Blocks {
   lifecycle: Block
 }
 
-export function convertInstance(imp: Importer, suite: string, platform: string, blocks: Blocks): InstanceOut {
-  const driver = mapDriver(imp, blocks.driver)
+/** One instance; `systemd` when its platform boots systemd. */
+export function convertInstance(imp: Importer, suite: string, platform: string, blocks: Blocks, systemd: boolean): InstanceOut {
+  const driver = mapDriver(imp, blocks.driver, systemd)
 
   const p = blocks.provisioner
   const kname = (p.has('name') ? imp.str(p, 'name') : DEFAULT_PROVISIONER) ?? 'unknown'

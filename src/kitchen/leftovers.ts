@@ -16,7 +16,6 @@ const ROOT = 'not needed: Galley runs steps and tests as root'
 /** Reasons for keys Galley has no place for, by block and plugin; `*` is any plugin of the block. */
 const REASONS: Record<string, Record<string, string>> = {
   'driver:*': {
-    privileged: 'Galley does not run privileged containers',
     cap_add: 'Galley does not change container capabilities',
     cap_drop: 'Galley does not change container capabilities',
     security_opt: 'Galley does not set security options on containers',
@@ -29,8 +28,6 @@ const REASONS: Record<string, Record<string, string>> = {
     links: 'Galley does not link containers',
     network_mode: 'Galley puts every instance on its own bridge',
     cpu: "kitchen-docker's cpu is CPU shares, a relative weight; Galley's driver.cpus is a quota: set driver.cpus yourself",
-    run_command: "Galley runs the engine's init (or a long sleep) as PID 1 and does not take another",
-    pid_one_command: "Galley runs the engine's init (or a long sleep) as PID 1; systemd as PID 1 is not supported, so services are started through their init scripts",
     dockerfile: "Galley does not build images from a Dockerfile: build it with the engine (docker build -t NAME .) and set the platform's image: NAME",
     build_context: 'Galley does not build images from a Dockerfile',
     build_options: 'Galley does not build images from a Dockerfile',
@@ -53,7 +50,7 @@ const REASONS: Record<string, Record<string, string>> = {
     platform: "not needed: the docker driver uses it to install SSH in the image; Galley needs nothing in the image",
     instance_name: 'Galley names containers after the instance',
     tmpfs: 'Galley does not mount tmpfs filesystems',
-    entrypoint: "Galley runs the engine's init as PID 1",
+    entrypoint: "Galley chooses PID 1 itself: a keep-alive loop, or the image's systemd with init: systemd",
     userns_host: 'Galley does not change user namespaces',
     cgroupns_host: 'Galley does not change cgroup namespaces',
     api_retries: 'not needed: Galley talks to the engine API directly',
@@ -63,11 +60,13 @@ const REASONS: Record<string, Record<string, string>> = {
     ipv6: 'Galley does not configure IPv6 on instances',
     wait_for_transport: TRANSPORT,
     require_chef_omnibus: "the driver's Chef install: Galley's chef provisioner installs it with install: cinc (or chef with install_url) and version:",
-    disable_upstart: "not needed: Galley does not run the image's init system",
+    disable_upstart: "not needed: Galley builds no image, and runs the image's init only with init: systemd",
     http_proxy: 'the docker driver uses it while building its image; Galley builds none (set the provisioner env yourself if recipes need it)',
     https_proxy: 'the docker driver uses it while building its image; Galley builds none (set the provisioner env yourself if recipes need it)',
     no_proxy: 'the docker driver uses it while building its image; Galley builds none',
   },
+  'driver:docker': {pid_one_command: "a kitchen-dokken setting, which kitchen-docker ignores (its PID 1 is run_command)"},
+  'driver:dokken': {run_command: "a kitchen-docker setting, which kitchen-dokken ignores (its PID 1 is pid_one_command)"},
   'provisioner:*': {
     sudo: ROOT,
     sudo_command: ROOT,

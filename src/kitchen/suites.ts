@@ -6,7 +6,7 @@
 import {NAME_PATTERN} from '../config/schema.js'
 import {ConfigError, type SourcePosition} from '../errors.js'
 import type {DriverName} from '../config/types.js'
-import {platformImage} from './drivers.js'
+import {platformImage, platformInit} from './drivers.js'
 import type {Importer} from './importer.js'
 import {convertInstance, type InstanceOut} from './instance.js'
 import {Block, blockOf, type Layer} from './layers.js'
@@ -115,12 +115,14 @@ export function convertKitchen(kitchen: Raw, imp: Importer, driverName?: DriverN
   }
   const suiteSel = suites.map((s, si) => ({includes: selectors(s, si, 'includes'), excludes: selectors(s, si, 'excludes') ?? []}))
 
-  // Each platform's image, from the driver settings of the common and platform levels.
+  // Each platform's image and PID 1, from the driver settings of the common and platform levels.
   const imageRefs: string[] = []
+  const inits: ('systemd' | undefined)[] = []
   const images = platforms.map((platform, pi) => {
     const block = new Block(layersOf('driver', platform, pi, {}, -1).filter((l) => l.level !== 'suite'))
     const image = platformImage(imp, block, platform, platformNames[pi], posOf(platform, 'name') ?? topAt('platforms'))
     if (typeof image === 'string') imageRefs.push(image)
+    inits.push(platformInit(imp, block))
     return image
   })
 
@@ -135,7 +137,7 @@ export function convertKitchen(kitchen: Raw, imp: Importer, driverName?: DriverN
         provisioner: new Block(layersOf('provisioner', platform, pi, suite, si, true)),
         verifier: new Block(layersOf('verifier', platform, pi, suite, si)),
         lifecycle: new Block(layersOf('lifecycle', platform, pi, suite, si)),
-      }))
+      }, inits[pi] === 'systemd'))
     })
   })
 
@@ -144,7 +146,7 @@ export function convertKitchen(kitchen: Raw, imp: Importer, driverName?: DriverN
   if (driverName === 'lxc' && imageRefs.length > 0) {
     imp.report('note', topAt('platforms'), 'platforms', `--driver lxc: LXC cannot run engine images (${[...new Set(imageRefs)].join(', ')}); galley.yml will not load until those platforms use {bootstrap: ...} (--bootstrap does that for Debian and busybox)`)
   }
-  const platformOut: Raw[] = platformNames.map((name, pi) => ({name, image: images[pi]}))
+  const platformOut: Raw[] = platformNames.map((name, pi) => ({name, image: images[pi], ...(inits[pi] ? {init: inits[pi]} : {})}))
   const suiteOut: Raw[] = suiteNames.map((name, si) => {
     const out: Raw = {name}
     if (suiteSel[si].includes) out.includes = suiteSel[si].includes

@@ -5,8 +5,10 @@
  */
 import {existsSync} from 'node:fs'
 import path from 'node:path'
+import type {DriverName} from '../config/types.js'
 import type {SourcePosition} from '../errors.js'
 import {ImportReport} from '../import/report.js'
+import type {TargetHost} from '../import/systemd.js'
 import {isObject, posOf, use, usedKeys, type Raw} from '../import/tree.js'
 
 export class MoleculeImport extends ImportReport {
@@ -16,6 +18,8 @@ export class MoleculeImport extends ImportReport {
     /** Where galley.yml is written: paths in it are relative to this folder. */
     readonly outDir: string,
     readonly bootstrap: boolean,
+    /** The host galley.yml is written for, but for the engine, which each scenario's driver names. */
+    readonly host: Pick<TargetHost, 'cgroupVersion'> & {driver?: DriverName},
   ) {
     super()
   }

@@ -19,6 +19,7 @@ function platformDef(scenario: ScenarioOut, index: number, hostVars: boolean): R
     name: p.name,
     image: p.image,
     ...(p.init ? {init: p.init} : {}),
+    ...(p.privileged ? {driver: {privileged: true}} : {}),
     ...(nonEmpty(provisioner) ? {provisioner} : {}),
     ...(nonEmpty(p.env) ? {verifier: {env: p.env}} : {}),
   }
@@ -57,7 +58,7 @@ export function buildConfig(scenarios: ScenarioOut[], driver?: DriverName): Raw 
   if (driver) config.driver = {name: driver}
   else if (engine.length === platforms.length) config.driver = {name: 'docker'}
   // Built platforms run on any engine; those that name an engine image, on Docker or Podman only.
-  else for (const p of engine) p.driver = {name: 'docker'}
+  else for (const p of engine) p.driver = {name: 'docker', ...(p.driver as Raw | undefined)}
   // The provisioner's name, said once when every suite uses it.
   if (suites.length > 0 && suites.every((s) => (s.provisioner as Raw | undefined)?.name === 'ansible')) {
     config.provisioner = {name: 'ansible'}

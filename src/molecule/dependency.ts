@@ -7,6 +7,7 @@ import path from 'node:path'
 import type {Section} from './context.js'
 import type {Scenario} from './provisioner.js'
 
+/** Each option's default, in the scenario folder; a value written in molecule.yml is read from the project folder, where Molecule runs. */
 const DEFAULTS: Record<string, string> = {'role-file': 'requirements.yml', 'requirements-file': 'collections.yml'}
 
 /** The requirements files, as galley.yml names them; `runs` is whether test_sequence has the dependency action. */
@@ -27,9 +28,9 @@ export function mapDependency(s: Scenario, d: Section | undefined, runs: boolean
   const files: string[] = []
   for (const [option, fallback] of Object.entries(DEFAULTS)) {
     const written = options?.str(option)
-    const file = path.resolve(s.dir, written ?? fallback)
+    const file = written === undefined ? path.resolve(s.dir, fallback) : path.resolve(s.imp.root, written)
     if (!s.imp.exists(file)) {
-      if (written) s.imp.report('unmapped', options!.at(option), options!.key(option), `\`${written}\` does not exist (Molecule skips it too)`)
+      if (written) s.imp.report('unmapped', options!.at(option), options!.key(option), `\`${written}\` does not exist in the project folder, where Molecule reads it from (it skips a missing file too)`)
       continue
     }
     const at = written ? options!.at(option) : {file: path.relative(process.cwd(), file) || file, line: 1, col: 1}

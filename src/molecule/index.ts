@@ -8,6 +8,7 @@ import path from 'node:path'
 import type {DriverName} from '../config/types.js'
 import {ConfigError} from '../errors.js'
 import {render, type ImportResult} from '../import/report.js'
+import {targetHost} from '../import/systemd.js'
 import {MoleculeImport} from './context.js'
 import {buildConfig} from './convert.js'
 import {findMoleculeProject, readScenario, type Placeholder} from './read.js'
@@ -24,6 +25,8 @@ export interface MoleculeImportOptions {
   bootstrap?: boolean
   /** driver.name of galley.yml, instead of docker when a platform names an engine image and auto otherwise. */
   driver?: DriverName
+  /** The cgroup version of the host galley.yml is for (default: this host's): whether systemd needs a privileged container on Docker. */
+  cgroupVersion?: 1 | 2
 }
 
 const PROJECT = '/tmp/galley'
@@ -77,7 +80,8 @@ function reportPlaceholders(imp: MoleculeImport, made: Placeholder[]): void {
 export function importMolecule(options: MoleculeImportOptions): ImportResult {
   const project = findMoleculeProject(options.target)
   if (!project) throw new ConfigError(`no Molecule scenario in ${options.target}: looked for molecule/<scenario>/molecule.yml`, undefined, {hint: 'Name a role folder with molecule/, a molecule/ folder, or one molecule.yml.'})
-  const imp = new MoleculeImport(project.root, path.resolve(options.outDir ?? project.root), options.bootstrap ?? false)
+  const host = targetHost(options.driver, 'docker', options.cgroupVersion)
+  const imp = new MoleculeImport(project.root, path.resolve(options.outDir ?? project.root), options.bootstrap ?? false, {cgroupVersion: host.cgroupVersion, driver: options.driver})
   const files: string[] = []
   const scenarios = project.scenarioDirs.map((dir) => {
     const vars = moleculeVars(imp, dir)

@@ -4,7 +4,8 @@
  * environment; every other driver setting is reported with why it has no place here.
  */
 import {NAME_PATTERN} from '../config/schema.js'
-import {debianFamily, imageForPlatformName} from '../import/images.js'
+import {archivedReleaseNote, debianFamily, imageForPlatformName} from '../import/images.js'
+import {isInitCommand, PRIVILEGE_WITHOUT_SYSTEMD, systemdPrivilege, type TargetHost} from '../import/systemd.js'
 import type {SourcePosition} from '../errors.js'
 import type {Raw} from '../import/tree.js'
 import type {MoleculeImport, Section} from './context.js'
@@ -16,6 +17,8 @@ export interface PlatformOut {
   molecule: string
   image: string | Raw
   init?: 'systemd'
+  /** driver.privileged: systemd needs it on this host's engine. */
+  privileged?: true
   env: Record<string, string>
   groups: string[]
   /** Why --bootstrap cannot build it (it is left out unless no platform of the scenario can be built). */
@@ -29,7 +32,6 @@ export interface PlatformOut {
  */
 const BASE_PACKAGES = ['ca-certificates', 'iproute2']
 
-const INIT_COMMAND = /^(?:\/usr)?(?:\/s?bin\/init|\/lib\/systemd\/systemd|\/bin\/systemd)(?:\s|$)/
 const CGROUP_VOLUME = /^\/sys\/fs\/cgroup(?::|$)/
 const PORTS = 'Galley does not publish ports; tests run inside the instance and reach its services on 127.0.0.1'
 const NETWORK = 'Galley puts every instance on its own bridge, with its own address'
@@ -60,7 +62,6 @@ const REASONS: Record<string, string> = {
   buildargs: BUILD,
   build_args: BUILD,
   user: 'Galley runs steps as root (tests and verifiers take user:)',
-  privileged: 'Galley does not run privileged containers',
   cgroupns_mode: 'Galley does not change cgroup namespaces',
   tty: 'not needed: Galley runs commands through the engine',
   children: "Galley puts the instance in every group its plays' hosts: name; nested groups are not made",
@@ -92,7 +93,7 @@ const INIT_IMAGE = /systemd|[-_:]init\b|docker-[a-z]+[\d.]*-ansible/
  * With no command, Molecule runs a sleep loop instead, and nothing boots.
  */
 function bootsInit(p: Section, command: string | undefined, override: boolean | undefined, ref: string): boolean {
-  if (command !== undefined && command.trim() !== '' && override !== false) return INIT_COMMAND.test(command.trim())
+  if (command !== undefined && command.trim() !== '' && override !== false) return isInitCommand(command)
   if (command === undefined && override !== false) return false
   const volumes = Array.isArray(p.obj.volumes) ? (p.obj.volumes as unknown[]).map(String) : []
   return volumes.some((v) => CGROUP_VOLUME.test(v)) || p.obj.cgroupns_mode === 'host' || p.obj.privileged === true || INIT_IMAGE.test(ref)
@@ -127,11 +128,13 @@ function imageOf(imp: MoleculeImport, p: Section, name: string): {image: string 
   } else {
     imp.report('note', at, key, `platform \`${name}\` is built with debootstrap (Debian ${family.release}, with ${BASE_PACKAGES.join(' and ')}) instead of ${what} \`${ref}\` (--bootstrap)`)
   }
+  const archived = archivedReleaseNote(name, family.debian)
+  if (archived) imp.report('note', at, key, archived)
   return {image: {bootstrap: 'debootstrap', release: family.debian, packages: BASE_PACKAGES}}
 }
 
-/** One platform; undefined when it has no name (reported). */
-export function mapPlatform(imp: MoleculeImport, p: Section, index: number): PlatformOut | undefined {
+/** One platform, for `host`; undefined when it has no name (reported). */
+export function mapPlatform(imp: MoleculeImport, p: Section, index: number, host: TargetHost): PlatformOut | undefined {
   const molecule = p.str('name') ?? ''
   if (!molecule) {
     imp.report('unmapped', p.pos, p.where, 'a platform needs a name (Molecule rejects it too); left out')
@@ -152,13 +155,18 @@ export function mapPlatform(imp: MoleculeImport, p: Section, index: number): Pla
   const out: PlatformOut = {name, molecule, image, env: {}, groups: p.list('groups') ?? [], ...(leftOut ? {leftOut} : {})}
   if (systemd) {
     out.init = 'systemd'
-    const signs = ['command', 'privileged', 'cgroupns_mode', 'volumes', 'tmpfs'].filter((k) => p.has(k))
+    const signs = ['command', 'cgroupns_mode', 'volumes', 'tmpfs'].filter((k) => p.has(k))
     for (const k of signs.filter((k) => k !== 'volumes' || (p.obj.volumes as unknown[]).every((v) => CGROUP_VOLUME.test(String(v)) || /^\/(?:run|tmp)\b/.test(String(v))))) {
       p.take(k)
-      imp.report('note', p.at(k), p.key(k), `read as a container that boots systemd: the platform has init: systemd (Galley boots the image's systemd unprivileged, with what it needs)`)
+      imp.report('note', p.at(k), p.key(k), `read as a container that boots systemd: the platform has init: systemd (Galley gives systemd its cgroup, and /run and /run/lock as tmpfs)`)
     }
   } else if (command !== undefined && command.trim() !== '') {
     imp.report('unmapped', p.at('command'), p.key('command'), `Galley runs its own PID 1 (the engine's init or a long sleep), not \`${command}\``)
+  }
+  if (p.has('privileged') && p.bool('privileged') === true) {
+    const verdict = systemd ? systemdPrivilege(host) : {keep: false, reason: PRIVILEGE_WITHOUT_SYSTEMD}
+    if (verdict.keep) out.privileged = true
+    imp.report(systemd ? 'note' : 'unmapped', p.at('privileged'), p.key('privileged'), verdict.reason)
   }
   for (const key of ['env', 'environment']) {
     const env = p.section(key)

@@ -4,6 +4,7 @@
  * galaxy requirements, the inventory's variables and the env; every other setting is reported.
  */
 import path from 'node:path'
+import {targetHost} from '../import/systemd.js'
 import {isObject, posOf, type Raw} from '../import/tree.js'
 import {Section, type MoleculeImport} from './context.js'
 import {mapDependency} from './dependency.js'
@@ -80,14 +81,15 @@ export function mapScenario(imp: MoleculeImport, file: ScenarioFile, molecule: R
   scenario?.leftovers({}, `used by other molecule commands; galley test follows test_sequence`)
   const runs = (action: string) => sequence.includes(action)
 
-  // Platforms.
+  // Platforms, for the engine the scenario names.
+  const host = targetHost(imp.host.driver, /podman/.test(driver) ? 'podman' : 'docker', imp.host.cgroupVersion)
   const platforms: PlatformOut[] = []
   const list = top.take('platforms')
   if (Array.isArray(list)) {
     list.forEach((item, i) => {
       const itemAt = posOf(list, i) ?? top.at('platforms')
       if (!isObject(item)) return imp.report('unmapped', itemAt, `platforms[${i}]`, 'not a mapping with a name: Molecule would reject it; left out')
-      const p = mapPlatform(imp, new Section(imp, item, `platforms[${typeof item.name === 'string' ? item.name : i}]`, itemAt), i)
+      const p = mapPlatform(imp, new Section(imp, item, `platforms[${typeof item.name === 'string' ? item.name : i}]`, itemAt), i, host)
       if (p && platforms.some((q) => q.name === p.name)) imp.report('unmapped', itemAt, `platforms[${i}]`, `a second platform named \`${p.name}\`; left out`)
       else if (p) platforms.push(p)
     })

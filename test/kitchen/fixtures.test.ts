@@ -7,7 +7,7 @@ import {load, places, withProject} from './import-project.js'
 
 const DockerChef = suite('import: kitchen-docker with chef_zero')
 
-DockerChef('maps run lists, attributes, images and provision_command; excludes stay', () => {
+DockerChef('maps run lists, attributes, images, run_command systemd and provision_command; excludes stay', () => {
   withProject('docker-chef', {}, (result) => {
     assert.equal(result.config, {
       driver: {name: 'docker'},
@@ -15,7 +15,7 @@ DockerChef('maps run lists, attributes, images and provision_command; excludes s
       platforms: [
         {name: 'ubuntu-22.04', image: 'ubuntu:22.04'},
         {name: 'debian-12', image: 'debian:12'},
-        {name: 'centos-7', image: 'centos:7', provisioner: {steps: [{name: 'provision_command: yum install -y initscripts net-tools', run: 'yum install -y initscripts net-tools'}]}},
+        {name: 'centos-7', image: 'centos:7', init: 'systemd', provisioner: {steps: [{name: 'provision_command: yum install -y initscripts net-tools', run: 'yum install -y initscripts net-tools'}]}},
       ],
       suites: [
         {name: 'default', provisioner: {run_list: ['recipe[nginx_site::default]'], attributes: {nginx_site: {port: 8080}}}},
@@ -36,9 +36,12 @@ DockerChef('lists every key it did not carry over, with its line', () => {
       'kitchen.yml:13:3 provisioner.data_bags_path',
       'kitchen.yml:16:3 verifier (suite tls)',
       'kitchen.yml:24:7 platforms[centos-7].driver.platform',
-      'kitchen.yml:25:7 platforms[centos-7].driver.run_command',
       'kitchen.yml:37:7 suites[default].verifier.inspec_tests',
     ])
+    // privileged is dropped for the platforms that do not boot systemd, and not needed on cgroup v1 for the one that does.
+    assert.match(result.unmapped.find((i) => i.key === 'driver.privileged')!.reason, 'does not boot systemd')
+    assert.match(result.notes.find((i) => i.key === 'driver.privileged')!.reason, 'not needed')
+    assert.ok(result.notes.some((n) => n.key === 'platforms[centos-7].driver.run_command' && /became init: systemd/.test(n.reason)))
     const inspec = result.unmapped.find((i) => i.key.endsWith('inspec_tests'))!
     assert.match(inspec.reason, 'cannot run InSpec')
     assert.match(inspec.reason, 'test/integration/default/controls/nginx_test.rb')
@@ -57,31 +60,64 @@ DockerChef('the header of galley.yml lists the same items as comments, and the Y
 
 const Dokken = suite('import: kitchen-dokken')
 
-Dokken('images, env, idempotence and the run list map; dokken specifics are reported', () => {
+Dokken('images, systemd as PID 1, env, idempotence and the run list map; dokken specifics are reported', () => {
   withProject('dokken', {}, (result) => {
     assert.equal(result.config, {
       driver: {name: 'docker'},
       provisioner: {name: 'chef', run_list: ['recipe[test::default]'], attributes: {timezone: 'UTC'}, idempotence: true, env: {CHEF_LICENSE: 'accept'}},
       verifier: {env: {CHEF_LICENSE: 'accept'}},
       platforms: [
-        {name: 'debian-12', image: 'dokken/debian-12'},
-        {name: 'ubuntu-22.04', image: 'dokken/ubuntu-22.04'},
+        {name: 'debian-12', image: 'dokken/debian-12', init: 'systemd'},
+        {name: 'ubuntu-22.04', image: 'dokken/ubuntu-22.04', init: 'systemd'},
       ],
       suites: [{name: 'default'}],
     })
     assert.equal(places(result.unmapped), [
-      'kitchen.yml:3:3 driver.privileged',
       'kitchen.yml:4:3 driver.chef_version',
       'kitchen.yml:8:3 transport.name',
       'kitchen.yml:12:3 provisioner.deprecations_as_errors',
       'kitchen.yml:14:3 provisioner.multiple_converge',
       'kitchen.yml:17:3 verifier (suite default)',
-      'kitchen.yml:23:7 platforms[debian-12].driver.pid_one_command',
       'kitchen.yml:24:7 platforms[debian-12].driver.intermediate_instructions',
-      'kitchen.yml:29:7 platforms[ubuntu-22.04].driver.pid_one_command',
     ])
-    assert.match(result.unmapped.find((i) => i.key.endsWith('pid_one_command'))!.reason, 'PID 1')
+    const note = (key: string) => result.notes.find((n) => n.key === key)?.reason ?? ''
+    assert.match(note('platforms[debian-12].driver.pid_one_command'), 'became init: systemd')
+    assert.match(note('platforms[ubuntu-22.04].driver.pid_one_command'), 'became init: systemd')
+    assert.match(note('driver.privileged'), 'not needed: Galley boots the image\'s systemd unprivileged on this cgroup v1 host')
+    for (const item of [...result.unmapped, ...result.notes]) assert.not.match(item.reason, /not supported|does not run privileged/, item.key)
   })
+})
+
+Dokken('on a cgroup v2 host privileged: true stays for systemd on Docker; with --driver lxc it is not needed', () => {
+  withProject('dokken', {}, (result) => {
+    assert.equal(result.config.driver, {name: 'docker', privileged: true})
+    assert.match(result.notes.find((n) => n.key === 'driver.privileged')!.reason, 'became driver: {privileged: true}: on this cgroup v2 host')
+  }, false, undefined, 2)
+  withProject('dokken', {}, (result) => {
+    assert.equal(result.config.driver, {name: 'lxc'})
+    assert.match(result.notes.find((n) => n.key === 'driver.privileged')!.reason, 'not needed: LXC boots')
+  }, true, 'lxc', 2)
+})
+
+Dokken('a PID 1 that is no init, and one a suite sets, are reported; privileged without systemd is not carried over', () => {
+  const yml = `driver: {name: dokken, privileged: true}
+provisioner: {name: shell, command: "true"}
+platforms:
+  - name: debian-12
+    driver: {image: dokken/debian-12, pid_one_command: sleep infinity}
+suites:
+  - name: default
+    driver: {pid_one_command: /sbin/init}
+`
+  withProject(undefined, {'kitchen.yml': yml}, (result) => {
+    assert.equal(result.config.platforms, [{name: 'debian-12', image: 'dokken/debian-12'}])
+    assert.equal(result.unmapped.map((i) => `${i.key}: ${i.reason.split(':')[0]}`), [
+      'driver.privileged: not carried over',
+      'platforms[debian-12].driver.pid_one_command: Galley runs its own PID 1 (a keep-alive loop, or the image\'s systemd with init',
+      'suites[default].driver.pid_one_command: a suite cannot choose PID 1 in Galley',
+    ])
+    assert.equal(result.config.driver, {name: 'docker'})
+  }, false, undefined, 2)
 })
 
 Dokken('--bootstrap turns dokken/debian-12 into debootstrap bookworm and keeps Ubuntu, saying why', () => {
@@ -90,8 +126,8 @@ Dokken('--bootstrap turns dokken/debian-12 into debootstrap bookworm and keeps U
     {},
     (result) => {
       assert.equal(result.config.platforms, [
-        {name: 'debian-12', image: {bootstrap: 'debootstrap', release: 'bookworm'}},
-        {name: 'ubuntu-22.04', image: 'dokken/ubuntu-22.04'},
+        {name: 'debian-12', image: {bootstrap: 'debootstrap', release: 'bookworm'}, init: 'systemd'},
+        {name: 'ubuntu-22.04', image: 'dokken/ubuntu-22.04', init: 'systemd'},
       ])
       assert.ok(result.notes.some((n) => n.key === 'platforms[ubuntu-22.04].driver.image' && /Ubuntu's mirror/.test(n.reason)))
       assert.equal((result.config.driver as {name: string}).name, 'docker')

@@ -38,9 +38,9 @@ export function inCopy<T>(fixture: string | undefined, files: Record<string, str
   return result
 }
 
-/** Imports a fixture's copy, as `galley import [target]` in its folder would. */
+/** Imports a fixture's copy, as `galley import [target]` in its folder would, for a cgroup v1 host unless `options` says. */
 export function withImport<T>(fixture: string, options: Partial<MoleculeImportOptions>, fn: (result: ImportResult, root: string) => T, files: Record<string, string> = {}): T {
-  return inCopy(fixture, files, (root) => fn(importMolecule({target: root, ...options}), root))
+  return inCopy(fixture, files, (root) => fn(importMolecule({target: root, cgroupVersion: 1, ...options}), root))
 }
 
 export const places = (items: {file: string; line: number; col: number; key: string}[]) => items.map((i) => `${i.file}:${i.line}:${i.col} ${i.key}`)

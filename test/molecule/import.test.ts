@@ -173,3 +173,39 @@ Users('${VAR:-default} takes the environment when it is set, as Molecule does', 
 })
 
 Users.run()
+
+const Dependency = suite('import: the galaxy dependency')
+
+Dependency('a written role-file or requirements-file is read from the project folder, where Molecule runs; the defaults from the scenario', () => {
+  const files = {
+    'molecule/default/molecule.yml': 'dependency:\n  name: galaxy\n  options: {role-file: deps/roles.yml, requirements-file: deps/collections.yml}\nplatforms: [{name: instance, image: "debian:12"}]\n',
+    'molecule/default/converge.yml': '- hosts: all\n',
+    'deps/roles.yml': '- src: acme.web\n',
+    'deps/collections.yml': 'collections: [community.general]\n',
+    'molecule/other/molecule.yml': 'platforms: [{name: instance, image: "debian:12"}]\n',
+    'molecule/other/converge.yml': '- hosts: all\n',
+    'molecule/other/requirements.yml': '- src: acme.db\n',
+  }
+  withImport('motd', {}, (result) => {
+    const suites = result.config.suites as {name: string; provisioner: {requirements?: string[]}}[]
+    assert.equal(suites.map((s) => [s.name, s.provisioner.requirements]), [
+      ['default', ['deps/roles.yml', 'deps/collections.yml']],
+      ['other', ['molecule/other/requirements.yml']],
+    ])
+    assert.not.ok(result.unmapped.some((u) => u.key.startsWith('dependency')), JSON.stringify(result.unmapped))
+  }, files)
+})
+
+Dependency('a written file that is not in the project folder is reported as missing there, even when the scenario folder has one', () => {
+  const files = {
+    'molecule/default/molecule.yml': 'dependency: {name: galaxy, options: {role-file: roles.yml}}\nplatforms: [{name: instance, image: "debian:12"}]\n',
+    'molecule/default/roles.yml': '- src: acme.web\n',
+  }
+  withImport('motd', {}, (result) => {
+    const item = result.unmapped.find((u) => u.key === 'dependency.options.role-file')!
+    assert.match(item.reason, '`roles.yml` does not exist in the project folder')
+    assert.equal((result.config.suites as {provisioner: {requirements?: string[]}}[])[0].provisioner.requirements, undefined)
+  }, files)
+})
+
+Dependency.run()

@@ -196,6 +196,47 @@ Unknown('galley test stops before anything runs, exit 2, naming the module, task
   )
 })
 
+Unknown('a missing vars file of a task under when: is no config error; one without is, with its task file and line', async () => {
+  const {loadConfig} = await import('../../src/config/load.js')
+  const galley = 'platforms: [{name: d, image: {bootstrap: debootstrap, release: bookworm}}]\nsuites:\n  - name: s\n    provisioner: {name: ansible, playbook: site.yml}\n'
+  const role = (when: string) => `- name: RedHat 6 variables\n  include_vars: RedHat-6.yml\n${when}- debug: {}\n`
+  const files = (when: string) => ({'galley.yml': galley, 'site.yml': '- hosts: all\n  roles: [r]\n', 'roles/r/tasks/main.yml': role(when)})
+  withProject(files("  when: ansible_os_family == 'RedHat'\n"), (root) => {
+    loadConfig({cwd: root, driver: 'dummy'})
+  })
+  withProject(files(''), (root) => {
+    try {
+      loadConfig({cwd: root, driver: 'dummy'})
+      assert.unreachable('loading should fail')
+    } catch (e) {
+      assert.match((e as Error).message, 'roles/r/tasks/main.yml:1: vars file `RedHat-6.yml` not found')
+    }
+  })
+})
+
+Unknown("under when:, a file Ansible reads only then may use a collection this image lacks; a misspelt module, or a task Ansible reads before the play, is still reported", () => {
+  withProject(
+    {
+      'site.yml': `- hosts: all
+  tasks:
+    - include_tasks: redhat.yml
+      when: ansible_os_family == 'RedHat'
+    - name: read with the play, so Ansible resolves it even on Debian
+      acme.rhel.subscribe: {}
+      when: ansible_os_family == 'RedHat'
+`,
+      'redhat.yml': '- acme.rhel.subscribe: {}\n- tiemzone: {name: UTC}\n- community.general.ufww: {}\n',
+    },
+    (root) => {
+      assert.equal(planAnsible(ansibleSpec({}), {playbooks: ['site.yml']}, root).modules.problems.map((p) => p.message), [
+        "site.yml:5: unknown module `acme.rhel.subscribe`: collection acme.rhel is neither in Debian's ansible package nor in the requirements",
+        'redhat.yml:2: unknown module `tiemzone` — did you mean `timezone`?',
+        'redhat.yml:3: unknown module `community.general.ufww`: collection community.general has no such module',
+      ])
+    },
+  )
+})
+
 Unknown("roles and modules found where ansible.cfg or the provisioner's env point are known; folders inside the image excuse what they may hold", () => {
   withProject(
     {

@@ -158,6 +158,131 @@ Walk('a file reached by include first and by import later counts as imported; mi
   )
 })
 
+Walk('a vars file a task under when: would load may be missing (Ansible skips the task); unguarded, it must exist', () => {
+  withFiles(
+    {
+      'site.yml': `- hosts: all
+  roles:
+    - {role: r, when: ansible_os_family == 'RedHat'}
+  tasks:
+    - include_vars: own.yml
+      when: false
+    - block:
+        - include_vars: in-block.yml
+      when: false
+    - import_tasks: guarded.yml
+      when: false
+    - include_vars: plain.yml
+`,
+      'guarded.yml': '- include_vars: imported.yml\n- import_tasks: gone.yml\n',
+      'roles/r/tasks/main.yml': '- include_vars: RedHat-6.yml\n  when: ansible_distribution_major_version == "6"\n- include_vars: {file: role-entry.yml}\n',
+    },
+    (root) => {
+      const g = walkPlaybooks(root, ['site.yml'])
+      // What Ansible loads before the play (an import, under when: too) must still exist.
+      assert.equal(g.missing.map((m) => `${m.file}:${m.line} ${m.kind} ${m.name} ${m.reach}`), ['guarded.yml:2 tasks gone.yml static', 'site.yml:12 vars plain.yml static'])
+    },
+  )
+})
+
+Walk('roles loaded under when: must exist, with their meta dependencies; a file reached guarded and then unguarded is judged unguarded', () => {
+  withFiles(
+    {
+      'site.yml': `- hosts: all
+  roles:
+    - {role: absent, when: false}
+    - {role: r, when: false}
+  tasks:
+    - import_role: {name: also-absent}
+      when: false
+    - include_role: {name: maybe-absent}
+      when: false
+    - import_tasks: t.yml
+      when: false
+    - import_tasks: t.yml
+`,
+      'roles/r/meta/main.yml': 'dependencies: [{role: dep-absent, when: false}]\n',
+      'roles/r/tasks/main.yml': '- debug: {}\n',
+      't.yml': '- include_vars: nothing.yml\n',
+    },
+    (root) => {
+      const g = walkPlaybooks(root, ['site.yml'])
+      assert.equal(g.missing.map((m) => `${m.kind} ${m.name} ${m.reach}`), [
+        'role also-absent static',
+        'role maybe-absent include',
+        'vars nothing.yml static',
+        'role absent static',
+        'role dep-absent static',
+      ])
+    },
+  )
+})
+
+Walk('tasks of a file read only under a when: (an include under one, or in a guarded block) are conditional; imported or guarded inside, they are not', () => {
+  withFiles(
+    {
+      'site.yml': `- hosts: all
+  tasks:
+    - include_tasks: a.yml
+      when: false
+    - block:
+        - include_role: {name: r}
+      when: false
+    - import_tasks: b.yml
+      when: false
+    - include_tasks: c.yml
+`,
+      'a.yml': '- import_tasks: a2.yml\n- include_tasks: a3.yml\n',
+      'a2.yml': '- ping: {}\n',
+      'a3.yml': '- ping: {}\n',
+      'b.yml': '- ping: {}\n',
+      'c.yml': '- block:\n    - ping: {}\n  when: false\n',
+      'roles/r/tasks/main.yml': '- ping: {}\n',
+    },
+    (root) => {
+      const g = walkPlaybooks(root, ['site.yml'])
+      assert.equal(
+        g.tasks.filter((t) => t.module === 'ping').map((t) => `${t.file} ${t.conditional ?? false}`),
+        ['a2.yml true', 'a3.yml true', 'roles/r/tasks/main.yml true', 'b.yml false', 'c.yml false'],
+      )
+    },
+  )
+})
+
+Walk('first_found: the files it tries are never missing; those present are read, task files as guesses, wherever they are', () => {
+  withFiles(
+    {
+      'site.yml': `- hosts: all
+  tasks:
+    - include_vars: "{{ item }}"
+      with_first_found:
+        - "config/{{ ansible_distribution }}.yml"
+        - config/absent.yml
+        - config/default.yml
+    - include_vars: "{{ lookup('first_found', params) }}"
+      vars:
+        params:
+          files: ['{{ ansible_os_family }}.yml', main.yml]
+          paths: [settings]
+    - include_tasks: "{{ lookup('ansible.builtin.first_found', ['os/Debian.yml', 'os/none.yml']) }}"
+`,
+      'config/Debian.yml': 'a: 1\n',
+      'config/default.yml': 'a: 0\n',
+      'config/unrelated.txt': '',
+      'settings/Debian.yml': 'b: 1\n',
+      'settings/main.yml': 'b: 0\n',
+      'os/Debian.yml': '- apt: {name: x}\n',
+      'os/RedHat.yml': '- dnf: {name: x}\n',
+    },
+    (root) => {
+      const g = walkPlaybooks(root, ['site.yml'])
+      assert.equal(g.missing, [])
+      assert.equal(g.files, ['config/Debian.yml', 'config/default.yml', 'os/Debian.yml', 'settings/Debian.yml', 'settings/main.yml', 'site.yml'])
+      assert.equal(modules(g), ['site.yml:3 include_vars', 'site.yml:8 include_vars', 'site.yml:13 include_tasks', 'os/Debian.yml:1 apt (guess)'])
+    },
+  )
+})
+
 Walk('syntax errors are reported with their line; a task without a module too', () => {
   withFiles({'site.yml': '- hosts: all\n  tasks:\n    - name: only a name\n    - debug: {msg: [unclosed}\n'}, (root) => {
     const g = walkPlaybooks(root, ['site.yml'])

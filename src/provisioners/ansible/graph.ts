@@ -10,6 +10,8 @@
 import {existsSync, readdirSync, realpathSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {isSeq, type YAMLMap} from 'yaml'
+import {firstFoundNames, folderOf, namePattern} from './first-found.js'
+import {collectionsIn, isDir, isFile} from './local-files.js'
 import {BLOCK_SECTIONS, isTemplated, moduleKey, ROLE_INCLUDES, shortName, TASK_INCLUDES} from './task-keys.js'
 import {asMap, keysOf, plain, readYaml, textList, textOf, valueOf, type YamlFile} from './yaml-nodes.js'
 
@@ -35,6 +37,8 @@ export interface TaskRef {
   name?: string
   /** A task that runs only when something else happens: a handler when notified, a block's rescue when the block fails. */
   trigger?: 'notify' | 'rescue'
+  /** Its file is read only when a `when:` holds (an include_tasks or include_role under one): on other hosts Ansible never reads it. */
+  conditional?: true
 }
 
 /** A playbook, role or file named somewhere, for what could not be followed. */
@@ -89,16 +93,35 @@ interface Context {
   playbookDir: string
   collections: string[]
   reach: Reach
+  /**
+   * Under a `when:` (the task's, a block's, or an import's or role entry's, which its tasks
+   * inherit): what the tasks do at run time may be skipped, so a vars file they would load may be
+   * missing. What Ansible loads before the play (imports, roles, meta dependencies) must exist still.
+   */
+  guarded?: boolean
+  /** The file itself is read only when a `when:` holds: reached through include_tasks or include_role under one. */
+  loadGuarded?: boolean
   role?: {name: string; dir: string}
   trigger?: TaskRef['trigger']
 }
 
+/** `ctx` for what a task, block or role entry with `when:` holds. */
+const guardedBy = (m: YAMLMap, ctx: Context): Context => (ctx.guarded || !keysOf(m).includes('when') ? ctx : {...ctx, guarded: true})
+
+type How = Pick<Context, 'reach' | 'guarded' | 'loadGuarded'>
+
+/** How surely a file's tasks run, to walk it again when reached more surely: by reach, then unguarded, then read unconditionally. */
+const strength = (ctx: How): number => STRENGTH[ctx.reach] * 3 + (ctx.guarded ? 0 : 1) + (ctx.loadGuarded ? 0 : 1)
+
+/** `ctx` for a file an include of `reach` reads: read only when a `when:` holds if the include is not an import and may be skipped. */
+const loadedBy = (ctx: Context, reach: Reach): Context => (reach === 'static' || !ctx.guarded || ctx.loadGuarded ? ctx : {...ctx, loadGuarded: true})
+
 class Walker {
   private readonly root: string
   private readonly realRoot: string
-  private readonly fileReach = new Map<string, Reach>()
+  private readonly fileReach = new Map<string, number>()
   private readonly fileTasks = new Map<string, TaskRef[]>()
-  private readonly roleReach = new Map<string, Reach>()
+  private readonly roleReach = new Map<string, number>()
   private readonly roleNames = new Map<string, string>()
   private readonly fileSet = new Set<string>()
   private readonly listed = new Set<string>()
@@ -168,11 +191,11 @@ class Walker {
     Object.assign(this.out.localCollections, collectionsIn(dir))
   }
 
-  /** Whether `key` (a file or role) must be (re)walked now that it is reached with `reach`. */
-  private claim(seen: Map<string, Reach>, key: string, reach: Reach): boolean {
+  /** Whether `key` (a file or role) must be (re)walked now that it is reached as `ctx` says. */
+  private claim(seen: Map<string, number>, key: string, ctx: How): boolean {
     const before = seen.get(key)
-    if (before !== undefined && STRENGTH[before] >= STRENGTH[reach]) return false
-    seen.set(key, reach)
+    if (before !== undefined && before >= strength(ctx)) return false
+    seen.set(key, strength(ctx))
     return true
   }
 
@@ -185,7 +208,7 @@ class Walker {
   playbook(asked: string, reach: Reach, from?: Reference): void {
     if (!isFile(asked)) return void this.out.missing.push(from ?? {kind: 'playbook', name: this.shown(asked), file: this.shown(asked), line: 0, reach})
     const abs = realpathSync(asked)
-    if (!this.claim(this.fileReach, abs, reach)) return
+    if (!this.claim(this.fileReach, abs, {reach})) return
     this.addFile(abs)
     const dir = path.dirname(abs)
     this.addParts(dir, PLAYBOOK_PARTS)
@@ -215,7 +238,7 @@ class Walker {
       const node = doc.resolve(entry)
       const m = asMap(node)
       const name = m ? textOf(valueOf(m, 'role')) ?? textOf(valueOf(m, 'name')) : textOf(node)
-      this.roleRef(name, {}, ctx, {file, line: doc.line(node)}, reach)
+      this.roleRef(name, {}, m ? guardedBy(m, ctx) : ctx, {file, line: doc.line(node)}, reach)
     }
   }
 
@@ -226,7 +249,7 @@ class Walker {
       const keys = keysOf(task)
       if (BLOCK_SECTIONS.some((s) => keys.includes(s))) {
         const collections = textList(valueOf(task, 'collections'))
-        const inner = collections.length ? {...ctx, collections} : ctx
+        const inner = guardedBy(task, collections.length ? {...ctx, collections} : ctx)
         for (const s of BLOCK_SECTIONS) this.taskList(valueOf(task, s), doc, file, s === 'rescue' && !inner.trigger ? {...inner, trigger: 'rescue'} : inner)
       } else this.task(task, keys, doc, file, ctx)
     }
@@ -248,22 +271,26 @@ class Walker {
       ...(ctx.role ? {role: ctx.role.name} : {}),
       ...(name !== undefined ? {name} : {}),
       ...(ctx.trigger ? {trigger: ctx.trigger} : {}),
+      ...(ctx.loadGuarded ? {conditional: true as const} : {}),
     })
     this.fileTasks.set(file, tasks)
     const short = shortName(module)
     const args = keys.includes(module) ? valueOf(task, module) : undefined
     const argMap = asMap(args)
     const at = {file, line}
+    const inner = guardedBy(task, ctx)
+    const tried = firstFoundNames(task)
+    if (tried?.length) return this.firstFound(tried, short, at, inner)
     if (TASK_INCLUDES.has(short)) {
       const name = fileArg(textOf(args)) ?? (argMap ? textOf(valueOf(argMap, 'file')) ?? textOf(valueOf(argMap, '_raw_params')) : undefined)
-      this.tasksRef(name, ctx, at, short === 'import_tasks' ? ctx.reach : weaker(ctx.reach, 'include'))
+      this.tasksRef(name, inner, at, short === 'import_tasks' ? ctx.reach : weaker(ctx.reach, 'include'))
     } else if (ROLE_INCLUDES.has(short) && argMap) {
       const from = (k: string) => textOf(valueOf(argMap, k))
       const opts = {tasks: from('tasks_from'), handlers: from('handlers_from'), vars: from('vars_from'), defaults: from('defaults_from')}
-      this.roleRef(from('name') ?? from('role'), opts, ctx, at, short === 'import_role' ? ctx.reach : weaker(ctx.reach, 'include'))
+      this.roleRef(from('name') ?? from('role'), opts, inner, at, short === 'import_role' ? ctx.reach : weaker(ctx.reach, 'include'))
     } else if (short === 'include_vars') {
       const name = fileArg(textOf(args)) ?? (argMap ? textOf(valueOf(argMap, 'file')) ?? textOf(valueOf(argMap, '_raw_params')) : undefined)
-      if (name) this.varsFile(name, file, ctx, line)
+      if (name) this.varsFile(name, file, inner, line)
     }
   }
 
@@ -280,17 +307,36 @@ class Walker {
     if (isTemplated(name)) {
       this.out.dynamic.push(ref)
       // `setup-{{ ansible_os_family }}.yml`: each file the pattern could name is read, as a guess.
-      const pattern = new RegExp(`^${name.split(/\{\{.*?\}\}|\{%.*?%\}/).map((s) => path.basename(s).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
-      const sub = path.dirname(name.replace(/\{\{.*?\}\}|\{%.*?%\}/g, 'x'))
-      for (const dir of new Set(this.candidates(sub, at.file, ctx, 'tasks'))) {
-        if (isTemplated(dir) || !isDir(dir)) continue
-        for (const f of readdirSync(dir).sort()) if (pattern.test(f) && /\.ya?ml$/.test(f)) this.taskFile(path.join(dir, f), {...ctx, reach: 'guess'})
-      }
+      for (const f of this.matching(name, at.file, ctx, ['tasks'])) if (/\.ya?ml$/.test(f)) this.taskFile(f, {...loadedBy(ctx, 'include'), reach: 'guess'})
       return
     }
     const found = this.candidates(name, at.file, ctx, 'tasks').find(isFile)
-    if (found) this.taskFile(found, {...ctx, reach})
+    if (found) this.taskFile(found, {...loadedBy(ctx, reach), reach})
     else this.out.missing.push(ref)
+  }
+
+  /** The files a templated name may be, or the one a plain name is, searched as Ansible searches `subs`. */
+  private matching(name: string, from: string, ctx: Context, subs: string[]): string[] {
+    if (!isTemplated(name)) return subs.map((sub) => this.candidates(name, from, ctx, sub).find((f) => existsSync(f))).filter((f): f is string => f !== undefined)
+    const pattern = namePattern(name)
+    const dirs = new Set(subs.flatMap((sub) => this.candidates(folderOf(name), from, ctx, sub)))
+    return [...dirs].filter((d) => !isTemplated(d) && isDir(d)).flatMap((d) => readdirSync(d).sort().filter((f) => pattern.test(f)).map((f) => path.join(d, f)))
+  }
+
+  /**
+   * The files a `first_found` lookup tries: task files are read as guesses, others recorded for the
+   * cache key; none is missing. Its search folder is `vars/` for include_vars, `templates/` for
+   * template, `files/` otherwise (and `tasks/` for a task include).
+   */
+  private firstFound(names: string[], short: string, at: {file: string; line: number}, ctx: Context): void {
+    const includes = TASK_INCLUDES.has(short)
+    if (includes) this.out.dynamic.push({kind: 'tasks', name: names.join(', '), file: this.shown(at.file), line: at.line, reach: ctx.reach})
+    const subs = short === 'include_vars' ? ['vars'] : short === 'template' ? ['templates'] : includes ? ['tasks', 'files'] : ['files']
+    for (const f of new Set(names.flatMap((n) => this.matching(n, at.file, ctx, subs)))) {
+      if (includes && isFile(f)) this.taskFile(f, {...loadedBy(ctx, 'include'), reach: 'guess'})
+      else if (isDir(f)) this.addFolder(f)
+      else this.addFile(f)
+    }
   }
 
   private varsFile(name: string, from: string, ctx: Context, line: number): void {
@@ -298,12 +344,12 @@ class Walker {
     const found = this.candidates(name, from, ctx, 'vars').find((f) => existsSync(f))
     if (found && isDir(found)) this.addFolder(found)
     else if (found) this.addFile(found)
-    else if (ctx.reach === 'static') this.out.missing.push({kind: 'vars', name, file: this.shown(from), line, reach: ctx.reach})
+    else if (ctx.reach === 'static' && !ctx.guarded) this.out.missing.push({kind: 'vars', name, file: this.shown(from), line, reach: ctx.reach})
   }
 
   private taskFile(asked: string, ctx: Context): void {
     const abs = realpathSync(asked)
-    if (!this.claim(this.fileReach, abs, ctx.reach)) return
+    if (!this.claim(this.fileReach, abs, ctx)) return
     // Reached again more surely: its tasks are read again with the stronger reach.
     this.fileTasks.delete(abs)
     this.addFile(abs)
@@ -331,26 +377,28 @@ class Walker {
     const dir = this.findRole(name, ctx)
     const fromCollection = COLLECTION_ROLE.test(name) || ctx.collections.length > 0
     if (!dir) return void (fromCollection ? this.out.collectionRefs : this.out.missing).push({...ref, ...(ctx.collections.length ? {collections: ctx.collections} : {})})
-    this.role(name, dir, from, ctx.playbookDir, reach)
+    const {guarded, loadGuarded} = loadedBy(ctx, reach)
+    this.role(name, dir, from, ctx.playbookDir, {reach, guarded, loadGuarded})
   }
 
-  private role(name: string, dir: string, from: {tasks?: string; handlers?: string; vars?: string; defaults?: string}, playbookDir: string, reach: Reach): void {
+  private role(name: string, dir: string, from: {tasks?: string; handlers?: string; vars?: string; defaults?: string}, playbookDir: string, how: How): void {
+    const {reach, guarded, loadGuarded} = how
     const real = realpathSync(dir)
     if (!this.roleNames.has(real)) this.roleNames.set(real, name)
     const key = `${real}\0${from.tasks ?? ''}\0${from.handlers ?? ''}`
-    if (!this.claim(this.roleReach, key, reach)) return
+    if (!this.claim(this.roleReach, key, how)) return
     this.addParts(dir, ROLE_PARTS)
     const found = YAML_NAMES(path.join(dir, 'meta', 'main')).find(isFile)
     const meta = found ? realpathSync(found) : undefined
     const metaDoc = meta ? this.parse(meta, reach) : undefined
     const metaMap = asMap(metaDoc?.top)
-    const ctx: Context = {playbookDir, collections: metaMap ? textList(valueOf(metaMap, 'collections')) : [], reach, role: {name, dir}}
+    const ctx: Context = {playbookDir, collections: metaMap ? textList(valueOf(metaMap, 'collections')) : [], reach, ...(guarded ? {guarded} : {}), ...(loadGuarded ? {loadGuarded} : {}), role: {name, dir}}
     const deps = metaMap ? valueOf(metaMap, 'dependencies') : undefined
     for (const dep of isSeq(deps) ? deps.items : []) {
       const node = metaDoc!.resolve(dep)
       const m = asMap(node)
       const depName = m ? textOf(valueOf(m, 'role')) ?? textOf(valueOf(m, 'name')) : textOf(node)
-      this.roleRef(depName, {}, ctx, {file: meta!, line: metaDoc!.line(node)}, reach)
+      this.roleRef(depName, {}, m ? guardedBy(m, ctx) : ctx, {file: meta!, line: metaDoc!.line(node)}, reach)
     }
     for (const [part, base] of [['tasks', from.tasks ?? 'main'], ['handlers', from.handlers ?? 'main']] as const) {
       const file = YAML_NAMES(path.join(dir, part, base)).find(isFile)
@@ -379,37 +427,11 @@ class Walker {
   }
 }
 
-/** The collections under a collections folder (its ansible_collections/<ns>/<name>), with their modules. */
-export function collectionsIn(dir: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {}
-  const top = path.join(dir, 'ansible_collections')
-  for (const ns of isDir(top) ? readdirSync(top) : []) {
-    for (const name of isDir(path.join(top, ns)) ? readdirSync(path.join(top, ns)) : []) {
-      out[`${ns}.${name}`] = modulesIn(path.join(top, ns, name, 'plugins', 'modules'))
-    }
-  }
-  return out
-}
-
-/** Module names of a folder of modules (a library/ folder, a collection's plugins/modules). */
-export function modulesIn(dir: string): string[] {
-  const names = isDir(dir) ? readdirSync(dir).filter((f) => /\.(py|ps1|sh)$/.test(f) && f !== '__init__.py') : []
-  return names.map((f) => f.replace(/\.[^.]+$/, '')).sort()
-}
-
 /** The file a free-form argument names: `file.yml`, `file.yml var=x` (the old include), or a whole template. */
 function fileArg(text: string | undefined): string | undefined {
   const t = text?.trim()
   if (!t) return undefined
   return isTemplated(t) ? t.replace(/\s+\w+=\S+$/g, '') : t.split(/\s+/)[0]
-}
-
-function isDir(p: string): boolean {
-  return statSync(p, {throwIfNoEntry: false})?.isDirectory() ?? false
-}
-
-function isFile(p: string): boolean {
-  return statSync(p, {throwIfNoEntry: false})?.isFile() ?? false
 }
 
 /** Walks playbooks (relative to `root`) and everything they reach. Reads files only; runs nothing. */

@@ -71,6 +71,9 @@ export function planModules(graph: PlaybookGraph, reqs: Requirements, release: D
     if (r.kind === 'collection' && r.from === 'ansible') needFull(`${task.module} (${where(task)}) is in ${r.collection}`, r.collection)
     if ((r.kind === 'unknown' || r.kind === 'removed') && task.reach !== 'guess') {
       if (excused(r) || others.some((o) => resolveModule(task.module, task.collections, o, available).kind !== 'unknown')) continue
+      // A file Ansible reads only when a `when:` holds may use a collection this image lacks (a
+      // RedHat-only include on Debian); a name no collection could hold fails wherever it is read.
+      if (task.conditional && r.kind === 'unknown' && r.collection && !routing.collections.has(r.collection)) continue
       plan.problems.push(moduleProblem(task, r, routing))
     }
   }

@@ -8,7 +8,7 @@
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {PROJECT_DIR} from '../../model.js'
-import {collectionsIn} from './graph.js'
+import {collectionsIn} from './local-files.js'
 
 export interface SearchPaths {
   /** Role folders, relative to the project. */
