@@ -6,7 +6,7 @@ import path from 'node:path'
 import {ImageBuildError} from '../errors.js'
 import type {BootstrapSpec} from '../config/types.js'
 import {diskUsage, hasImage, imageDir, imageId, readImage, storeDir, storePath, type ImageRecord} from './store.js'
-import {archiveOf} from '../import/images.js'
+import {archiveOf} from './archived.js'
 
 const HOST_BUSYBOX = '/bin/busybox'
 const inFlight = new Map<string, Promise<ImageRecord>>()

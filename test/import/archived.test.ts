@@ -2,7 +2,7 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {failureHint} from '../../src/images/build.js'
-import {archiveOf} from '../../src/import/images.js'
+import {archiveOf} from '../../src/images/archived.js'
 
 const Archived = suite('archived releases')
 
