@@ -188,6 +188,12 @@ export interface Driver {
    * instance is shut down through systemd first, and killed when that takes more than a few seconds.
    */
   destroy(handle: ContainerHandle): Promise<void>
+  /**
+   * Optional: frees the container's name at once and removes the container in the background, so
+   * the step cache's restore makes its successor meanwhile; `removed` settles as destroy would.
+   * Undefined when this container cannot be retired so: destroy it then.
+   */
+  retire?(handle: ContainerHandle): Promise<{removed: Promise<void>} | undefined>
   /** Galley's containers on this engine whose labels include `labels` (all of Galley's for `{}`). */
   list(labels: Record<string, string>): Promise<ContainerHandle[]>
   /**

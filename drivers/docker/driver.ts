@@ -6,8 +6,7 @@
  */
 import {spawn} from 'node:child_process'
 import type Docker from 'dockerode'
-import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
@@ -18,13 +17,14 @@ import {ensureImage} from '../../src/images/build.js'
 import {InterruptedError} from '../../src/errors.js'
 import {writeStreamAtomic} from '../../src/files.js'
 import {dockerCredentials, parseRegistryRef} from '../../src/images/registry.js'
-import {imageRootfs, storeDir} from '../../src/images/store.js'
+import {imageRootfs} from '../../src/images/store.js'
 import {packDirectory} from '../../src/images/tar.js'
 import type {ContainerHandle, CreateOptions, DoctorCheck, Driver, ExecOptions, ImageProgress, LimitCounters, Snapshot, SnapshotInfo} from '../driver.js'
 import {describeDegraded, SYSTEMD_PATHS, SystemdBootError, waitForBoot} from '../systemd.js'
-import {DockerError, Engine} from './engine.js'
+import {DockerError, Engine, NoSuchContainer} from './engine.js'
 import {Commands, PATH} from './exec.js'
 import {parseAddress, type Endpoint} from './endpoint.js'
+import {MOUNT_SET, MountSets, retiredName} from './mounts.js'
 import {sshArgs} from './ssh.js'
 import {bootHint, systemdBody, type EngineKind} from './systemd.js'
 
@@ -36,10 +36,6 @@ const BASE_REPO = 'localhost/galley-base'
 /** Step snapshots: committed images, labelled with their cache key. */
 const STEP_REPO = 'localhost/galley-step'
 const STEP_LABEL = 'galley.step'
-/** Debris younger than this may belong to a container being made right now. */
-const DEBRIS_AGE_MS = 60_000
-/** Label naming the container a volume was made for. */
-const VOLUME_OWNER = 'galley.container'
 /** Label of a container whose PID 1 is systemd. */
 const INIT_LABEL = 'galley.init'
 /** How long systemd may take to shut down before the container is killed. */
@@ -76,12 +72,14 @@ export class DockerDriver implements Driver {
   readonly mountsHostFolders: boolean
   private readonly imports = new Map<string, Promise<void>>()
   private readonly commands: Commands
+  private readonly mountSets: MountSets
   private engineKind?: Promise<EngineKind>
 
   constructor(options: DockerDriverOptions = {}) {
     this.engine = new Engine(options.socket, options.label)
     this.mountsHostFolders = this.engine.endpoint.kind === 'unix'
     this.commands = new Commands(this.engine, this.mountsHostFolders)
+    this.mountSets = new MountSets(this.engine)
   }
 
   get location(): string {
@@ -136,23 +134,12 @@ export class DockerDriver implements Driver {
     const {limits} = options
     const engine = options.init === 'systemd' ? await this.kind() : undefined
     const systemd = engine ? systemdBody(engine) : undefined
-    // Folders appear through an overlay mount (the host folder as the lower layer) made by a named
-    // volume of the engine's local driver, so writes inside stay in Galley's store, not in the host
-    // folder. (Podman ignores driver options on anonymous volumes, hence named ones.)
-    const mounts = []
-    for (const [i, m] of (options.mounts ?? []).entries()) {
-      const dir = path.join(this.mountsDir(), options.name, `mount${i}`)
-      mkdirSync(path.join(dir, 'upper'), {recursive: true})
-      mkdirSync(path.join(dir, 'work'), {recursive: true})
-      const volume = `${options.name}-mount${i}`
-      await this.engine.createVolume(volume, {type: 'overlay', device: 'overlay', o: `lowerdir=${m.source},upperdir=${dir}/upper,workdir=${dir}/work`}, {[VOLUME_OWNER]: options.name})
-      mounts.push({Type: 'volume' as const, Source: volume, Target: m.target})
-    }
+    const {set, mounts} = await this.mountSets.make(options.name, options.mounts ?? [])
     const container = await this.engine.createContainer({
       name: options.name,
       Image: options.snapshot.id,
       Hostname: options.instance.slice(0, 63),
-      Labels: {...options.labels, ...(systemd ? {[INIT_LABEL]: 'systemd'} : {})},
+      Labels: {...options.labels, ...(systemd ? {[INIT_LABEL]: 'systemd'} : {}), ...(set ? {[MOUNT_SET]: set} : {})},
       Env: [`PATH=${PATH}`, ...(systemd?.Env ?? [])],
       Cmd: systemd?.Cmd ?? KEEPALIVE,
       Entrypoint: [],
@@ -174,10 +161,10 @@ export class DockerDriver implements Driver {
         ...(limits.pids ? {PidsLimit: limits.pids} : {}),
       },
     }).catch(async (error) => {
-      await this.engine.removeVolumes({[VOLUME_OWNER]: options.name}).catch(() => {})
+      if (set) await this.mountSets.remove(options.name, set).catch(() => {})
       throw error
     })
-    const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket, ...(systemd ? {init: 'systemd' as const} : {})}
+    const handle: ContainerHandle = {driver: this.name, name: options.name, id: container.id, socket: this.engine.socket, ...(systemd ? {init: 'systemd' as const} : {}), ...(set ? {mounts: set} : {})}
     try {
       if (engine) await this.checkSystemd(container, options.snapshot.id)
       await this.engine.start(container)
@@ -318,8 +305,28 @@ export class DockerDriver implements Driver {
     // systemd's own shutdown stops the units; the engine kills what is left after a few seconds.
     if (handle.init === 'systemd') await this.engine.stop(container, SHUTDOWN_TIMEOUT_S)
     await this.engine.remove(container)
-    await this.engine.removeVolumes({[VOLUME_OWNER]: handle.name})
-    await rm(path.join(this.mountsDir(), handle.name), {recursive: true, force: true})
+    await this.mountSets.remove(handle.name, typeof handle.mounts === 'string' ? handle.mounts : undefined)
+  }
+
+  /**
+   * Renames the container aside and removes it in the background: the step cache's restore makes
+   * the next container of that name meanwhile, instead of waiting for the removal (a systemd
+   * instance's shutdown included). A container from before mount sets is destroyed the plain way.
+   */
+  async retire(handle: ContainerHandle): Promise<{removed: Promise<void>} | undefined> {
+    const set = typeof handle.mounts === 'string' ? handle.mounts : undefined
+    if (set === undefined && !(await this.mountSets.none(handle.name))) return undefined
+    const aside = retiredName(handle.name)
+    try {
+      await this.engine.rename(this.engine.container(handle.name), aside)
+    } catch (error) {
+      // Gone already: nothing to remove. An engine that cannot rename destroys it the plain way.
+      return error instanceof NoSuchContainer ? {removed: Promise.resolve()} : undefined
+    }
+    const removed = this.destroy({...handle, name: aside})
+    // Awaited by the caller later; never an unhandled rejection meanwhile.
+    removed.catch(() => {})
+    return {removed}
   }
 
   async list(labels: Record<string, string>): Promise<ContainerHandle[]> {
@@ -333,6 +340,7 @@ export class DockerDriver implements Driver {
       run: c.Labels?.['galley.run'],
       root: c.Labels?.['galley.root'],
       ...(c.Labels?.[INIT_LABEL] === 'systemd' ? {init: 'systemd' as const} : {}),
+      ...(c.Labels?.[MOUNT_SET] ? {mounts: c.Labels[MOUNT_SET]} : {}),
     }))
   }
 
@@ -364,30 +372,9 @@ export class DockerDriver implements Driver {
     return this.engine.imageSize(id)
   }
 
-  /** Upper folders of the mount volumes of this engine's containers (one folder per engine socket). */
-  private mountsDir(): string {
-    return storeDir('docker', createHash('sha256').update(this.engine.socket).digest('hex').slice(0, 12))
-  }
-
   /** Mount volumes and folders whose container is gone (a run killed between making them and it). */
   async removeDebris(): Promise<string[]> {
-    const removed: string[] = []
-    const containers = new Set((await this.list({})).map((c) => c.name))
-    const old = (created: number) => Date.now() - created > DEBRIS_AGE_MS
-    for (const v of await this.engine.listVolumes(VOLUME_OWNER)) {
-      const owner = v.Labels?.[VOLUME_OWNER] ?? ''
-      const created = Date.parse((v as {CreatedAt?: string}).CreatedAt ?? '') || 0
-      if (containers.has(owner) || !old(created)) continue
-      await this.engine.removeVolumes({[VOLUME_OWNER]: owner})
-      removed.push(`volume ${v.Name}`)
-    }
-    const dirs = this.mountsDir()
-    for (const name of readdirSync(dirs)) {
-      if (containers.has(name) || !old(statSync(path.join(dirs, name)).mtimeMs)) continue
-      await rm(path.join(dirs, name), {recursive: true, force: true})
-      removed.push(`folder ${path.join(dirs, name)}`)
-    }
-    return removed
+    return this.mountSets.removeDebris((await this.list({})).map((c) => c.name))
   }
 }
 

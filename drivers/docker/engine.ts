@@ -205,6 +205,11 @@ export class Engine {
     return {id: info.Id, pid: info.State?.Pid ?? 0}
   }
 
+  /** Gives the container another name; the old one is free for a new container at once. */
+  async rename(c: Docker.Container, name: string): Promise<void> {
+    await this.call(`rename container ${c.id} to ${name}`, () => c.rename({name}))
+  }
+
   /** Freezes every process of the container (the cgroup freezer). */
   async pause(c: Docker.Container): Promise<void> {
     await this.call(`pause container ${c.id}`, () => c.pause())

@@ -220,6 +220,19 @@ export class DummyDriver implements Driver {
     this.containers.delete(handle.name)
   }
 
+  /** As Docker's driver does: the name is free at once, the container kept as NAME.retired until its removal ends. */
+  async retire(handle: ContainerHandle): Promise<{removed: Promise<void>}> {
+    const container = this.containers.get(handle.name)
+    this.record(`retire ${handle.name}`, container)
+    if (!container) return {removed: Promise.resolve()}
+    const aside = `${handle.name}.retired`
+    this.containers.delete(handle.name)
+    this.containers.set(aside, {...container, name: aside})
+    const removed = this.destroy({...handle, name: aside})
+    removed.catch(() => {})
+    return {removed}
+  }
+
   async list(labels: Record<string, string>): Promise<ContainerHandle[]> {
     return this.containers
       .entries()

@@ -304,8 +304,8 @@ export class Instance {
       const st = this.deps.store.read(this.name)
       const fresh = st?.handle && st.state === 'created' && st.lastAction === 'create' && st.snapshot === target.id
       if (!fresh) {
-        if (st?.handle) await this.destroy()
-        await this.createFrom(target, base)
+        const old = st?.handle ? await this.destroy(true) : undefined // removed while its successor is made
+        for (const r of await Promise.allSettled([this.createFrom(target, base), old?.removed])) if (r.status === 'rejected') throw r.reason
       }
     }
     this.phase('converge')
@@ -318,9 +318,8 @@ export class Instance {
     await this.upload(handle)
     // Only now: a converge whose steps all come from the cache never probes the container.
     if (this.baseline === 'unread' && from < commands.length) this.baseline = await watchServices(this.deps.driver, handle, this.spec.platform.init)
-    // A snapshot holds files, not processes: once a step leaves running what a restore would not
-    // bring back, neither it nor the steps after it are cached, or a later converge would restore
-    // them without it (see ./services.ts).
+    // A snapshot holds files, not processes: once a step leaves running what a restore would not bring
+    // back, it and the steps after it are not cached, or a restore would lack it (./services.ts).
     let servicesRunning = false
     const snapshot = async (i: number) => {
       const baseline = this.baseline
@@ -421,12 +420,15 @@ export class Instance {
     return new TaskFailed(result)
   }
 
-  async destroy(): Promise<void> {
+  /** Removes the container; with `retire`, where the driver can, only frees its name and returns the removal under way. */
+  async destroy(retire = false): Promise<{removed: Promise<void>} | undefined> {
     this.phase('destroy')
     const prev = this.deps.store.read(this.name)
-    if (prev?.handle) await this.deps.driver.destroy(prev.handle)
+    const retired = retire && prev?.handle ? await this.deps.driver.retire?.(prev.handle) : undefined
+    if (prev?.handle && !retired) await this.deps.driver.destroy(prev.handle)
     this.createdHere = undefined
     this.deps.store.remove(this.name)
+    return retired
   }
 
   /**

@@ -190,6 +190,29 @@ export function conformance(engine: string, makeDriver: () => Promise<Driver>): 
     }
   })
 
+  test('retire frees the name at once: a successor with the same mount is made while the old one goes, and nothing of either is left', async (ctx) => {
+    if (!ctx.driver.retire || !ctx.driver.mountsHostFolders) return
+    const src = mkdtempSync(path.join(tmpdir(), 'galley-mount-'))
+    writeFileSync(path.join(src, 'f'), 'host\n')
+    const name = `conf-${ctx.run}-${ctx.seq++}`
+    const create = () => ctx.driver.create({instance: name, name, snapshot: ctx.snapshot, limits: {}, labels: labels(ctx), mounts: [{source: src, target: '/tmp/project'}]})
+    const first = await create()
+    await run(ctx, first, 'echo old > /tmp/project/written')
+    const retired = await ctx.driver.retire(first)
+    assert.ok(retired, 'a container made now can be retired')
+    const second = await create()
+    try {
+      await retired.removed
+      const r = await run(ctx, second, 'cat /tmp/project/f; cat /tmp/project/written 2>/dev/null || echo none')
+      assert.is(r.out.toString(), 'host\nnone\n', "the successor's mount is its own")
+      assert.equal((await ctx.driver.list(labels(ctx))).map((c) => c.name).filter((n) => n.startsWith(name)), [name])
+    } finally {
+      await ctx.driver.destroy(second)
+      rmSync(src, {recursive: true, force: true})
+    }
+    if (ctx.driver instanceof DockerDriver) assert.equal(await ctx.driver.engine.listVolumes(`galley.container=${name}`), [], 'volumes left behind')
+  })
+
   test('the pids limit is enforced', async (ctx) => {
     const h = await make(ctx, {pids: 20})
     const {out} = await run(ctx, h, 'for i in $(seq 1 40); do sleep 5 & done 2>/dev/null; jobs -p | wc -l; kill $(jobs -p) 2>/dev/null; true')

@@ -134,6 +134,23 @@ Runner('converge resumes from the longest cached prefix and reruns from the firs
   assert.is(ctx.driver.containers.size, 1)
 })
 
+Runner('a container a restore replaces is retired: its successor is made while it is removed, and converge waits for the removal', async () => {
+  const ctx = dummyRun(new DummyDriver({sleepMs: 20}))
+  try {
+    const oldStillThere: boolean[] = []
+    const create = ctx.driver.create.bind(ctx.driver)
+    ctx.driver.create = async (options) => (oldStillThere.push(ctx.driver.containers.has(`${options.name}.retired`)), create(options))
+    await run(ctx, [fakeSpec('a-p', ['echo one', 'echo two'])], 'converge')
+    const [changed] = await run(ctx, [fakeSpec('a-p', ['echo one', 'echo TWO'])], 'converge')
+    assert.is(changed.status, 'passed')
+    assert.equal(oldStillThere, [false, true], 'the successor was made before the old container was gone')
+    assert.equal(ctx.driver.containers.entries().map(([name]) => name).filter((n) => n.endsWith('.retired')), [], 'the retired container is gone once converge ends')
+    assert.is(ctx.driver.containers.size, 1)
+  } finally {
+    endRun(ctx)
+  }
+})
+
 Runner('a failed step is never cached: the next converge runs it again', async (ctx) => {
   const [first] = await run(ctx, [fakeSpec('a-p', ['echo one', 'exit 3'])], 'converge')
   assert.is(first.status, 'failed')
