@@ -1,5 +1,6 @@
 // Counts the modules a galley command loads, by package, and says which of the heavy ones it loaded.
-// Usage: node --import ./bench/load-count.mjs bin/run.js --version   (the counts go to stderr at exit)
+// Usage: node --import ./bench/load-count.mjs bin/run.js --version   (the counts go to stderr at exit;
+// LOAD_COUNT_ALL=1 prints the count of every package too)
 import Module, {register} from 'node:module'
 import {MessageChannel} from 'node:worker_threads'
 
@@ -32,5 +33,6 @@ process.on('exit', () => {
   }
   const heavy = ['yaml', 'dockerode', 'koffi', 'junit-report-builder', 'fast-xml-parser', 'tar', 'ssh2', '@grpc/grpc-js'].filter((p) => byPackage[p])
   const total = Object.values(byPackage).reduce((a, b) => a + b, 0)
+  if (process.env.LOAD_COUNT_ALL) process.stderr.write(JSON.stringify(byPackage) + "\n")
   process.stderr.write(`modules loaded: ${total} (galley ${byPackage.galley ?? 0}, @oclif/core ${byPackage['@oclif/core'] ?? 0}); heavy packages: ${heavy.join(', ') || 'none'}\n`)
 })

@@ -29,6 +29,8 @@ if (argv[0] === '--version') {
   const platform = os.platform() === 'linux' && /microsoft/i.test(os.release()) ? 'wsl' : os.platform()
   process.stdout.write(`${name}/${version} ${platform}-${os.arch()} node-${process.version}\n`)
 } else {
+  // The commands are bundled (scripts/bundle.js); with --debug, stack traces name the TypeScript.
+  if (argv.includes('--debug')) process.setSourceMapsEnabled(true)
   // oclif checks the Node version with semver (47 modules) when it loads; the same check, here.
   if (Number(process.versions.node.split('.')[0]) < 20) process.emitWarning(`Node version must be >=20 to use this CLI. Current node version: ${process.versions.node}`)
   const skipCheck = process.env.OCLIF_DISABLE_ENGINE_WARNING
