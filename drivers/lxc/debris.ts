@@ -45,7 +45,8 @@ async function removeOrphans(dir: string, pattern: RegExp): Promise<string[]> {
  */
 export async function removeDebris(lxcpath: string): Promise<string[]> {
   const removed: string[] = []
-  removed.push(...(await removeOrphans(storeDir('layers'), /^\.tmp-.+-(\d+)$/)))
+  // A layer's copy is `.tmp-<id>-<pid>`; one being removed (removeAside) also ends in a 13-digit time.
+  removed.push(...(await removeOrphans(storeDir('layers'), /^\.tmp-.+-(\d{1,7})(?:-\d{13})?$/)))
   removed.push(...(await removeOrphans(storeDir('images'), /^\.tmp-.+-(\d+)-\d+$/)))
   for (const image of readdirSync(storeDir('images'))) {
     if (!image.startsWith('.') && existsSync(path.join(imageDir(image), 'image.json'))) removed.push(...(await removeOrphans(imageDir(image), /^\.stage-(\d+)-\d+$/)))

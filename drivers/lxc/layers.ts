@@ -3,11 +3,11 @@
  * container's upper directory taken while it is frozen, plus the list of what it stacks on, so a
  * container made from it stacks that copy over its base's layers.
  */
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import {run} from '../../src/images/run.js'
-import {diskUsage, imageLowers, storeDir} from '../../src/images/store.js'
+import {diskUsage, imageLowers, moveIntoPlace, removeAside, storeDir} from '../../src/images/store.js'
 import type {SnapshotInfo} from '../driver.js'
 import {readMeta, UPPER_NAME} from './containers.js'
 import * as lxc from './ffi.js'
@@ -77,16 +77,8 @@ export async function snapshotLayer(name: string, lxcpath: string, key: string):
     await copyUpperFrozen(name, lxcpath, path.join(tmp, 'rootfs'))
     const layer: Layer = {id, key, lowers: [path.join(final, 'rootfs'), ...meta.lowers], createdAt: new Date().toISOString(), size: diskUsage(path.join(tmp, 'rootfs'))}
     writeFileSync(path.join(tmp, LAYER_FILE), JSON.stringify(layer, null, 2) + '\n')
-    try {
-      renameSync(tmp, final)
-    } catch (error) {
-      // Another process stored the same step meanwhile: theirs is as good as ours.
-      if (existsSync(path.join(final, LAYER_FILE))) return id
-      // A folder without its layer file is what an interrupted removal left: set it aside, then retry.
-      if (!existsSync(final)) throw error
-      await discard(final, id)
-      renameSync(tmp, final)
-    }
+    // Another process may have stored the same step meanwhile: theirs is as good as ours.
+    await moveIntoPlace(tmp, final, () => existsSync(path.join(final, LAYER_FILE)))
     return id
   } finally {
     await rm(tmp, {recursive: true, force: true})
@@ -127,21 +119,6 @@ export function listLayers(lxcpath: string): SnapshotInfo[] {
 export async function removeLayer(lxcpath: string, id: string): Promise<boolean> {
   const layer = readLayers().find((l) => l.id === id)
   if (!layer || stackedDirs(lxcpath).has(layer.lowers[0])) return false
-  await discard(layerDir(id), id)
+  await removeAside(layerDir(id))
   return true
-}
-
-/**
- * Removes a layer's folder by first renaming it out of the way (atomic), so no other process ever
- * sees it half-removed; a removal cut short leaves a `.tmp-` folder that removeDebris clears.
- */
-async function discard(dir: string, id: string): Promise<void> {
-  const aside = path.join(storeDir('layers'), `.tmp-${id}-rm${Date.now()}-${process.pid}`)
-  try {
-    renameSync(dir, aside)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-    throw error
-  }
-  await rm(aside, {recursive: true, force: true})
 }

@@ -1,11 +1,11 @@
 /** Builds base images as plain root filesystem directories in Galley's store, once per spec. */
 import {spawn, spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import path from 'node:path'
 import {ImageBuildError} from '../errors.js'
 import type {BootstrapSpec} from '../config/types.js'
-import {diskUsage, hasImage, imageDir, imageId, readImage, storeDir, storePath, type ImageRecord} from './store.js'
+import {diskUsage, hasImage, imageDir, imageId, moveIntoPlace, readImage, storeDir, storePath, type ImageRecord} from './store.js'
 import {archiveOf} from './archived.js'
 
 const HOST_BUSYBOX = '/bin/busybox'
@@ -128,11 +128,8 @@ async function build(spec: BootstrapSpec, id: string, onProgress: (line: string)
     }
     const record: ImageRecord = {id, spec, createdAt: new Date().toISOString(), size: diskUsage(rootfs)}
     writeFileSync(path.join(tmp, 'image.json'), JSON.stringify(record, null, 2) + '\n')
-    try {
-      renameSync(tmp, imageDir(id))
-    } catch (error) {
+    if (!(await moveIntoPlace(tmp, imageDir(id), () => hasImage(id)))) {
       // Another run finished the same image first: use theirs.
-      if (!hasImage(id)) throw error
       await rm(tmp, {recursive: true, force: true})
       return readImage(id)
     }

@@ -1,6 +1,6 @@
 /** Where Galley keeps what outlives a project run: base images, its LXC containers, address leases. */
 import {createHash} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync} from 'node:fs'
 import {readdir, readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
 import type {BootstrapSpec} from '../config/types.js'
@@ -23,6 +23,40 @@ export function storePath(...parts: string[]): string {
   const p = path.join(galleyHome(), ...parts)
   mkdirSync(path.dirname(p), {recursive: true})
   return p
+}
+
+/**
+ * Removes a folder of the store by first renaming it aside (atomic), so that no other process ever
+ * sees it half-removed. The aside name is a `.tmp-<name>-<pid>-<time>` of this process: a removal
+ * cut short leaves one that removeDebris clears. One already gone is not an error.
+ */
+export async function removeAside(dir: string): Promise<void> {
+  const aside = path.join(path.dirname(dir), `.tmp-${path.basename(dir)}-${process.pid}-${Date.now()}`)
+  try {
+    renameSync(dir, aside)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    throw error
+  }
+  await rm(aside, {recursive: true, force: true})
+}
+
+/**
+ * Moves the finished folder `tmp` to `final`. False when another process put a complete one there
+ * first (`complete` says whether it is): ours is not needed. A folder that is not complete is what a
+ * removal cut short left: it is set aside and ours takes its place.
+ */
+export async function moveIntoPlace(tmp: string, final: string, complete: () => boolean): Promise<boolean> {
+  try {
+    renameSync(tmp, final)
+    return true
+  } catch (error) {
+    if (complete()) return false
+    if (!existsSync(final)) throw error
+    await removeAside(final)
+    renameSync(tmp, final)
+    return true
+  }
 }
 
 export interface ImageRecord {
@@ -93,7 +127,7 @@ export async function listImages(): Promise<ImageRecord[]> {
 export async function removeImage(id: string): Promise<boolean> {
   const dir = imageDir(id)
   if (!existsSync(dir)) return false
-  await rm(dir, {recursive: true, force: true})
+  await removeAside(dir)
   // Names given by galley promote go with the image.
   const tags = readTags()
   for (const [ref, target] of Object.entries(tags)) if (target === id) removeTag(ref)
