@@ -315,7 +315,9 @@ export class DockerDriver implements Driver {
    */
   async retire(handle: ContainerHandle): Promise<{removed: Promise<void>} | undefined> {
     const set = typeof handle.mounts === 'string' ? handle.mounts : undefined
-    if (set === undefined && !(await this.mountSets.none(handle.name))) return undefined
+    // Without a set: a container with no mounts, or one from before mount sets, whose volumes are
+    // named for its name alone (a remote engine's containers never have any).
+    if (set === undefined && this.mountsHostFolders && !(await this.mountSets.none(handle.name))) return undefined
     const aside = retiredName(handle.name)
     try {
       await this.engine.rename(this.engine.container(handle.name), aside)
