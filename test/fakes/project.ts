@@ -3,19 +3,39 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import type {InstanceSpec} from '../../src/config/types.js'
+import {copyFixture} from '../fixtures/deps/artifacts.js'
 
 /** Makes a folder with the given files (path → content) and returns its path. */
 export function makeProject(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), 'galley-test-'))
+  writeFiles(root, files)
+  return root
+}
+
+function writeFiles(root: string, files: Record<string, string>): void {
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, name)), {recursive: true})
     writeFileSync(path.join(root, name), content)
   }
-  return root
 }
 
 export function removeProject(root: string): void {
   rmSync(root, {recursive: true, force: true})
+}
+
+/**
+ * Runs `fn` in a temporary project: the files of the dependency fixture `fixture` (test/fixtures/deps)
+ * when one is named, then `files` over them; the project is removed afterwards.
+ */
+export function withProject<T>(files: Record<string, string>, fn: (root: string) => T, fixture?: string): T {
+  const root = makeProject({})
+  try {
+    if (fixture) copyFixture(fixture, root)
+    writeFiles(root, files)
+    return fn(root)
+  } finally {
+    removeProject(root)
+  }
 }
 
 /** An instance whose steps and tests are inline commands the dummy driver understands. */

@@ -4,8 +4,7 @@ import type {InstanceSpec} from '../../src/config/types.js'
 import {planAnsible} from '../../src/provisioners/ansible/plan.js'
 import {releaseOf, resolveModule, routingOf, type Available} from '../../src/provisioners/ansible/routing.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
-import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
-import {copyFixture} from '../fixtures/deps/artifacts.js'
+import {fakeSpec, withProject} from '../fakes/project.js'
 
 const NOTHING: Available = {requirements: new Set(), unnamedSources: false, local: {}, libraries: new Set()}
 
@@ -14,16 +13,6 @@ function ansibleSpec(settings: Record<string, unknown>, image: {release?: string
   const spec = fakeSpec('s-p', [])
   const platform = {name: 'p', init: 'none' as const, image: image.ref ? {ref: image.ref} : {bootstrap: 'debootstrap' as const, release: image.release!, variant: 'minbase', packages: []}}
   return {...spec, platform, provisioner: {...spec.provisioner, name: 'ansible', options: {playbooks: ['site.yml'], ...settings}}}
-}
-
-function withProject<T>(files: Record<string, string>, fn: (root: string) => T, fixtureName?: string): T {
-  const root = makeProject(files)
-  try {
-    if (fixtureName) copyFixture(fixtureName, root)
-    return fn(root)
-  } finally {
-    removeProject(root)
-  }
 }
 
 const Routing = suite("Ansible's routing table")

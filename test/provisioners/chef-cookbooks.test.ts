@@ -7,8 +7,7 @@ import type {InstanceSpec} from '../../src/config/types.js'
 import {stepKeys} from '../../src/lifecycle/cache.js'
 import {missingCookbooks} from '../../src/provisioners/chef-cookbooks.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
-import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
-import {copyFixture} from '../fixtures/deps/artifacts.js'
+import {fakeSpec, withProject} from '../fakes/project.js'
 
 function chefSpec(settings: Record<string, unknown>): InstanceSpec {
   const spec = fakeSpec('s-p', [])
@@ -28,15 +27,6 @@ const SOUS_CHEFS = {
   'test/cookbooks/test/recipes/default.rb': "ntp_service 'default'\n",
   'test/integration/default/controls/default_spec.rb': "describe service('ntpsec') do\nend\n",
   'spec/spec_helper.rb': "require 'chefspec'\n",
-}
-
-function withProject<T>(files: Record<string, string>, fn: (root: string) => T): T {
-  const root = makeProject(files)
-  try {
-    return fn(root)
-  } finally {
-    removeProject(root)
-  }
 }
 
 function loadErrors(root: string, provisioner: string): string {
@@ -122,22 +112,22 @@ Project('a metadata name that is no plain folder name does not put the project o
 })
 
 Project("the deps fixture chef-cookbook (the cookbook at the root, a test cookbook in test/cookbooks) loads, and its key follows its recipe, not its spec", () => {
-  const root = makeProject({})
-  try {
-    copyFixture('chef-cookbook', root)
-    assert.is(loadErrors(root, "{name: chef, run_list: ['recipe[test::default]', galley_motd], cookbooks_path: test/cookbooks}"), '')
-    const spec = chefSpec({runList: ['recipe[test::default]', 'galley_motd'], cookbooksPath: ['test/cookbooks']})
-    const [step] = provisionSteps(spec, root)
-    assert.is(step.argv.at(-1), 'galley_motd')
-    const key = () => stepKeys(spec, provisionSteps(spec, root), 'base', root)[0]
-    const before = key()
-    appendFileSync(path.join(root, 'spec/default_spec.rb'), '# edited\n')
-    assert.is(key(), before, 'a ChefSpec is not read by chef-solo')
-    appendFileSync(path.join(root, 'recipes/default.rb'), "\ndirectory '/srv/edited'\n")
-    assert.is.not(key(), before)
-  } finally {
-    removeProject(root)
-  }
+  withProject(
+    {},
+    (root) => {
+      assert.is(loadErrors(root, "{name: chef, run_list: ['recipe[test::default]', galley_motd], cookbooks_path: test/cookbooks}"), '')
+      const spec = chefSpec({runList: ['recipe[test::default]', 'galley_motd'], cookbooksPath: ['test/cookbooks']})
+      const [step] = provisionSteps(spec, root)
+      assert.is(step.argv.at(-1), 'galley_motd')
+      const key = () => stepKeys(spec, provisionSteps(spec, root), 'base', root)[0]
+      const before = key()
+      appendFileSync(path.join(root, 'spec/default_spec.rb'), '# edited\n')
+      assert.is(key(), before, 'a ChefSpec is not read by chef-solo')
+      appendFileSync(path.join(root, 'recipes/default.rb'), "\ndirectory '/srv/edited'\n")
+      assert.is.not(key(), before)
+    },
+    'chef-cookbook',
+  )
 })
 
 Project('a linked cookbook in a cookbooks_path folder is followed (Test Kitchen users link the project into cookbooks/)', () => {

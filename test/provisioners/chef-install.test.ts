@@ -8,24 +8,14 @@ import {stepKeys} from '../../src/lifecycle/cache.js'
 import {CINC_INSTALL_SCRIPT, judgeChefInstall} from '../../src/provisioners/chef-install.js'
 import {missingCookbooks} from '../../src/provisioners/chef-cookbooks.js'
 import {provisionSteps} from '../../src/provisioners/index.js'
-import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
-import {copyFixture} from '../fixtures/deps/artifacts.js'
+import {fakeSpec, withProject} from '../fakes/project.js'
 
 function chefSpec(settings: Record<string, unknown>): InstanceSpec {
   const spec = fakeSpec('s-p', [])
   return {...spec, provisioner: {...spec.provisioner, name: 'chef', options: {runList: ['base', 'motd'], cookbooksPath: ['cookbooks', 'site-cookbooks'], ...settings}}}
 }
 
-function withFixture<T>(files: Record<string, string>, fn: (root: string) => T): T {
-  const root = makeProject({})
-  try {
-    copyFixture('chef-cinc', root)
-    for (const [f, content] of Object.entries(files)) writeFileSync(path.join(root, f), content)
-    return fn(root)
-  } finally {
-    removeProject(root)
-  }
-}
+const withFixture = <T>(files: Record<string, string>, fn: (root: string) => T): T => withProject(files, fn, 'chef-cinc')
 
 /** Config errors of a galley.yml in the project, as one text. */
 function loadErrors(root: string, galley: string): string {

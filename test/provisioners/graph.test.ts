@@ -3,59 +3,49 @@ import path from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {walkPlaybooks, type PlaybookGraph} from '../../src/provisioners/ansible/graph.js'
-import {makeProject, removeProject} from '../fakes/project.js'
-import {copyFixture} from '../fixtures/deps/artifacts.js'
+import {withProject} from '../fakes/project.js'
 
 const modules = (g: PlaybookGraph) => g.tasks.map((t) => `${t.file}:${t.line} ${t.module}${t.reach === 'static' ? '' : ` (${t.reach})`}`)
-
-function withFiles<T>(files: Record<string, string>, fn: (root: string) => T): T {
-  const root = makeProject(files)
-  try {
-    return fn(root)
-  } finally {
-    removeProject(root)
-  }
-}
 
 const Walk = suite('playbook walker')
 
 Walk('a role with meta dependencies, handlers, a template and a templated include: every task, file and line', () => {
-  const root = makeProject({})
-  try {
-    copyFixture('ansible-community', root)
-    const g = walkPlaybooks(root, ['site.yml'])
-    assert.equal(modules(g), [
-      'roles/common/tasks/main.yml:2 ansible.builtin.template',
-      'roles/limits/tasks/main.yml:2 pam_limits',
-      'roles/limits/tasks/main.yml:10 ini_file',
-      'roles/limits/tasks/main.yml:18 ansible.builtin.include_tasks',
-      'roles/limits/tasks/debian.yml:2 ansible.builtin.copy (guess)',
-      'roles/limits/tasks/redhat.yml:2 ansible.builtin.dnf (guess)',
-      'roles/limits/handlers/main.yml:2 ansible.builtin.command',
-    ])
-    assert.equal(g.tasks.find((t) => t.module === 'pam_limits')!.role, 'limits')
-    assert.equal(g.files, [
-      'roles/common/meta/main.yml',
-      'roles/common/tasks/main.yml',
-      'roles/common/templates/motd.j2',
-      'roles/limits/defaults/main.yml',
-      'roles/limits/handlers/main.yml',
-      'roles/limits/meta/main.yml',
-      'roles/limits/tasks/debian.yml',
-      'roles/limits/tasks/main.yml',
-      'roles/limits/tasks/redhat.yml',
-      'site.yml',
-    ])
-    assert.equal(g.roles.map((r) => `${r.name} ${r.folder}`), ['limits roles/limits', 'common roles/common'])
-    assert.equal(g.dynamic.map((d) => `${d.file}:${d.line} ${d.name}`), ["roles/limits/tasks/main.yml:18 {{ ansible_facts['os_family'] | lower }}.yml"])
-    assert.equal(g.missing, [])
-  } finally {
-    removeProject(root)
-  }
+  withProject(
+    {},
+    (root) => {
+      const g = walkPlaybooks(root, ['site.yml'])
+      assert.equal(modules(g), [
+        'roles/common/tasks/main.yml:2 ansible.builtin.template',
+        'roles/limits/tasks/main.yml:2 pam_limits',
+        'roles/limits/tasks/main.yml:10 ini_file',
+        'roles/limits/tasks/main.yml:18 ansible.builtin.include_tasks',
+        'roles/limits/tasks/debian.yml:2 ansible.builtin.copy (guess)',
+        'roles/limits/tasks/redhat.yml:2 ansible.builtin.dnf (guess)',
+        'roles/limits/handlers/main.yml:2 ansible.builtin.command',
+      ])
+      assert.equal(g.tasks.find((t) => t.module === 'pam_limits')!.role, 'limits')
+      assert.equal(g.files, [
+        'roles/common/meta/main.yml',
+        'roles/common/tasks/main.yml',
+        'roles/common/templates/motd.j2',
+        'roles/limits/defaults/main.yml',
+        'roles/limits/handlers/main.yml',
+        'roles/limits/meta/main.yml',
+        'roles/limits/tasks/debian.yml',
+        'roles/limits/tasks/main.yml',
+        'roles/limits/tasks/redhat.yml',
+        'site.yml',
+      ])
+      assert.equal(g.roles.map((r) => `${r.name} ${r.folder}`), ['limits roles/limits', 'common roles/common'])
+      assert.equal(g.dynamic.map((d) => `${d.file}:${d.line} ${d.name}`), ["roles/limits/tasks/main.yml:18 {{ ansible_facts['os_family'] | lower }}.yml"])
+      assert.equal(g.missing, [])
+    },
+    'ansible-community',
+  )
 })
 
 Walk('import_playbook, pre/post tasks, blocks with rescue and always, play handlers, include_role with tasks_from, local_action and action forms', () => {
-  withFiles(
+  withProject(
     {
       'site.yml': '- import_playbook: plays/web.yml\n- ansible.builtin.import_playbook: "{{ other }}.yml"\n',
       'plays/web.yml': [
@@ -107,7 +97,7 @@ Walk('import_playbook, pre/post tasks, blocks with rescue and always, play handl
 })
 
 Walk('roles are found in roles/ beside the playbook, on roles_path, beside the role that depends on them, and by alias', () => {
-  withFiles(
+  withProject(
     {
       'pb/site.yml': '- hosts: all\n  roles: [local, shared, {role: under_test}, acme.ghost, ns.coll.role]\n',
       'pb/roles/local/tasks/main.yml': '- debug: {msg: local}\n',
@@ -126,7 +116,7 @@ Walk('roles are found in roles/ beside the playbook, on roles_path, beside the r
 })
 
 Walk('a roles/<name> -> .. link (a role testing itself) is followed once and does not loop', () => {
-  withFiles(
+  withProject(
     {
       'tasks/main.yml': '- name: the role itself\n  debug: {msg: hi}\n- include_tasks: more.yml\n',
       'tasks/more.yml': '- ansible.builtin.ping:\n',
@@ -145,7 +135,7 @@ Walk('a roles/<name> -> .. link (a role testing itself) is followed once and doe
 })
 
 Walk('a file reached by include first and by import later counts as imported; missing imports are reported, missing includes are not', () => {
-  withFiles(
+  withProject(
     {
       'site.yml': '- hosts: all\n  tasks:\n    - include_tasks: t.yml\n    - import_tasks: t.yml\n    - import_tasks: gone.yml\n    - include_tasks: maybe.yml\n  vars_files: [vars/absent.yml]\n',
       't.yml': '- copy: {dest: /x, content: y}\n',
@@ -159,7 +149,7 @@ Walk('a file reached by include first and by import later counts as imported; mi
 })
 
 Walk('a vars file a task under when: would load may be missing (Ansible skips the task); unguarded, it must exist', () => {
-  withFiles(
+  withProject(
     {
       'site.yml': `- hosts: all
   roles:
@@ -186,7 +176,7 @@ Walk('a vars file a task under when: would load may be missing (Ansible skips th
 })
 
 Walk('roles loaded under when: must exist, with their meta dependencies; a file reached guarded and then unguarded is judged unguarded', () => {
-  withFiles(
+  withProject(
     {
       'site.yml': `- hosts: all
   roles:
@@ -219,7 +209,7 @@ Walk('roles loaded under when: must exist, with their meta dependencies; a file 
 })
 
 Walk('tasks of a file read only under a when: (an include under one, or in a guarded block) are conditional; imported or guarded inside, they are not', () => {
-  withFiles(
+  withProject(
     {
       'site.yml': `- hosts: all
   tasks:
@@ -250,7 +240,7 @@ Walk('tasks of a file read only under a when: (an include under one, or in a gua
 })
 
 Walk('first_found: the files it tries are never missing; those present are read, task files as guesses, wherever they are', () => {
-  withFiles(
+  withProject(
     {
       'site.yml': `- hosts: all
   tasks:
@@ -284,19 +274,19 @@ Walk('first_found: the files it tries are never missing; those present are read,
 })
 
 Walk('syntax errors are reported with their line; a task without a module too', () => {
-  withFiles({'site.yml': '- hosts: all\n  tasks:\n    - name: only a name\n    - debug: {msg: [unclosed}\n'}, (root) => {
+  withProject({'site.yml': '- hosts: all\n  tasks:\n    - name: only a name\n    - debug: {msg: [unclosed}\n'}, (root) => {
     const g = walkPlaybooks(root, ['site.yml'])
     assert.equal(g.errors.length, 1)
     assert.is(g.errors[0].file, 'site.yml')
     assert.ok(g.errors[0].line >= 4, String(g.errors[0].line))
   })
-  withFiles({'site.yml': '- hosts: all\n  tasks:\n    - name: only a name\n      when: true\n'}, (root) => {
+  withProject({'site.yml': '- hosts: all\n  tasks:\n    - name: only a name\n      when: true\n'}, (root) => {
     assert.equal(walkPlaybooks(root, ['site.yml']).errors, [{file: 'site.yml', line: 3, message: 'no module or action in this task'}])
   })
 })
 
 Walk('library/ modules and collections kept beside the playbook are listed', () => {
-  withFiles(
+  withProject(
     {
       'site.yml': '- hosts: all\n  tasks:\n    - my_module: {}\n',
       'library/my_module.py': '#!/usr/bin/python\n',
@@ -313,15 +303,15 @@ Walk('library/ modules and collections kept beside the playbook are listed', () 
 })
 
 Walk('a realistic role walks in a few milliseconds', () => {
-  const root = makeProject({})
-  try {
-    copyFixture('ansible-community', root)
-    const start = performance.now()
-    for (let i = 0; i < 20; i++) walkPlaybooks(root, ['site.yml'])
-    assert.ok((performance.now() - start) / 20 < 50)
-  } finally {
-    removeProject(root)
-  }
+  withProject(
+    {},
+    (root) => {
+      const start = performance.now()
+      for (let i = 0; i < 20; i++) walkPlaybooks(root, ['site.yml'])
+      assert.ok((performance.now() - start) / 20 < 50)
+    },
+    'ansible-community',
+  )
 })
 
 Walk.run()
@@ -330,7 +320,7 @@ const Files = suite('the files a step key covers')
 
 Files('a link back up the tree is listed once, so the walk ends', async () => {
   const {projectFiles} = await import('../../src/provisioners/files.js')
-  withFiles({'tasks/main.yml': '- debug: {}\n', 'tests/test.yml': '- hosts: all\n'}, (root) => {
+  withProject({'tasks/main.yml': '- debug: {}\n', 'tests/test.yml': '- hosts: all\n'}, (root) => {
     mkdirSync(path.join(root, 'roles'))
     symlinkSync('..', path.join(root, 'roles', 'self'))
     assert.equal(projectFiles(root, '.'), ['tasks/main.yml'])

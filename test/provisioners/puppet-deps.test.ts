@@ -9,8 +9,8 @@ import {resolvePuppetDeps} from '../../src/provisioners/puppet/deps.js'
 import {judgeDeps} from '../../src/provisioners/puppet/deps-step.js'
 import {parsePuppetfile} from '../../src/provisioners/puppet/puppetfile.js'
 import {satisfies} from '../../src/provisioners/puppet/versions.js'
-import {fakeSpec, makeProject, removeProject} from '../fakes/project.js'
-import {buildTarball, copyFixture, fixture, gitRepo} from '../fixtures/deps/artifacts.js'
+import {fakeSpec, withProject} from '../fakes/project.js'
+import {buildTarball, fixture, gitRepo} from '../fixtures/deps/artifacts.js'
 
 function puppetSpec(settings: Record<string, unknown>, image: {release?: string; ref?: string} = {release: 'bookworm'}): InstanceSpec {
   const spec = fakeSpec('s-p', [])
@@ -18,16 +18,7 @@ function puppetSpec(settings: Record<string, unknown>, image: {release?: string;
   return {...spec, platform, provisioner: {...spec.provisioner, name: 'puppet', options: {manifest: 'manifests/site.pp', ...settings}}}
 }
 
-function withFixture<T>(files: Record<string, string>, fn: (root: string) => T, name = 'puppet-stdlib'): T {
-  const root = makeProject({})
-  try {
-    copyFixture(name, root)
-    for (const [f, content] of Object.entries(files)) writeFileSync(path.join(root, f), content)
-    return fn(root)
-  } finally {
-    removeProject(root)
-  }
-}
+const withFixture = <T>(files: Record<string, string>, fn: (root: string) => T, name = 'puppet-stdlib'): T => withProject(files, fn, name)
 
 const Resolve = suite('Puppet module dependencies')
 
