@@ -14,6 +14,16 @@ export function logLevel(env: NodeJS.ProcessEnv = process.env): LogLevel {
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof GalleyCommand)['baseFlags'] & T['flags']>
 
+/** The flags `--watch` reads, which converge and test share. */
+interface WatchFlags {
+  config?: string
+  driver?: DriverName
+  concurrency: number
+  'no-cache'?: boolean
+  timeout?: number
+  destroy?: string
+}
+
 export abstract class GalleyCommand extends Command {
   static baseFlags = {
     config: Flags.string({char: 'C', summary: 'Path to galley.yml (default: ./galley.yml).', helpGroup: 'GLOBAL'}),
@@ -32,6 +42,16 @@ export abstract class GalleyCommand extends Command {
   protected async project(flags: {config?: string; driver?: DriverName}): Promise<ProjectConfig> {
     const {loadConfig} = await import('../config/load.js')
     return loadConfig({cwd: process.cwd(), file: flags.config, driver: flags.driver})
+  }
+
+  /** `--watch` of converge and test: runs `action` again on every change to what the selected instances read, until Ctrl-C; then exits. */
+  protected async watch(action: 'converge' | 'test', flags: WatchFlags, argv: string[]): Promise<void> {
+    const [{watchSession}, {selectInstances}] = await Promise.all([import('./watch.js'), import('./select.js')])
+    const load = async () => {
+      const config = await this.project(flags)
+      return {config, specs: selectInstances(config.instances, argv)}
+    }
+    this.exit(await watchSession(load, {action, concurrency: flags.concurrency, noCache: flags['no-cache'], timeoutMs: flags.timeout, destroy: flags.destroy}))
   }
 
   override async init(): Promise<void> {

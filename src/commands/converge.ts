@@ -21,14 +21,7 @@ export default class Converge extends GalleyCommand {
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Converge)
-    if (flags.watch) {
-      const {watchSession} = await import('../cli/watch.js')
-      const load = async () => {
-        const config = await this.project(flags)
-        return {config, specs: selectInstances(config.instances, argv as string[])}
-      }
-      this.exit(await watchSession(load, {action: 'converge', concurrency: flags.concurrency, noCache: flags['no-cache'], timeoutMs: flags.timeout, destroy: flags.destroy}))
-    }
+    if (flags.watch) await this.watch('converge', flags, argv as string[])
     const config = await this.project(flags)
     const specs = selectInstances(config.instances, argv as string[])
     const {code} = await runSession(config, specs, 'converge', {concurrency: flags.concurrency, verbose: flags.verbose, noCache: flags['no-cache'], timeoutMs: flags.timeout, idempotence: flags.idempotence})

@@ -43,14 +43,7 @@ export default class Test extends GalleyCommand {
       }
       if (flags.push) (await import('../images/registry.js')).parseRegistryRef(promotionRef(flags.promote, 'x'))
     }
-    if (flags.watch) {
-      const {watchSession} = await import('../cli/watch.js')
-      const load = async () => {
-        const config = await this.project(flags)
-        return {config, specs: selectInstances(config.instances, argv as string[])}
-      }
-      this.exit(await watchSession(load, {action: 'test', concurrency: flags.concurrency, noCache: flags['no-cache'], timeoutMs: flags.timeout, destroy: flags.destroy}))
-    }
+    if (flags.watch) await this.watch('test', flags, argv as string[])
     const config = await this.project(flags)
     let specs = selectInstances(config.instances, argv as string[])
     if (flags.shard) {
